@@ -1,0 +1,195 @@
+/*
+ * mewz hypercall ABI and guest memory layout.
+ *
+ * The ONE definition shared by the monitor (Swift, imported through the
+ * CMewzABI module map) and the guest unikernel. Only <stdint.h> and
+ * <stddef.h> may be included. Bump MEWZ_ABI_VERSION on any change.
+ *
+ * Guest virtual addresses equal guest physical addresses (identity mapping
+ * built by the monitor before the first instruction), so every address in
+ * this file is both.
+ */
+#ifndef MEWZ_ABI_H
+#define MEWZ_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEWZ_ABI_VERSION 1
+
+/* ---- Guest physical / virtual layout ---------------------------------- */
+
+#define MEWZ_PAGE_SIZE 0x1000ULL
+#define MEWZ_LARGE_PAGE_SIZE 0x200000ULL
+
+/* Page 0 is never mapped (null dereferences fault). */
+/* Boot GDT written by the monitor: null, code64 (sel 0x08), data (sel 0x10). */
+#define MEWZ_GDT_ADDR 0x1000ULL
+/* struct mewz_boot_info, one page. */
+#define MEWZ_BOOT_INFO_ADDR 0x2000ULL
+/* Page tables built by the monitor live in [MEWZ_PAGE_TABLE_ADDR,
+ * MEWZ_PAGE_TABLE_END); PML4 first. */
+#define MEWZ_PAGE_TABLE_ADDR 0x10000ULL
+#define MEWZ_PAGE_TABLE_END 0x100000ULL
+/* The unikernel ELF (guest library + compiled module) is linked here. */
+#define MEWZ_IMAGE_ADDR 0x100000ULL
+
+/*
+ * Wasm linear memory: its own KVM memory slot at guest-physical
+ * MEWZ_LM_BASE, identity mapped. A Wasm address is u32 index + u32 offset,
+ * so every access lands in [MEWZ_LM_BASE, MEWZ_LM_BASE + MEWZ_LM_WINDOW);
+ * nothing else is ever mapped in that window, and pages past the current
+ * memory size are not present, so an out-of-bounds access is a #PF there.
+ * Guest RAM (slot 0, at GPA 0) must end below MEWZ_LM_BASE.
+ */
+#define MEWZ_LM_BASE 0x100000000ULL
+#define MEWZ_LM_WINDOW (0x200000000ULL + 0x10000ULL)
+#define MEWZ_WASM_PAGE_SIZE 0x10000ULL
+#define MEWZ_WASM_MAX_PAGES 65536U
+
+/* ---- Boot info (monitor -> guest, at MEWZ_BOOT_INFO_ADDR; RDI holds it) */
+
+#define MEWZ_BOOT_MAGIC 0x7a77656dU /* "mewz" */
+
+struct mewz_boot_info {
+    uint32_t magic;       /* MEWZ_BOOT_MAGIC */
+    uint32_t abi_version; /* MEWZ_ABI_VERSION */
+
+    /* Guest RAM is [0, ram_size) in slot 0. */
+    uint64_t ram_size;
+    /* Pages the guest may allocate (page tables for linear memory):
+     * [free_start, free_end), page aligned, identity mapped RW. */
+    uint64_t free_start;
+    uint64_t free_end;
+    /* The stack: [stack_bottom, stack_top), RW NX; the page just below
+     * stack_bottom is the guard page and is not present. RSP starts at
+     * stack_top. */
+    uint64_t stack_bottom;
+    uint64_t stack_top;
+
+    /* Bytes of the linear-memory slot at MEWZ_LM_BASE (a multiple of
+     * MEWZ_LARGE_PAGE_SIZE). memory.grow beyond it returns -1. Nothing in
+     * it is mapped in the page tables at boot: the guest maps pages as the
+     * memory grows. */
+    uint64_t lm_slot_size;
+
+    /* Arguments: argc NUL-terminated strings back to back at argv_addr,
+     * argv_size bytes in all (NULs included). */
+    uint64_t argv_addr;
+    uint64_t argv_size;
+    uint32_t argc;
+    /* Environment: envc "KEY=VALUE" NUL-terminated strings back to back. */
+    uint32_t envc;
+    uint64_t env_addr;
+    uint64_t env_size;
+
+    /* Clocks, written by the monitor just before the first KVM_RUN (after
+     * `start`, not at `create`). The guest reads the TSC at entry and
+     * counts from these. */
+    uint64_t tsc_khz;
+    uint64_t boot_realtime_ns;  /* CLOCK_REALTIME */
+    uint64_t boot_monotonic_ns; /* CLOCK_MONOTONIC */
+
+    /* Host CPU features the guest may use (MEWZ_CPU_* bits). */
+    uint64_t cpu_features;
+};
+
+#define MEWZ_CPU_RDRAND (1ULL << 0)
+#define MEWZ_CPU_RDSEED (1ULL << 1)
+
+/* ---- Hypercalls ------------------------------------------------------- */
+
+/*
+ * A hypercall is one 32-bit `out` to port MEWZ_HC_PORT_BASE + number; the
+ * value is the guest-physical address of the call's argument struct (which
+ * must lie below 4 GiB, in guest RAM, naturally aligned). The monitor
+ * checks every (address, length) against guest memory before touching it
+ * and answers in the struct's OUT fields with a WASI errno.
+ */
+#define MEWZ_HC_PORT_BASE 0x500
+
+enum mewz_hypercall {
+    MEWZ_HC_WRITE = 1,  /* struct mewz_hc_write */
+    MEWZ_HC_EXIT = 2,   /* struct mewz_hc_exit; does not return */
+    MEWZ_HC_RANDOM = 3, /* struct mewz_hc_random */
+    MEWZ_HC_READ = 4,   /* struct mewz_hc_read */
+    MEWZ_HC_COUNT
+};
+
+/* Converts a guest pointer to the plain integer the structs carry. */
+#define MEWZ_HC_ADDR(p) ((uint64_t)(uintptr_t)(p))
+
+/* Host-side I/O vector; addr is a guest address (guest RAM or linear
+ * memory). */
+struct mewz_hc_iovec {
+    uint64_t addr;
+    uint64_t len;
+};
+
+#define MEWZ_HC_IOV_MAX 1024
+
+/* Gathering write to a host descriptor the container owns. fd is the
+ * guest's WASI fd; only 1 (stdout) and 2 (stderr) exist in ABI v1. */
+struct mewz_hc_write {
+    uint32_t fd;       /* IN */
+    uint32_t iovcnt;   /* IN: at most MEWZ_HC_IOV_MAX */
+    uint64_t iov_addr; /* IN: struct mewz_hc_iovec[iovcnt] */
+    uint64_t written;  /* OUT: bytes written */
+    uint32_t error;    /* OUT: WASI errno, 0 on success */
+    uint32_t _pad;
+};
+
+/* Scattering read from a host descriptor; fd 0 (stdin) in ABI v1. */
+struct mewz_hc_read {
+    uint32_t fd;       /* IN */
+    uint32_t iovcnt;   /* IN: at most MEWZ_HC_IOV_MAX */
+    uint64_t iov_addr; /* IN: struct mewz_hc_iovec[iovcnt] */
+    uint64_t nread;    /* OUT: bytes read, 0 at end of file */
+    uint32_t error;    /* OUT: WASI errno, 0 on success */
+    uint32_t _pad;
+};
+
+/* Ends the VM. With trap != MEWZ_TRAP_NONE the monitor prints
+ * "wasm trap: <reason>" on stderr and exits 134; otherwise it exits with
+ * status & 0xff. */
+struct mewz_hc_exit {
+    uint32_t status; /* IN: proc_exit code */
+    uint32_t trap;   /* IN: enum mewz_trap */
+    uint64_t detail; /* IN: for MEWZ_TRAP_GUEST_FAULT: vector << 32 | error
+                        code; else 0 */
+    uint64_t rip;    /* IN: for MEWZ_TRAP_GUEST_FAULT: faulting rip */
+    uint64_t addr;   /* IN: for MEWZ_TRAP_GUEST_FAULT: CR2 */
+};
+
+/* Host entropy (getrandom) into guest memory; used when the CPU has no
+ * RDRAND/RDSEED. */
+struct mewz_hc_random {
+    uint64_t addr;  /* IN */
+    uint64_t len;   /* IN: at most 65536 per call */
+    uint32_t error; /* OUT: WASI errno */
+    uint32_t _pad;
+};
+
+/* ---- Traps ------------------------------------------------------------ */
+
+/* Every trap prints "wasm trap: <text>" (texts from the spec suite) and
+ * exits 134 (128 + SIGABRT). */
+enum mewz_trap {
+    MEWZ_TRAP_NONE = 0,
+    MEWZ_TRAP_UNREACHABLE = 1,           /* "unreachable" */
+    MEWZ_TRAP_MEMORY_OOB = 2,            /* "out of bounds memory access" */
+    MEWZ_TRAP_INT_DIV_ZERO = 3,          /* "integer divide by zero" */
+    MEWZ_TRAP_INT_OVERFLOW = 4,          /* "integer overflow" */
+    MEWZ_TRAP_INVALID_CONVERSION = 5,    /* "invalid conversion to integer" */
+    MEWZ_TRAP_INDIRECT_TYPE_MISMATCH = 6, /* "indirect call type mismatch" */
+    MEWZ_TRAP_UNDEFINED_ELEMENT = 7,     /* "undefined element" */
+    MEWZ_TRAP_UNINITIALIZED_ELEMENT = 8, /* "uninitialized element" */
+    MEWZ_TRAP_TABLE_OOB = 9,             /* "out of bounds table access" */
+    MEWZ_TRAP_CALL_STACK_EXHAUSTED = 10, /* "call stack exhausted" */
+    MEWZ_TRAP_GUEST_FAULT = 11, /* "guest fault" (unexpected CPU exception) */
+    MEWZ_TRAP_COUNT
+};
+
+#define MEWZ_TRAP_EXIT_STATUS 134
+
+#endif /* MEWZ_ABI_H */

@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+// mewz-runtime: an OCI runtime that runs WASI modules as KVM unikernels.
+// Dependencies point one way (architecture.md §2):
+// MewzRuntime -> OCI -> {ImageBuilder, Monitor} -> {WasmToC, ImageFormat} -> WasmCore.
+import PackageDescription
+
+let package = Package(
+    name: "mewz-runtime",
+    products: [
+        .executable(name: "mewz-runtime", targets: ["MewzRuntime"]),
+    ],
+    targets: [
+        // Pure core.
+        .target(name: "WasmCore"),
+        .target(name: "WasmToC", dependencies: ["WasmCore"]),
+        .target(name: "ImageFormat"),
+
+        // Thin C module maps.
+        .target(name: "CKVM"),
+        .target(name: "CShim"),
+        .systemLibrary(name: "CJSONC", pkgConfig: "json-c",
+                       providers: [.apt(["libjson-c-dev"])]),
+        .systemLibrary(name: "CMewzABI"),
+
+        // Effects.
+        .target(name: "ImageBuilder", dependencies: ["WasmCore", "WasmToC", "ImageFormat"]),
+        .target(name: "Monitor", dependencies: ["CKVM", "CMewzABI", "ImageFormat"]),
+        .target(name: "OCI", dependencies: ["ImageBuilder", "Monitor", "ImageFormat", "CJSONC", "CShim"]),
+        .executableTarget(name: "MewzRuntime", dependencies: ["OCI"]),
+
+        .testTarget(name: "WasmCoreTests", dependencies: ["WasmCore"]),
+        .testTarget(name: "WasmToCTests", dependencies: ["WasmToC"]),
+        .testTarget(name: "ImageFormatTests", dependencies: ["ImageFormat"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI"]),
+        .testTarget(name: "EndToEndTests"),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,4 @@
+/* Fixed-arity wrappers for variadic or macro-only libc calls Swift cannot use directly. */
+#ifndef CSHIM_H
+#define CSHIM_H
+#endif

@@ -1,0 +1,1 @@
+print("mewz-runtime: not built yet")
