@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+
+/// Bad input gets one line on stderr, a non-zero exit, and leaves no state
+/// behind (no container directory under --root, no process).
+@Suite(.needsBinary)
+struct BadInputTests {
+    /// Asserts the failure shape shared by every bad input.
+    func expectCleanFailure(_ result: Runtime.Result, mentioning fragment: String,
+                            runtime: Runtime, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status != 0, sourceLocation: sourceLocation)
+        let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+        #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.hasPrefix("mewz-runtime: "), "stderr: \(result.stderr)",
+                sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(fragment), "stderr: \(result.stderr)",
+                sourceLocation: sourceLocation)
+        #expect(result.stdout == "", sourceLocation: sourceLocation)
+        #expect(runtime.leftoverState().isEmpty, sourceLocation: sourceLocation)
+    }
+
+    func replaceModule(in bundle: String, with bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: bundle + "/rootfs/hello.wasm"))
+    }
+
+    @Test(arguments: ["run", "create"])
+    func notAWasmModule(command: String) throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        try replaceModule(in: bundle, with: Array("#!/bin/sh\necho hi\n".utf8))
+        let result = try runtime.run([command, "--bundle", bundle, "bad-magic"])
+        expectCleanFailure(result, mentioning: "not a WebAssembly module", runtime: runtime)
+    }
+
+    @Test(arguments: [8, 100, 20_000])
+    func truncatedModule(length: Int) throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: bundle + "/rootfs/hello.wasm")))
+        try replaceModule(in: bundle, with: Array(original.prefix(length)))
+        let result = try runtime.run(["run", "--bundle", bundle, "truncated"])
+        expectCleanFailure(result, mentioning: "unexpected end", runtime: runtime)
+    }
+
+    @Test func missingBundle() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let result = try runtime.run(["run", "--bundle", runtime.scratch.path + "/nope", "no-bundle"])
+        expectCleanFailure(result, mentioning: "nope", runtime: runtime)
+    }
+
+    @Test func missingConfig() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        try FileManager.default.removeItem(atPath: bundle + "/config.json")
+        let result = try runtime.run(["create", "--bundle", bundle, "no-config"])
+        expectCleanFailure(result, mentioning: "config.json", runtime: runtime)
+    }
+
+    @Test(arguments: ["{", "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": 5}}", "[]", ""])
+    func invalidConfig(text: String) throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
+        let result = try runtime.run(["run", "--bundle", bundle, "bad-config"])
+        expectCleanFailure(result, mentioning: "config.json", runtime: runtime)
+    }
+
+    @Test func missingModuleFile() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello", args: ["/missing.wasm"])
+        let result = try runtime.run(["run", "--bundle", bundle, "no-module"])
+        expectCleanFailure(result, mentioning: "/missing.wasm", runtime: runtime)
+    }
+
+    @Test func missingToolchainNamesPackagesAndVariables() throws {
+        let runtime = try Runtime(freshCache: true)
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        let result = try runtime.run(["run", "--bundle", bundle, "no-cc"],
+                                     environment: ["MEWZ_CC": "/nonexistent/clang"])
+        expectCleanFailure(result, mentioning: "MEWZ_CC", runtime: runtime)
+        #expect(result.stderr.contains("clang-19"))
+        let images = (try? FileManager.default.subpathsOfDirectory(atPath: runtime.cacheDirectory)) ?? []
+        #expect(images.filter { $0.hasSuffix(".img") }.isEmpty)
+    }
+
+    @Test func missingLinkerNamesPackagesAndVariables() throws {
+        let runtime = try Runtime(freshCache: true)
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        let result = try runtime.run(["run", "--bundle", bundle, "no-ld"],
+                                     environment: ["MEWZ_LD": "/nonexistent/ld.lld"])
+        expectCleanFailure(result, mentioning: "MEWZ_LD", runtime: runtime)
+        #expect(result.stderr.contains("lld-19"))
+    }
+
+    @Test func idThatAlreadyExistsIsRefusedWithoutTouchingIt() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        try FileManager.default.createDirectory(atPath: runtime.stateRoot + "/taken",
+                                                withIntermediateDirectories: true)
+        let result = try runtime.run(["create", "--bundle", bundle, "taken"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("already exists"))
+        #expect(FileManager.default.fileExists(atPath: runtime.stateRoot + "/taken"))
+    }
+
+    @Test(arguments: ["..", "a/b", "", "bad id"])
+    func invalidContainerID(id: String) throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let result = try runtime.run(["create", "--bundle", runtime.bundle("hello"), id])
+        #expect(result.status != 0)
+        #expect(result.stderr.hasPrefix("mewz-runtime: "))
+        #expect(runtime.leftoverState().isEmpty)
+    }
+}
+
+/// /dev/kvm missing or unusable: hidden in a private mount namespace
+/// (needs root and unshare), so the test exercises the real open() path.
+@Suite(.needsBinary, .enabled(if: Runtime.isRoot, "needs root for a private mount namespace"))
+struct MissingKVMTests {
+    @Test func kvmDeviceMissing() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        // Warm the cache first so the failure is about KVM, not the build.
+        _ = try runtime.run(["run", "--bundle", bundle, "warm"])
+        let emptyDev = runtime.scratch.appendingPathComponent("dev").path
+        try FileManager.default.createDirectory(atPath: emptyDev, withIntermediateDirectories: true)
+        let script = "mount --bind \"$0\" /dev && exec \"$@\""
+        let result = try runtime.run(["run", "--bundle", bundle, "no-kvm"],
+                                     wrapper: ["/usr/bin/unshare", "--mount", "--propagation", "private",
+                                               "/bin/sh", "-c", script, emptyDev])
+        #expect(result.status != 0)
+        #expect(result.stderr.hasPrefix("mewz-runtime: "), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("/dev/kvm"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(runtime.leftoverState().isEmpty)
+    }
+
+    @Test func kvmDeviceNotAKVMDevice() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        _ = try runtime.run(["run", "--bundle", bundle, "warm"])
+        let script = "mount --bind /dev/null /dev/kvm && exec \"$@\""
+        let result = try runtime.run(["run", "--bundle", bundle, "fake-kvm"],
+                                     wrapper: ["/usr/bin/unshare", "--mount", "--propagation", "private",
+                                               "/bin/sh", "-c", script, "sh"])
+        #expect(result.status != 0)
+        #expect(result.stderr.hasPrefix("mewz-runtime: "), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("/dev/kvm"))
+        #expect(runtime.leftoverState().isEmpty)
+    }
+}

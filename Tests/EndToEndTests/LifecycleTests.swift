@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// create / start / state / delete in their first form, through the binary:
+/// the monitor waits after create (its pid in the pid file and in state),
+/// runs the guest only after start, and delete removes the state.
+@Suite(.needsKVM)
+struct LifecycleTests {
+    func state(_ runtime: Runtime, _ id: String) throws -> [String: Any] {
+        let result = try runtime.run(["state", id])
+        #expect(result.status == 0, "state failed: \(result.stderr)")
+        #expect(result.stderr == "")
+        #expect(!result.stdout.hasSuffix("\n"))
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        return object as? [String: Any] ?? [:]
+    }
+
+    func waitUntilStopped(_ runtime: Runtime, _ id: String) throws -> [String: Any] {
+        for _ in 0..<500 {
+            let current = try state(runtime, id)
+            if current["status"] as? String == "stopped" { return current }
+            usleep(20_000)
+        }
+        Issue.record("container \(id) never stopped")
+        return [:]
+    }
+
+    @Test func createStartStateDelete() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello", args: ["/hello.wasm", "lifecycle", "5"])
+        let pidFile = runtime.scratch.appendingPathComponent("container.pid").path
+        // create returns while the monitor waits; the monitor keeps create's
+        // stdout, so give it a file rather than a pipe we would wait on.
+        let output = runtime.scratch.appendingPathComponent("container.out").path
+        let create = try runtime.run(["create", "--bundle", bundle, "--pid-file", pidFile, "lc"],
+                                     wrapper: ["/bin/sh", "-c", "exec \"$@\" >\"$0\" 2>&1", output])
+        #expect(create.status == 0, "create: \(create.stderr)")
+
+        let pidText = try String(contentsOfFile: pidFile, encoding: .utf8)
+        #expect(pidText.allSatisfy(\.isNumber) && !pidText.isEmpty, "pid file: \(pidText.debugDescription)")
+        let pid = Int32(pidText) ?? -1
+        #expect(kill(pid, 0) == 0, "monitor \(pid) is not alive after create")
+
+        let created = try state(runtime, "lc")
+        #expect(created["status"] as? String == "created")
+        #expect(created["pid"] as? Int == Int(pid))
+        #expect(created["id"] as? String == "lc")
+        #expect(created["bundle"] as? String == bundle)
+        #expect((created["ociVersion"] as? String)?.isEmpty == false)
+        usleep(200_000)
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "",
+                "the guest must not run before start")
+
+        let start = try runtime.run(["start", "lc"])
+        #expect(start.status == 0, "start: \(start.stderr)")
+        let second = try runtime.run(["start", "lc"])
+        #expect(second.status != 0, "a second start must fail")
+
+        let stopped = try waitUntilStopped(runtime, "lc")
+        #expect(stopped["pid"] as? Int == 0)
+        #expect(try String(contentsOfFile: output, encoding: .utf8)
+                == "Hello, lifecycle!\nexiting with status 5\n")
+
+        let delete = try runtime.run(["delete", "lc"])
+        #expect(delete.status == 0, "delete: \(delete.stderr)")
+        #expect(runtime.leftoverState().isEmpty)
+        let gone = try runtime.run(["state", "lc"])
+        #expect(gone.status != 0)
+        #expect(gone.stderr.contains("does not exist"))
+    }
+
+    @Test func deleteOfACreatedContainerKillsTheMonitor() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello")
+        let pidFile = runtime.scratch.appendingPathComponent("c.pid").path
+        let create = try runtime.run(["create", "--bundle", bundle, "--pid-file", pidFile, "del"],
+                                     wrapper: ["/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "sh"])
+        #expect(create.status == 0)
+        let pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? -1
+        #expect(pid > 0)
+        let delete = try runtime.run(["delete", "del"])
+        #expect(delete.status == 0, "delete: \(delete.stderr)")
+        usleep(100_000)
+        #expect(kill(pid, 0) != 0 || isZombie(pid), "monitor \(pid) survived delete")
+        #expect(runtime.leftoverState().isEmpty)
+    }
+
+    func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+}
