@@ -1,0 +1,48 @@
+/*
+ * idt.c: interrupt gates for the 32 CPU exception vectors. #PF and #DF run
+ * on their own IST stack (they are what a stack overflow raises), the rest
+ * on another, so no exception ever runs on the faulting stack.
+ */
+#include "kernel.h"
+
+struct idt_gate {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_high;
+    uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate is 16 bytes");
+
+#define GATE_INTERRUPT_PRESENT 0x8e /* P, DPL 0, 64-bit interrupt gate */
+
+static struct idt_gate idt[MEWZ_EXCEPTION_VECTORS] __attribute__((aligned(16)));
+
+static uint8_t ist_for_vector(unsigned vector)
+{
+    if (vector == MEWZ_VECTOR_PF || vector == MEWZ_VECTOR_DF)
+        return MEWZ_IST_FAULT;
+    return MEWZ_IST_OTHER;
+}
+
+void mewz_idt_init(void)
+{
+    for (unsigned v = 0; v < MEWZ_EXCEPTION_VECTORS; v++) {
+        uint64_t handler = mewz_exception_stubs[v];
+        idt[v] = (struct idt_gate){
+            .offset_low = (uint16_t)handler,
+            .selector = MEWZ_SEL_CODE,
+            .ist = ist_for_vector(v),
+            .type_attr = GATE_INTERRUPT_PRESENT,
+            .offset_mid = (uint16_t)(handler >> 16),
+            .offset_high = (uint32_t)(handler >> 32),
+        };
+    }
+    struct mewz_descriptor_ptr ptr = {
+        .limit = sizeof idt - 1,
+        .base = (uint64_t)(uintptr_t)idt,
+    };
+    __asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
+}

@@ -1,0 +1,68 @@
+/*
+ * hypercall.c: the guest side of abi.h. A call is one `outl` of the 32-bit
+ * address of a static, naturally aligned argument struct to port
+ * MEWZ_HC_PORT_BASE + number; the structs live in .bss (guest RAM below
+ * 4 GiB, identity mapped). Single vCPU, no interrupts: no locking needed.
+ */
+#include "kernel.h"
+
+static struct mewz_hc_write hc_write_args;
+static struct mewz_hc_read hc_read_args;
+static struct mewz_hc_random hc_random_args;
+static struct mewz_hc_exit hc_exit_args;
+
+/* The "memory" clobber orders the struct stores before the exit and the
+ * monitor's answers after it. */
+static inline void hypercall(enum mewz_hypercall nr, const void *args)
+{
+    uint16_t port = (uint16_t)(MEWZ_HC_PORT_BASE + nr);
+    uint32_t addr = (uint32_t)(uintptr_t)args;
+    __asm__ volatile("outl %0, %1" : : "a"(addr), "Nd"(port) : "memory");
+}
+
+uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
+                       uint32_t iovcnt, uint64_t *written)
+{
+    hc_write_args = (struct mewz_hc_write){
+        .fd = fd,
+        .iovcnt = iovcnt,
+        .iov_addr = MEWZ_HC_ADDR(iov),
+    };
+    hypercall(MEWZ_HC_WRITE, &hc_write_args);
+    *written = hc_write_args.written;
+    return hc_write_args.error;
+}
+
+uint32_t mewz_hc_read(uint32_t fd, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint64_t *nread)
+{
+    hc_read_args = (struct mewz_hc_read){
+        .fd = fd,
+        .iovcnt = iovcnt,
+        .iov_addr = MEWZ_HC_ADDR(iov),
+    };
+    hypercall(MEWZ_HC_READ, &hc_read_args);
+    *nread = hc_read_args.nread;
+    return hc_read_args.error;
+}
+
+uint32_t mewz_hc_random(uint64_t addr, uint64_t len)
+{
+    hc_random_args = (struct mewz_hc_random){.addr = addr, .len = len};
+    hypercall(MEWZ_HC_RANDOM, &hc_random_args);
+    return hc_random_args.error;
+}
+
+_Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,
+                            uint64_t rip, uint64_t addr)
+{
+    hc_exit_args = (struct mewz_hc_exit){
+        .status = status,
+        .trap = trap,
+        .detail = detail,
+        .rip = rip,
+        .addr = addr,
+    };
+    hypercall(MEWZ_HC_EXIT, &hc_exit_args);
+    mewz_halt();
+}

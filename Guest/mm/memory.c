@@ -1,0 +1,55 @@
+/*
+ * memory.c: Wasm linear memory at MEWZ_LM_BASE. Its KVM slot is zero-filled
+ * by the host and never shrinks, so growing is only mapping: pages are
+ * mapped exactly up to the current size, and everything past it in the
+ * window faults (the out-of-bounds trap).
+ */
+#include "kernel.h"
+
+uint32_t mewz_memory_pages;
+static uint32_t limit_pages;
+
+uint32_t mewz_memory_limit_pages(void)
+{
+    return limit_pages;
+}
+
+static uint32_t compute_limit(uint32_t max_pages)
+{
+    uint64_t limit = max_pages;
+    if (limit > MEWZ_WASM_MAX_PAGES)
+        limit = MEWZ_WASM_MAX_PAGES;
+    uint64_t slot_pages = mewz_boot->lm_slot_size / MEWZ_WASM_PAGE_SIZE;
+    if (limit > slot_pages)
+        limit = slot_pages;
+    return (uint32_t)limit;
+}
+
+static bool map_pages(uint32_t first, uint32_t count)
+{
+    return mewz_map_identity(mewz_read_cr3(),
+                             MEWZ_LM_BASE +
+                                 (uint64_t)first * MEWZ_WASM_PAGE_SIZE,
+                             (uint64_t)count * MEWZ_WASM_PAGE_SIZE);
+}
+
+void mewz_memory_init(uint32_t min_pages, uint32_t max_pages)
+{
+    limit_pages = compute_limit(max_pages);
+    if (min_pages > limit_pages)
+        mewz_fatal("linear memory minimum exceeds the VM's memory limit");
+    if (!map_pages(0, min_pages))
+        mewz_fatal("out of page-table pages mapping linear memory");
+    mewz_memory_pages = min_pages;
+}
+
+uint32_t mewz_memory_grow(uint32_t delta_pages)
+{
+    uint32_t old = mewz_memory_pages;
+    if (delta_pages > limit_pages - old)
+        return 0xFFFFFFFFU;
+    if (!map_pages(old, delta_pages))
+        return 0xFFFFFFFFU;
+    mewz_memory_pages = old + delta_pages;
+    return old;
+}

@@ -1,0 +1,626 @@
+/*
+ * host_wasi.c: the WASI functions, run on the host against a linear memory
+ * reserved at MEWZ_LM_BASE exactly as in the guest (PROT_NONE window, the
+ * first pages read/write), with fake hypercalls that record what they were
+ * asked and act on the guest addresses they were given.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "host_check.h"
+#include "kernel.h"
+
+#define MEMORY_PAGES 4
+#define MEMORY_END ((uint32_t)(MEMORY_PAGES * MEWZ_WASM_PAGE_SIZE))
+
+uint32_t mewz_memory_pages = MEMORY_PAGES;
+static struct mewz_boot_info fake_boot;
+const struct mewz_boot_info *mewz_boot = &fake_boot;
+
+/* ---- Fake hypercalls --------------------------------------------------- */
+
+static bool guest_range(uint64_t addr, uint64_t len)
+{
+    uint64_t end = MEWZ_LM_BASE + (uint64_t)mewz_memory_pages * MEWZ_WASM_PAGE_SIZE;
+    return addr >= MEWZ_LM_BASE && addr <= end && len <= end - addr;
+}
+
+struct write_call {
+    uint32_t fd, iovcnt;
+    struct mewz_hc_iovec first;
+};
+static struct write_call write_calls[8];
+static unsigned write_call_count;
+static uint8_t written_bytes[1 << 16];
+static size_t written_len;
+static uint64_t write_accept = UINT64_MAX; /* bytes per call */
+static uint32_t write_error;
+static unsigned write_error_from = 0; /* calls before write_error applies */
+static bool bad_iov_seen;
+
+uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
+                       uint32_t iovcnt, uint64_t *written)
+{
+    if (write_call_count < 8)
+        write_calls[write_call_count] =
+            (struct write_call){fd, iovcnt, iovcnt ? iov[0] : (struct mewz_hc_iovec){0}};
+    write_call_count++;
+    if (iovcnt > MEWZ_HC_IOV_MAX)
+        bad_iov_seen = true;
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < iovcnt && n < write_accept; i++) {
+        if (!guest_range(iov[i].addr, iov[i].len) || iov[i].len == 0) {
+            bad_iov_seen = true;
+            continue;
+        }
+        uint64_t take = iov[i].len < write_accept - n ? iov[i].len : write_accept - n;
+        if (written_len + take <= sizeof written_bytes)
+            memcpy(written_bytes + written_len, (void *)(uintptr_t)iov[i].addr, take);
+        written_len += take;
+        n += take;
+    }
+    bool failing = write_error && write_call_count > write_error_from;
+    *written = failing ? 0 : n;
+    return failing ? write_error : MEWZ_WASI_ESUCCESS;
+}
+
+static const char *read_input;
+static size_t read_pos;
+static unsigned read_call_count;
+
+uint32_t mewz_hc_read(uint32_t fd, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint64_t *nread)
+{
+    (void)fd;
+    read_call_count++;
+    uint64_t n = 0;
+    size_t left = strlen(read_input) - read_pos;
+    for (uint32_t i = 0; i < iovcnt && left > 0; i++) {
+        if (!guest_range(iov[i].addr, iov[i].len)) {
+            bad_iov_seen = true;
+            continue;
+        }
+        uint64_t take = iov[i].len < left ? iov[i].len : left;
+        memcpy((void *)(uintptr_t)iov[i].addr, read_input + read_pos, take);
+        read_pos += take;
+        left -= take;
+        n += take;
+    }
+    *nread = n;
+    return MEWZ_WASI_ESUCCESS;
+}
+
+static uint64_t random_chunks[8];
+static unsigned random_call_count;
+
+uint32_t mewz_hc_random(uint64_t addr, uint64_t len)
+{
+    if (random_call_count < 8)
+        random_chunks[random_call_count] = len;
+    random_call_count++;
+    if (!guest_range(addr, len) || len > MEWZ_HC_RANDOM_MAX)
+        return MEWZ_WASI_EFAULT;
+    memset((void *)(uintptr_t)addr, 0x5a, len);
+    return MEWZ_WASI_ESUCCESS;
+}
+
+static jmp_buf exit_jump;
+static struct {
+    uint32_t status, trap;
+} last_exit;
+
+_Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,
+                            uint64_t rip, uint64_t addr)
+{
+    (void)detail;
+    (void)rip;
+    (void)addr;
+    last_exit.status = status;
+    last_exit.trap = trap;
+    longjmp(exit_jump, 1);
+}
+
+_Noreturn void mewz_fatal(const char *message)
+{
+    fprintf(stderr, "unexpected mewz_fatal: %s\n", message);
+    abort();
+}
+
+/* ---- Fake CPU ------------------------------------------------------------ */
+
+static uint64_t fake_tsc;
+uint64_t mewz_rdtsc(void)
+{
+    return fake_tsc;
+}
+
+/* RDRAND/RDSEED succeed this many times, then fail forever. */
+static unsigned rdrand_budget, rdseed_budget, rdrand_calls, rdseed_calls;
+bool mewz_rdrand64(uint64_t *out)
+{
+    rdrand_calls++;
+    if (rdrand_budget == 0)
+        return false;
+    rdrand_budget--;
+    *out = 0x1111111111111111ULL;
+    return true;
+}
+bool mewz_rdseed64(uint64_t *out)
+{
+    rdseed_calls++;
+    if (rdseed_budget == 0)
+        return false;
+    rdseed_budget--;
+    *out = 0x2222222222222222ULL;
+    return true;
+}
+
+/* ---- Helpers ------------------------------------------------------------- */
+
+static uint8_t *mem(uint32_t offset)
+{
+    return MEWZ_MEM + offset;
+}
+
+static void put_iovec(uint32_t at, uint32_t buf, uint32_t len)
+{
+    mewz_guest_store_u32(at, buf);
+    mewz_guest_store_u32(at + 4, len);
+}
+
+/* count one-byte iovecs at 0x10000 cycling through "a".."z" at 0x30000. */
+static void put_alphabet_iovecs(uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++)
+        put_iovec(0x10000 + i * 8, 0x30000 + i % 26, 1);
+    for (uint32_t i = 0; i < 26; i++)
+        mem(0x30000)[i] = (uint8_t)('a' + i);
+}
+
+static void reset_fakes(void)
+{
+    memset(mem(0), 0, MEMORY_END);
+    memset(write_calls, 0, sizeof write_calls);
+    write_call_count = 0;
+    written_len = 0;
+    write_accept = UINT64_MAX;
+    write_error = 0;
+    write_error_from = 0;
+    bad_iov_seen = false;
+    random_call_count = 0;
+    read_call_count = 0;
+    rdrand_calls = rdseed_calls = 0;
+}
+
+/* ---- Tests --------------------------------------------------------------- */
+
+static void test_fd_write(void)
+{
+    reset_fakes();
+    memcpy(mem(0x1000), "hello ", 6);
+    memcpy(mem(0x2000), "world", 5);
+    put_iovec(0x100, 0x1000, 6);
+    put_iovec(0x108, 0x3000, 0); /* empty: skipped */
+    put_iovec(0x110, 0x2000, 5);
+    CHECK_EQ(mewz_wasi_fd_write(1, 0x100, 3, 0x200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), 11);
+    CHECK(written_len == 11 && memcmp(written_bytes, "hello world", 11) == 0);
+    CHECK_EQ(write_call_count, 1);
+    CHECK_EQ(write_calls[0].fd, 1);
+    CHECK_EQ(write_calls[0].iovcnt, 2);
+    CHECK_EQ(write_calls[0].first.addr, MEWZ_LM_BASE + 0x1000);
+    CHECK(!bad_iov_seen);
+
+    /* More iovecs than one hypercall takes: batches of MEWZ_HC_IOV_MAX. */
+    reset_fakes();
+    uint32_t count = MEWZ_HC_IOV_MAX + 476;
+    put_alphabet_iovecs(count);
+    CHECK_EQ(mewz_wasi_fd_write(2, 0x10000, count, 0x200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), count);
+    CHECK_EQ(write_call_count, 2);
+    CHECK_EQ(write_calls[0].iovcnt, MEWZ_HC_IOV_MAX);
+    CHECK_EQ(write_calls[1].iovcnt, 476);
+    CHECK_EQ(written_bytes[1024], 'a' + 1024 % 26);
+    CHECK(!bad_iov_seen);
+
+    /* A short write ends the call with what was written. */
+    reset_fakes();
+    put_alphabet_iovecs(count);
+    write_accept = 100;
+    CHECK_EQ(mewz_wasi_fd_write(1, 0x10000, count, 0x200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), 100);
+    CHECK_EQ(write_call_count, 1);
+
+    /* An error with nothing written is the errno; nwritten is untouched. */
+    reset_fakes();
+    put_alphabet_iovecs(3);
+    mewz_guest_store_u32(0x200, 0xdead);
+    write_error = MEWZ_WASI_EPIPE;
+    CHECK_EQ(mewz_wasi_fd_write(1, 0x10000, 3, 0x200), MEWZ_WASI_EPIPE);
+    CHECK_EQ(mewz_guest_load_u32(0x200), 0xdead);
+
+    /* An error after a full first batch is a short write, not an error. */
+    reset_fakes();
+    put_alphabet_iovecs(count);
+    write_error = MEWZ_WASI_EIO;
+    write_error_from = 1;
+    CHECK_EQ(mewz_wasi_fd_write(1, 0x10000, count, 0x200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), MEWZ_HC_IOV_MAX);
+    CHECK_EQ(write_call_count, 2);
+
+    /* Nothing to write: no hypercall, nwritten 0. */
+    reset_fakes();
+    mewz_guest_store_u32(0x200, 0xdead);
+    CHECK_EQ(mewz_wasi_fd_write(1, 0x100, 0, 0x200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), 0);
+    CHECK_EQ(write_call_count, 0);
+
+    /* Descriptors: only open stdout and stderr. */
+    reset_fakes();
+    put_iovec(0x100, 0x1000, 6);
+    CHECK_EQ(mewz_wasi_fd_write(0, 0x100, 1, 0x200), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_write(3, 0x100, 1, 0x200), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_write(0xFFFFFFFF, 0x100, 1, 0x200), MEWZ_WASI_EBADF);
+    /* The descriptor is checked before the pointers. */
+    CHECK_EQ(mewz_wasi_fd_write(7, 0xFFFFFFFF, 1, 0xFFFFFFFF), MEWZ_WASI_EBADF);
+    CHECK_EQ(write_call_count, 0);
+}
+
+static void test_fd_write_bounds(void)
+{
+    reset_fakes();
+    put_iovec(0x100, 0x1000, 6);
+    const struct {
+        uint32_t iovs, iovs_len, out;
+        uint32_t iov_buf, iov_len; /* written at iovs when in bounds */
+        uint32_t expected;
+    } cases[] = {
+        {0x100, 1, 0x200, 0x1000, 6, MEWZ_WASI_ESUCCESS},
+        /* the iovec array */
+        {MEMORY_END - 8, 1, 0x200, 0x1000, 6, MEWZ_WASI_ESUCCESS},
+        {MEMORY_END - 4, 1, 0x200, 0, 0, MEWZ_WASI_EFAULT},
+        {MEMORY_END, 1, 0x200, 0, 0, MEWZ_WASI_EFAULT},
+        {0xFFFFFFF8, 2, 0x200, 0, 0, MEWZ_WASI_EFAULT},
+        {0x100, 0x20000001, 0x200, 0, 0, MEWZ_WASI_EFAULT}, /* len * 8 wraps u32 */
+        {0x100, 0xFFFFFFFF, 0x200, 0, 0, MEWZ_WASI_EFAULT},
+        /* a buffer */
+        {0x100, 1, 0x200, MEMORY_END - 6, 6, MEWZ_WASI_ESUCCESS},
+        {0x100, 1, 0x200, MEMORY_END - 5, 6, MEWZ_WASI_EFAULT},
+        {0x100, 1, 0x200, 0xFFFFFFFF, 2, MEWZ_WASI_EFAULT}, /* wraps u32 */
+        {0x100, 1, 0x200, 0x10, 0xFFFFFFFF, MEWZ_WASI_EFAULT},
+        {0x100, 1, 0x200, MEMORY_END, 0, MEWZ_WASI_ESUCCESS}, /* empty at end */
+        {0x100, 1, 0x200, MEMORY_END + 1, 0, MEWZ_WASI_EFAULT},
+        /* nwritten */
+        {0x100, 1, MEMORY_END - 4, 0x1000, 6, MEWZ_WASI_ESUCCESS},
+        {0x100, 1, MEMORY_END - 3, 0x1000, 6, MEWZ_WASI_EFAULT},
+        {0x100, 1, 0xFFFFFFFE, 0x1000, 6, MEWZ_WASI_EFAULT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        reset_fakes();
+        if (mewz_guest_range_ok(cases[i].iovs, 8))
+            put_iovec(cases[i].iovs, cases[i].iov_buf, cases[i].iov_len);
+        uint32_t err = mewz_wasi_fd_write(1, cases[i].iovs, cases[i].iovs_len,
+                                          cases[i].out);
+        if (err != cases[i].expected)
+            fprintf(stderr, "fd_write bounds case %zu\n", i);
+        CHECK_EQ(err, cases[i].expected);
+        CHECK(!bad_iov_seen);
+        if (err != MEWZ_WASI_ESUCCESS)
+            CHECK_EQ(write_call_count, 0);
+    }
+}
+
+static void test_fd_read(void)
+{
+    reset_fakes();
+    read_input = "abcdef";
+    read_pos = 0;
+    put_iovec(0x100, 0x1000, 3);
+    put_iovec(0x108, 0x2000, 10);
+    CHECK_EQ(mewz_wasi_fd_read(0, 0x100, 2, 0x200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), 6);
+    CHECK(memcmp(mem(0x1000), "abc", 3) == 0 && memcmp(mem(0x2000), "def", 3) == 0);
+    CHECK_EQ(mem(0x1003)[0], 0);
+    /* End of input. */
+    CHECK_EQ(mewz_wasi_fd_read(0, 0x100, 2, 0x200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), 0);
+    CHECK_EQ(read_call_count, 2);
+
+    CHECK_EQ(mewz_wasi_fd_read(1, 0x100, 2, 0x200), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_read(3, 0x100, 2, 0x200), MEWZ_WASI_EBADF);
+    put_iovec(0x108, MEMORY_END - 2, 10);
+    CHECK_EQ(mewz_wasi_fd_read(0, 0x100, 2, 0x200), MEWZ_WASI_EFAULT);
+    put_iovec(0x108, 0x2000, 10);
+    CHECK_EQ(mewz_wasi_fd_read(0, 0x100, 2, MEMORY_END), MEWZ_WASI_EFAULT);
+    CHECK_EQ(read_call_count, 2);
+    CHECK(!bad_iov_seen);
+}
+
+static void test_fdstat(void)
+{
+    const struct {
+        uint32_t fd;
+        uint64_t rights;
+    } cases[] = {
+        {0, MEWZ_WASI_RIGHT_FD_READ},
+        {1, MEWZ_WASI_RIGHT_FD_WRITE},
+        {2, MEWZ_WASI_RIGHT_FD_WRITE},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        reset_fakes();
+        memset(mem(0x400), 0xaa, 32);
+        CHECK_EQ(mewz_wasi_fd_fdstat_get(cases[i].fd, 0x400), MEWZ_WASI_ESUCCESS);
+        uint8_t expected[32];
+        memset(expected, 0, 24);
+        memset(expected + 24, 0xaa, 8);
+        expected[0] = 2; /* character_device */
+        memcpy(expected + 8, &cases[i].rights, 8);
+        memcpy(expected + 16, &cases[i].rights, 8);
+        CHECK(memcmp(mem(0x400), expected, 32) == 0);
+    }
+    CHECK_EQ(mewz_wasi_fd_fdstat_get(3, 0x400), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_fdstat_get(1, MEMORY_END - 24), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_fd_fdstat_get(1, MEMORY_END - 23), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_fd_fdstat_get(1, 0xFFFFFFF0), MEWZ_WASI_EFAULT);
+}
+
+static void test_prestat_and_seek(void)
+{
+    for (uint32_t fd = 0; fd < 6; fd++)
+        CHECK_EQ(mewz_wasi_fd_prestat_get(fd, 0x400), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_prestat_dir_name(0, 0x400, 10), MEWZ_WASI_ENOTDIR);
+    CHECK_EQ(mewz_wasi_fd_prestat_dir_name(2, 0x400, 10), MEWZ_WASI_ENOTDIR);
+    CHECK_EQ(mewz_wasi_fd_prestat_dir_name(3, 0x400, 10), MEWZ_WASI_EBADF);
+
+    const struct {
+        uint32_t fd, whence, expected;
+    } seeks[] = {
+        {0, 0, MEWZ_WASI_ESPIPE},     {1, 1, MEWZ_WASI_ESPIPE},
+        {2, 2, MEWZ_WASI_ESPIPE},     {3, 0, MEWZ_WASI_EBADF},
+        {0, 3, MEWZ_WASI_EINVAL},     {9, 3, MEWZ_WASI_EINVAL},
+        {9, 255, MEWZ_WASI_EINVAL},   {0, 256, MEWZ_WASI_EOVERFLOW},
+        {9, 0xFFFFFFFF, MEWZ_WASI_EOVERFLOW},
+    };
+    for (size_t i = 0; i < sizeof seeks / sizeof seeks[0]; i++)
+        CHECK_EQ(mewz_wasi_fd_seek(seeks[i].fd, 5, seeks[i].whence, 0xFFFFFFFF),
+                 seeks[i].expected);
+}
+
+static void test_clocks(void)
+{
+    reset_fakes();
+    fake_boot.tsc_khz = 2000000; /* 2 GHz */
+    fake_boot.boot_realtime_ns = 1700000000000000000ULL;
+    fake_boot.boot_monotonic_ns = 5000000000ULL;
+    fake_tsc = 1000;
+    mewz_clock_init(fake_tsc);
+    fake_tsc += 3000000000ULL; /* 1.5 s */
+    const struct {
+        uint32_t id;
+        uint64_t expected;
+    } cases[] = {
+        {0, 1700000000000000000ULL + 1500000000ULL},
+        {1, 5000000000ULL + 1500000000ULL},
+        {2, 1500000000ULL},
+        {3, 1500000000ULL},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        CHECK_EQ(mewz_wasi_clock_time_get(cases[i].id, 0, 0x300), MEWZ_WASI_ESUCCESS);
+        uint64_t t;
+        memcpy(&t, mem(0x300), 8);
+        CHECK_EQ(t, cases[i].expected);
+        CHECK_EQ(mewz_wasi_clock_res_get(cases[i].id, 0x308), MEWZ_WASI_ESUCCESS);
+        memcpy(&t, mem(0x308), 8);
+        CHECK_EQ(t, 1);
+    }
+    CHECK_EQ(mewz_wasi_clock_time_get(4, 0, 0x300), MEWZ_WASI_EINVAL);
+    CHECK_EQ(mewz_wasi_clock_time_get(0xFFFFFFFF, 0, 0x300), MEWZ_WASI_EINVAL);
+    CHECK_EQ(mewz_wasi_clock_res_get(4, 0x300), MEWZ_WASI_EINVAL);
+    CHECK_EQ(mewz_wasi_clock_time_get(1, 0, MEMORY_END - 7), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_clock_res_get(1, 0xFFFFFFFC), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_clock_time_get(1, 0, MEMORY_END - 8), MEWZ_WASI_ESUCCESS);
+
+    /* Exact for huge tick counts (no overflow), against 128-bit math. */
+    const uint64_t khzs[] = {1, 300, 999999, 2903999, 5000000};
+    const uint64_t ticks[] = {0, 1, 12345678901ULL, 1ULL << 50, 1ULL << 62};
+    for (size_t k = 0; k < 5; k++) {
+        for (size_t t = 0; t < 5; t++) {
+            fake_boot.tsc_khz = khzs[k];
+            fake_tsc = 7 + ticks[t];
+            mewz_clock_init(7);
+            unsigned __int128 ns = (unsigned __int128)ticks[t] * 1000000 / khzs[k];
+            if (ns <= UINT64_MAX)
+                CHECK_EQ(mewz_clock_since_boot_ns(), (uint64_t)ns);
+        }
+    }
+    fake_boot.tsc_khz = 300; /* 0.3 MHz: a tick is 3333.3 ns */
+    CHECK_EQ(mewz_wasi_clock_res_get(1, 0x308), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x308), 3334);
+    fake_boot.tsc_khz = 0; /* unknown: the clocks stand at boot time */
+    CHECK_EQ(mewz_clock_since_boot_ns(), 0);
+}
+
+static bool all_bytes(uint32_t at, uint32_t len, uint8_t value)
+{
+    for (uint32_t i = 0; i < len; i++)
+        if (mem(at)[i] != value)
+            return false;
+    return true;
+}
+
+static void test_random(void)
+{
+    /* RDRAND covers everything, including a tail shorter than a word. */
+    reset_fakes();
+    fake_boot.cpu_features = MEWZ_CPU_RDRAND | MEWZ_CPU_RDSEED;
+    rdrand_budget = 1000;
+    CHECK_EQ(mewz_wasi_random_get(0x1000, 13), MEWZ_WASI_ESUCCESS);
+    CHECK(all_bytes(0x1000, 13, 0x11) && mem(0x1000)[13] == 0);
+    CHECK_EQ(rdseed_calls, 0);
+    CHECK_EQ(random_call_count, 0);
+
+    /* RDRAND runs dry after two words: RDSEED takes over, then the
+     * monitor when RDSEED runs dry too. */
+    reset_fakes();
+    rdrand_budget = 2;
+    rdseed_budget = 1;
+    CHECK_EQ(mewz_wasi_random_get(0x1000, 40), MEWZ_WASI_ESUCCESS);
+    CHECK(all_bytes(0x1000, 16, 0x11));
+    CHECK(all_bytes(0x1010, 8, 0x22));
+    CHECK(all_bytes(0x1018, 16, 0x5a));
+    CHECK_EQ(rdrand_calls, 2 + 10); /* the retries before giving up */
+    CHECK_EQ(random_call_count, 1);
+    CHECK_EQ(random_chunks[0], 16);
+
+    /* No CPU source: the monitor, in chunks of at most 64 KiB. */
+    reset_fakes();
+    fake_boot.cpu_features = 0;
+    CHECK_EQ(mewz_wasi_random_get(0x100, 150000), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(random_call_count, 3);
+    CHECK_EQ(random_chunks[0], 65536);
+    CHECK_EQ(random_chunks[1], 65536);
+    CHECK_EQ(random_chunks[2], 150000 - 131072);
+    CHECK(all_bytes(0x100, 150000, 0x5a));
+    CHECK_EQ(rdrand_calls, 0);
+
+    reset_fakes();
+    CHECK_EQ(mewz_wasi_random_get(0x100, 0), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_random_get(MEMORY_END, 0), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_random_get(MEMORY_END - 3, 4), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_random_get(0xFFFFFFFF, 2), MEWZ_WASI_EFAULT);
+    CHECK_EQ(random_call_count, 0);
+}
+
+static void test_args_and_environ(void)
+{
+    static const char argv_block[] = "prog\0-x\0\0hello world";
+    static const char env_block[] = "A=1\0PATH=/bin";
+    reset_fakes();
+    fake_boot.argc = 4;
+    fake_boot.argv_addr = (uint64_t)(uintptr_t)argv_block;
+    fake_boot.argv_size = sizeof argv_block; /* 21 bytes, 4 strings */
+    fake_boot.envc = 2;
+    fake_boot.env_addr = (uint64_t)(uintptr_t)env_block;
+    fake_boot.env_size = sizeof env_block;
+
+    CHECK_EQ(mewz_wasi_args_sizes_get(0x100, 0x104), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x100), 4);
+    CHECK_EQ(mewz_guest_load_u32(0x104), 21);
+    CHECK_EQ(mewz_wasi_args_get(0x200, 0x1000), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), 0x1000);
+    CHECK_EQ(mewz_guest_load_u32(0x204), 0x1005);
+    CHECK_EQ(mewz_guest_load_u32(0x208), 0x1008);
+    CHECK_EQ(mewz_guest_load_u32(0x20c), 0x1009);
+    CHECK(memcmp(mem(0x1000), argv_block, 21) == 0);
+    CHECK(strcmp((char *)mem(0x1009), "hello world") == 0);
+
+    CHECK_EQ(mewz_wasi_environ_sizes_get(0x100, 0x104), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x100), 2);
+    CHECK_EQ(mewz_guest_load_u32(0x104), 14);
+    CHECK_EQ(mewz_wasi_environ_get(0x300, 0x2000), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x300), 0x2000);
+    CHECK_EQ(mewz_guest_load_u32(0x304), 0x2004);
+    CHECK(strcmp((char *)mem(0x2004), "PATH=/bin") == 0);
+
+    /* Bounds: both results, the pointer array and the buffer. */
+    CHECK_EQ(mewz_wasi_args_sizes_get(MEMORY_END - 4, 0x104), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_args_sizes_get(MEMORY_END - 3, 0x104), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_args_sizes_get(0x100, 0xFFFFFFFF), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_args_get(MEMORY_END - 16, 0x1000), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_args_get(MEMORY_END - 15, 0x1000), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_args_get(0xFFFFFFFC, 0x1000), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_args_get(0x200, MEMORY_END - 21), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_args_get(0x200, MEMORY_END - 20), MEWZ_WASI_EFAULT);
+    CHECK_EQ(mewz_wasi_environ_get(0x300, 0xFFFFFFF0), MEWZ_WASI_EFAULT);
+
+    /* A block with fewer strings than announced never points past it. */
+    fake_boot.argc = 3;
+    fake_boot.argv_addr = (uint64_t)(uintptr_t)"x";
+    fake_boot.argv_size = 2;
+    CHECK_EQ(mewz_wasi_args_get(0x200, 0x1000), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x200), 0x1000);
+    CHECK_EQ(mewz_guest_load_u32(0x204), 0x1002);
+    CHECK_EQ(mewz_guest_load_u32(0x208), 0x1002);
+
+    /* No arguments at all. */
+    fake_boot.argc = 0;
+    fake_boot.argv_size = 0;
+    CHECK_EQ(mewz_wasi_args_sizes_get(0x100, 0x104), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x100), 0);
+    CHECK_EQ(mewz_wasi_args_get(MEMORY_END, MEMORY_END), MEWZ_WASI_ESUCCESS);
+
+    /* A size that no u32 holds. */
+    fake_boot.argv_size = 1ULL << 32;
+    CHECK_EQ(mewz_wasi_args_sizes_get(0x100, 0x104), MEWZ_WASI_EOVERFLOW);
+}
+
+static void test_close(void)
+{
+    reset_fakes();
+    put_iovec(0x100, 0x1000, 1);
+    CHECK_EQ(mewz_wasi_fd_close(3), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_close(1), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_fd_close(1), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_write(1, 0x100, 1, 0x200), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_fdstat_get(1, 0x400), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_seek(1, 0, 0, 0x400), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_prestat_dir_name(1, 0x400, 1), MEWZ_WASI_EBADF);
+    CHECK_EQ(mewz_wasi_fd_write(2, 0x100, 1, 0x200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_fd_close(0), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_fd_read(0, 0x100, 1, 0x200), MEWZ_WASI_EBADF);
+}
+
+static void test_exit_and_traps(void)
+{
+    CHECK_EQ(mewz_wasi_sched_yield(), MEWZ_WASI_ESUCCESS);
+    const struct {
+        int kind; /* 0: proc_exit, 1: trap */
+        uint32_t arg, status, trap;
+    } cases[] = {
+        {0, 0, 0, MEWZ_TRAP_NONE},
+        {0, 300, 300, MEWZ_TRAP_NONE},
+        {1, MEWZ_TRAP_UNREACHABLE, 134, MEWZ_TRAP_UNREACHABLE},
+        {1, MEWZ_TRAP_MEMORY_OOB, 134, MEWZ_TRAP_MEMORY_OOB},
+        {1, MEWZ_TRAP_GUEST_FAULT, 134, MEWZ_TRAP_GUEST_FAULT},
+        {1, MEWZ_TRAP_NONE, 134, MEWZ_TRAP_GUEST_FAULT},
+        {1, MEWZ_TRAP_COUNT, 134, MEWZ_TRAP_GUEST_FAULT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        last_exit.status = last_exit.trap = 0xdead;
+        if (setjmp(exit_jump) == 0) {
+            if (cases[i].kind == 0)
+                mewz_wasi_proc_exit(cases[i].arg);
+            else
+                mewz_trap(cases[i].arg);
+        }
+        CHECK_EQ(last_exit.status, cases[i].status);
+        CHECK_EQ(last_exit.trap, cases[i].trap);
+    }
+}
+
+int main(void)
+{
+    void *window = mmap((void *)(uintptr_t)MEWZ_LM_BASE, MEWZ_LM_WINDOW,
+                        PROT_NONE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+                            MAP_FIXED_NOREPLACE,
+                        -1, 0);
+    if (window != (void *)(uintptr_t)MEWZ_LM_BASE ||
+        mprotect(window, MEMORY_END, PROT_READ | PROT_WRITE) != 0) {
+        perror("host_wasi: reserving the linear-memory window");
+        return 1;
+    }
+    test_fd_write();
+    test_fd_write_bounds();
+    test_fd_read();
+    test_fdstat();
+    test_prestat_and_seek();
+    test_clocks();
+    test_random();
+    test_args_and_environ();
+    test_close(); /* last: closes stdio for good */
+    test_exit_and_traps();
+    return check_report("host_wasi");
+}
