@@ -33,22 +33,27 @@ enum FileSystem {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .io("stat", path, errno: errno) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0))
         var filled = 0
+        var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            if filled == bytes.count {
-                // The file may have grown since fstat: keep reading until EOF.
-                bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count)))
-            }
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
-            }
+            // Into the array up to the size fstat gave, then through a small
+            // chunk in case the file has grown since.
+            let count =
+                filled < bytes.count
+                ? bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + filled }, $0.count - filled) }
+                : chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .io("read", path, errno: errno)
             }
             if count == 0 { break }
-            filled += count
+            if filled < bytes.count {
+                filled += count
+            } else {
+                bytes += chunk.prefix(count)
+                filled = bytes.count
+            }
         }
         bytes.removeSubrange(filled...)
         return bytes
@@ -157,6 +162,23 @@ enum FileSystem {
             }
         }
         rmdir(path)
+    }
+
+    /// Removes the entries of `directory` accepted by `matching` that were
+    /// last modified more than `age` seconds ago: what builders killed
+    /// mid-build left behind.
+    static func removeStaleEntries(in directory: String, olderThan age: Int, matching: (String) -> Bool = { _ in true }) {
+        let now = time(nil)
+        for name in entries(of: directory) where matching(name) {
+            let path = directory + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0, now - info.st_mtim.tv_sec > age else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                removeTree(path)
+            } else {
+                unlink(path)
+            }
+        }
     }
 
     /// Names in a directory, without "." and "..", unsorted.

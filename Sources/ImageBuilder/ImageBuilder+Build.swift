@@ -27,6 +27,7 @@ extension ImageBuilder {
 
         let temporaryRoot = configuration.cacheDirectory + "/tmp"
         try FileSystem.makeDirectories(temporaryRoot)
+        FileSystem.removeStaleEntries(in: temporaryRoot, olderThan: Self.staleAge)
         let workDirectory = try FileSystem.makeTemporaryDirectory(in: temporaryRoot, prefix: "build-")
         defer { FileSystem.removeTree(workDirectory) }
 

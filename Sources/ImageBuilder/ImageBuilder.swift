@@ -6,6 +6,10 @@ import ImageFormat
 public struct ImageBuilder: Sendable {
     public let configuration: BuildConfiguration
 
+    /// Seconds after which a leftover temporary file or build directory is
+    /// taken to belong to a builder that was killed, and removed.
+    static let staleAge = 24 * 60 * 60
+
     public init(configuration: BuildConfiguration) {
         self.configuration = configuration
     }
@@ -18,7 +22,9 @@ public struct ImageBuilder: Sendable {
         let key = try cacheKey(moduleDigest: moduleDigest)
         let path = imagePath(forKey: key)
         if Self.isImage(at: path, withKey: key) { return path }
-        try FileSystem.makeDirectories(configuration.cacheDirectory + "/images")
+        let images = configuration.cacheDirectory + "/images"
+        try FileSystem.makeDirectories(images)
+        FileSystem.removeStaleEntries(in: images, olderThan: Self.staleAge) { $0.contains(".img.tmp-") }
         try build(bytes, name: name, moduleDigest: moduleDigest, key: key, output: path)
         return path
     }

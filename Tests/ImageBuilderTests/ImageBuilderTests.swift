@@ -159,3 +159,25 @@ struct ImageBuilderTests {
         #expect(error?.kind == .io)
     }
 }
+
+extension ImageBuilderTests {
+    /// Leftovers of a builder killed mid-build go on the next miss; fresh
+    /// ones (a build running now) stay.
+    @Test func staleLeftoversAreRemovedOnAMiss() throws {
+        let directory = TemporaryDirectory()
+        let builder = Fixtures.builder(in: directory)
+        let old = Date(timeIntervalSinceNow: -2 * 24 * 3600)
+        let stale = [
+            directory.file("cache/tmp/build-old123/module_0.c", ""),
+            directory.file("cache/images/abc.img.tmp-old", ""),
+        ]
+        let fresh = [directory.file("cache/tmp/build-new456/module_0.c", ""), directory.file("cache/images/abc.img.tmp-new", "")]
+        for path in stale + [directory.path + "/cache/tmp/build-old123"] {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
+        }
+        _ = try builder.cachedImage(forModule: Fixtures.module(), name: "a.wasm")
+        #expect(Fixtures.entries(directory.path + "/cache/tmp") == ["build-new456"])
+        #expect(Fixtures.entries(directory.path + "/cache/images").filter { $0.contains(".tmp-") } == ["abc.img.tmp-new"])
+        #expect(fresh.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+    }
+}
