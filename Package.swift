@@ -31,6 +31,7 @@ let package = Package(
         .testTarget(name: "WasmCoreTests", dependencies: ["WasmCore"]),
         .testTarget(name: "WasmToCTests", dependencies: ["WasmToC"]),
         .testTarget(name: "ImageFormatTests", dependencies: ["ImageFormat"]),
+        .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "EndToEndTests"),

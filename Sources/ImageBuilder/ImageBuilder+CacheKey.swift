@@ -1,0 +1,65 @@
+import ImageFormat
+
+extension ImageBuilder {
+    /// Names the Wasm-to-C lowering and this build recipe. Bump it whenever
+    /// WasmToC's output or the way images are put together changes, so old
+    /// cached images are not reused.
+    public static let compilerVersion = "mewz-wasmtoc-1"
+
+    /// What the compile flags let clang assume about the CPU (`-march`).
+    public static let requiredCPUFeatures: CPUFeatures = .x86_64_v2
+
+    /// clang flags for every translation unit (followed by -I, -c, -o).
+    /// - x86-64-v2 (SSE4.2, POPCNT; every x86-64 CPU since 2008): SSE4.1
+    ///   rounding for f32/f64 floor, ceil, trunc and nearest, and POPCNT.
+    /// - No red zone: the module runs in ring 0, where an exception or
+    ///   interrupt pushes its frame onto the current stack.
+    /// - -fno-strict-aliasing: linear memory is one byte array read and
+    ///   written at every type; -fwrapv: Wasm integer arithmetic wraps;
+    ///   -ffp-contract=off: Wasm forbids fusing a*b+c.
+    /// - Function and data sections let ld.lld drop what is never called.
+    public static let compileFlags: [String] = [
+        "-target", "x86_64-unknown-none", "-march=x86-64-v2", "-std=c11", "-O2",
+        "-ffreestanding", "-fno-pic", "-fno-pie", "-mno-red-zone",
+        "-fno-stack-protector", "-fno-asynchronous-unwind-tables",
+        "-fno-strict-aliasing", "-fwrapv", "-ffp-contract=off",
+        "-ffunction-sections", "-fdata-sections",
+    ]
+
+    /// ld.lld flags between `-T <guest>/link.ld` and `-o`.
+    public static let linkFlags: [String] = ["-nostdlib", "-static", "--gc-sections"]
+
+    /// SHA-256 over everything that decides an image's bytes: the module,
+    /// the lowering, the guest library, the flags and the requested tools.
+    /// `compiler`/`linker` are MEWZ_CC/MEWZ_LD as configured ("" when
+    /// found in PATH): a cache hit must not look for the tools, so a clang
+    /// found in PATH is not part of the key.
+    public static func cacheKey(
+        moduleDigest: SHA256Digest,
+        guestDigest: SHA256Digest,
+        compiler: String,
+        linker: String,
+        compilerVersion: String = ImageBuilder.compilerVersion,
+        compileFlags: [String] = ImageBuilder.compileFlags,
+        linkFlags: [String] = ImageBuilder.linkFlags
+    ) -> SHA256Digest {
+        var hasher = SHA256()
+        hasher.updateField(Array("mewz-image-cache-key".utf8))
+        hasher.updateField(Array("image format \(ImageHeader.formatVersion)".utf8))
+        hasher.updateField(moduleDigest.bytes)
+        hasher.updateField(Array(compilerVersion.utf8))
+        hasher.updateField(guestDigest.bytes)
+        for list in [compileFlags, linkFlags] {
+            hasher.updateField(Array("\(list.count)".utf8))
+            for flag in list { hasher.updateField(Array(flag.utf8)) }
+        }
+        hasher.updateField(Array(compiler.utf8))
+        hasher.updateField(Array(linker.utf8))
+        return hasher.finalize()
+    }
+
+    /// Few functions compile faster as one unit than as several processes.
+    static func translationUnits(functionCount: Int, configured: Int) -> Int {
+        functionCount < 200 ? 1 : max(configured, 1)
+    }
+}
