@@ -29,16 +29,14 @@ extension ImageBuilder {
     /// ld.lld flags between `-T <guest>/link.ld` and `-o`.
     public static let linkFlags: [String] = ["-nostdlib", "-static", "--gc-sections"]
 
-    /// SHA-256 over everything that decides an image's bytes: the module,
-    /// the lowering, the guest library, the flags and the requested tools.
-    /// `compiler`/`linker` are MEWZ_CC/MEWZ_LD as configured ("" when
-    /// found in PATH): a cache hit must not look for the tools, so a clang
-    /// found in PATH is not part of the key.
+    /// SHA-256 over everything that decides an image's meaning: the module,
+    /// the lowering, the guest library and the flags. Which clang or ld.lld
+    /// built it is not part of the key: any supported one gives a correct
+    /// image, and a cache hit must neither look for the tools nor miss
+    /// because MEWZ_CC names another copy of the same compiler.
     public static func cacheKey(
         moduleDigest: SHA256Digest,
         guestDigest: SHA256Digest,
-        compiler: String,
-        linker: String,
         compilerVersion: String = ImageBuilder.compilerVersion,
         compileFlags: [String] = ImageBuilder.compileFlags,
         linkFlags: [String] = ImageBuilder.linkFlags
@@ -53,8 +51,6 @@ extension ImageBuilder {
             hasher.updateField(Array("\(list.count)".utf8))
             for flag in list { hasher.updateField(Array(flag.utf8)) }
         }
-        hasher.updateField(Array(compiler.utf8))
-        hasher.updateField(Array(linker.utf8))
         return hasher.finalize()
     }
 

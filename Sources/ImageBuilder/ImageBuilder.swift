@@ -40,9 +40,7 @@ public struct ImageBuilder: Sendable {
     public func cacheKey(moduleDigest: SHA256Digest) throws(ImageBuildError) -> SHA256Digest {
         Self.cacheKey(
             moduleDigest: moduleDigest,
-            guestDigest: try GuestLibrary(directory: configuration.guestDirectory).digest(),
-            compiler: configuration.environment["MEWZ_CC"] ?? "",
-            linker: configuration.environment["MEWZ_LD"] ?? "")
+            guestDigest: try GuestLibrary(directory: configuration.guestDirectory).digest())
     }
 
     public func imagePath(forKey key: SHA256Digest) -> String {
