@@ -123,7 +123,7 @@ extension FunctionValidator {
         case .f32Const: push(.f32)
         case .f64Const: push(.f64)
         case .numeric(let numeric):
-            let typing = NumericTyping.of(numeric)
+            let typing = numericTypings.of(numeric)
             try pop(typing.operand)
             if typing.isBinary { try pop(typing.operand) }
             push(typing.result)
@@ -250,30 +250,37 @@ extension FunctionValidator {
     }
 }
 
-/// The operand and result types of a numeric operator, looked up in a
-/// table built once from `NumericOperator.signature` (whose arrays would
-/// cost an allocation per instruction).
-struct NumericTyping {
+/// The operand and result types of a numeric operator: every operand of
+/// one operator has the same type, and there are one or two.
+struct NumericTyping: Equatable {
     let operand: ValueType
     let isBinary: Bool
     let result: ValueType
+}
 
-    static func of(_ numeric: NumericOperator) -> NumericTyping {
+/// `NumericOperator.signature` as a table, built once per validator: the
+/// signature's arrays would cost an allocation per instruction.
+struct NumericTypingTable {
+    private let singleByte: [NumericTyping]  // opcodes 0x45...0xC4
+    private let prefixed: [NumericTyping]  // 0xFC 0...7
+
+    init() {
+        let all = NumericOperator.allCases.sorted { $0.rawValue < $1.rawValue }
+        singleByte = all.filter { $0.rawValue < 0xFC00 }.map(Self.typing)
+        prefixed = all.filter { $0.rawValue >= 0xFC00 }.map(Self.typing)
+    }
+
+    /// Both opcode ranges are contiguous, so the raw value is the index.
+    func of(_ numeric: NumericOperator) -> NumericTyping {
         let raw = Int(numeric.rawValue)
         return raw >= 0xFC00 ? prefixed[raw - 0xFC00] : singleByte[raw - 0x45]
     }
 
-    private static let singleByte: [NumericTyping] = table(NumericOperator.allCases.filter { $0.rawValue < 0xFC00 })
-    private static let prefixed: [NumericTyping] = table(NumericOperator.allCases.filter { $0.rawValue >= 0xFC00 })
-
-    /// `cases` must be contiguous in raw value, as the opcode ranges are.
-    private static func table(_ cases: [NumericOperator]) -> [NumericTyping] {
-        cases.sorted { $0.rawValue < $1.rawValue }.map { numeric in
-            let signature = numeric.signature
-            return NumericTyping(
-                operand: signature.operands.first ?? signature.result,
-                isBinary: signature.operands.count == 2,
-                result: signature.result)
-        }
+    private static func typing(_ numeric: NumericOperator) -> NumericTyping {
+        let signature = numeric.signature
+        return NumericTyping(
+            operand: signature.operands.first ?? signature.result,
+            isBinary: signature.operands.count == 2,
+            result: signature.result)
     }
 }

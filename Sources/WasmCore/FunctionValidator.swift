@@ -7,6 +7,7 @@
 /// One validator checks all bodies of a module, reusing its stacks.
 struct FunctionValidator {
     let context: ValidationContext
+    let numericTypings = NumericTypingTable()
     /// Operand types; nil is the unknown type of unreachable code.
     var operands: [ValueType?] = []
     var frames: [ControlFrame] = []

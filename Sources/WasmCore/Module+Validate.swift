@@ -157,41 +157,49 @@ extension Module {
         guard type.isReference else { throw ValidationError.notAReferenceType(type).at(place) }
     }
 
-    /// Checks a constant expression against its expected type. In Wasm 2.0
-    /// `global.get` may only read imported immutable globals.
+    /// Checks a constant expression against its expected type, reporting
+    /// the failure recorded by the decoder first if there is one.
     private func checkConstant(
         _ expression: ConstantExpression, site: ConstantExpressionSite, type expected: ValueType,
         _ context: ValidationContext
     ) throws(ValidationError) {
-        if let failure = invalidConstantExpressions[site] { throw failure }
-        let place = site.description
-        let actual: ValueType
+        if !invalidConstantExpressions.isEmpty, let failure = invalidConstantExpressions[site] { throw failure }
+        do throws(ValidationError) {
+            let actual = try Self.constantType(expression, context)
+            guard actual == expected else {
+                throw ValidationError.typeMismatch(expected: "\(expected)", found: "\(actual)")
+            }
+        } catch {
+            throw error.at(site.description)  // built only on failure: segments can hold many items
+        }
+    }
+
+    /// The type of a constant expression. In Wasm 2.0 `global.get` may only
+    /// read imported immutable globals.
+    private static func constantType(
+        _ expression: ConstantExpression, _ context: ValidationContext
+    ) throws(ValidationError) -> ValueType {
         switch expression {
-        case .i32: actual = .i32
-        case .i64: actual = .i64
-        case .f32: actual = .f32
-        case .f64: actual = .f64
+        case .i32: return .i32
+        case .i64: return .i64
+        case .f32: return .f32
+        case .f64: return .f64
         case .v128(let bytes):
             guard bytes.count == 16 else {
-                throw ValidationError.typeMismatch(expected: "16 bytes of v128.const", found: "\(bytes.count)").at(place)
+                throw .typeMismatch(expected: "16 bytes of v128.const", found: "\(bytes.count)")
             }
-            actual = .v128
+            return .v128
         case .refNull(let type):
-            try Self.requireReferenceType(type, place: place)
-            actual = type
+            guard type.isReference else { throw .notAReferenceType(type) }
+            return type
         case .refFunc(let index):
-            do { _ = try context.functionType(index) } catch { throw error.at(place) }
-            actual = .funcref
+            _ = try context.functionType(index)
+            return .funcref
         case .globalGet(let index):
-            guard Int(index) < context.importedGlobalCount else {
-                throw ValidationError.unknownGlobal(index).at(place)
-            }
+            guard Int(index) < context.importedGlobalCount else { throw .unknownGlobal(index) }
             let global = context.globals[Int(index)]
-            guard !global.isMutable else { throw ValidationError.constantExpressionRequired().at(place) }
-            actual = global.valueType
-        }
-        guard actual == expected else {
-            throw ValidationError.typeMismatch(expected: "\(expected)", found: "\(actual)").at(place)
+            guard !global.isMutable else { throw .constantExpressionRequired() }
+            return global.valueType
         }
     }
 }
