@@ -1,7 +1,7 @@
 /// The decoded form of a WebAssembly binary module (Wasm 2.0 core).
 ///
-/// Produced by `Module.decode(_:)` (Decoder.swift), checked by
-/// `Module.validate()` (Validator.swift). Pure values: no I/O.
+/// Produced by `Module.decode(_:)` (ModuleDecoder.swift), checked by
+/// `Module.validate()` (Module+Validate.swift). Pure values: no I/O.
 
 public enum ValueType: UInt8, Hashable, Sendable, CustomStringConvertible {
     case i32 = 0x7F

@@ -69,7 +69,9 @@ extension ModuleDecoder {
             case .unsupported(let name) where name == SIMDOpcode.vectorConstantName:
                 continue
             case .globalGet(let index):
-                guard Int(index) < importedGlobals.count else { return ValidationError.unknownGlobal(index).at("", offset: offset) }
+                guard Int(index) < importedGlobals.count else {
+                    return ValidationError.unknownGlobal(index).at("", offset: offset)
+                }
                 if importedGlobals[Int(index)].isMutable {
                     return ValidationError.constantExpressionRequired().at("", offset: offset)
                 }
