@@ -1,7 +1,7 @@
 /// The decoded form of a WebAssembly binary module (Wasm 2.0 core).
 ///
-/// Produced by `Module.decode(_:)` (Decoder.swift), checked by
-/// `Module.validate()` (Validator.swift). Pure values: no I/O.
+/// Produced by `Module.decode(_:)` (ModuleDecoder.swift), checked by
+/// `Module.validate()` (Module+Validate.swift). Pure values: no I/O.
 
 public enum ValueType: UInt8, Hashable, Sendable, CustomStringConvertible {
     case i32 = 0x7F
@@ -189,6 +189,13 @@ public struct Module: Hashable, Sendable {
     /// Bodies of the defined functions, in the order of `functionTypeIndices`.
     public var code: [FunctionBody] = []
 
+    /// Constant expressions that are well-formed but not one constant
+    /// operation (none, several, or a non-constant one), which the model
+    /// above cannot hold: the decoder stores a placeholder in their place
+    /// and the validation error here, and `validate()` reports it where the
+    /// spec's validator would.
+    var invalidConstantExpressions: [ConstantExpressionSite: ValidationError] = [:]
+
     /// Implementation limit on locals per function (parameters included).
     public static let maxLocals = 50_000
 
@@ -207,4 +214,12 @@ public struct Module: Hashable, Sendable {
     public var importedMemoryCount: Int {
         imports.reduce(0) { if case .memory = $1.descriptor { $0 + 1 } else { $0 } }
     }
+}
+
+/// Where a constant expression sits in a module.
+enum ConstantExpressionSite: Hashable, Sendable {
+    case global(Int)  // in the global index space (imports first)
+    case elementOffset(segment: Int)
+    case elementItem(segment: Int, item: Int)
+    case dataOffset(segment: Int)
 }
