@@ -77,7 +77,8 @@ extension FunctionEmitter {
     mutating func lowerEnd() throws(LoweringError) {
         guard let frame = frames.last else { throw invalid("end without block") }
         if frame.kind == .function {
-            if reachable { try emitReturn() }
+            // Falling off a void function needs no statement.
+            if reachable && !type.results.isEmpty { try emitReturn() }
             frames.removeLast()
             return
         }

@@ -26,7 +26,8 @@ enum HostHarness {
 
     static var available: Bool { clang != nil }
 
-    /// A directory of generated files, removed with its owner.
+    /// A directory of generated files, removed with its owner unless
+    /// WASMTOC_KEEP is set (to read the C of a failing test).
     final class Workspace {
         let url: URL
         init(_ lowered: LoweredModule, extra: [(name: String, contents: String)] = []) throws {
@@ -37,7 +38,11 @@ enum HostHarness {
             }
         }
         func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-        deinit { try? FileManager.default.removeItem(at: url) }
+        deinit {
+            if ProcessInfo.processInfo.environment["WASMTOC_KEEP"] == nil {
+                try? FileManager.default.removeItem(at: url)
+            }
+        }
     }
 
     /// A host executable: generated C + harness (+ a driver defining
