@@ -7,6 +7,8 @@ enum CPrelude {
     static let text = #"""
 /* Exact IEEE results: never fuse a*b+c into an FMA. */
 #pragma STDC FP_CONTRACT OFF
+/* Endless recursion is the program's own (it traps when the stack runs out). */
+#pragma clang diagnostic ignored "-Winfinite-recursion"
 
 typedef void (*wc_fn)(void);
 /* funcref: canonical signature id (0 for null) and the function. */
@@ -16,6 +18,9 @@ typedef struct { const uint8_t *bytes; uint32_t size; } wc_data_segment;
 typedef struct { const wc_funcref *items; uint32_t size; } wc_elem_segment;
 
 #define WC_UNUSED __attribute__((unused))
+/* On call cycles: keeps recursion recursion, so runaway recursion exhausts
+ * the stack and traps instead of becoming an endless loop. */
+#define WC_RECURSIVE __attribute__((disable_tail_calls))
 
 /* ---- Linear memory: unaligned-safe, no bounds check (guard pages) ---- */
 

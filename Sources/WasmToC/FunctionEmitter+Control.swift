@@ -66,7 +66,7 @@ extension FunctionEmitter {
         frame.thenEndReachable = reachable
         frame.kind = .ifElse
         frames[frames.count - 1] = frame
-        stack.removeSubrange(frame.height...)
+        if stack.count > frame.height { stack.removeSubrange(frame.height...) }
         stack.append(contentsOf: frame.savedParameters)
         indentation -= 1
         emit("} else {")
@@ -89,7 +89,7 @@ extension FunctionEmitter {
             reachable = reachable || frame.isBranchTarget
         case .loop:
             if frame.isBranchTarget {
-                lines[frame.labelLine] = String(repeating: "  ", count: indentation) + "L\(frame.label):;"
+                lines[frame.labelLine] = String(repeating: "  ", count: max(0, indentation)) + "L\(frame.label):;"
             }
         case .ifThen:
             guard frame.parameters == frame.results else { throw invalid("if without else changes types") }
@@ -102,7 +102,7 @@ extension FunctionEmitter {
             reachable = reachable || frame.thenEndReachable || frame.isBranchTarget
         }
         if frame.kind != .loop && frame.isBranchTarget { emit("L\(frame.label):;") }
-        stack.removeSubrange(frame.height...)
+        if stack.count > frame.height { stack.removeSubrange(frame.height...) }
         for type in frame.results { pushSlot(type) }
         skippedBlocks = 0
     }

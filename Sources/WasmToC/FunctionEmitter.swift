@@ -149,12 +149,12 @@ struct FunctionEmitter {
     }
 
     mutating func emit(_ line: String) {
-        lines.append(String(repeating: "  ", count: indentation) + line)
+        lines.append(String(repeating: "  ", count: max(0, indentation)) + line)
     }
 
     // MARK: Assembly
 
-    /// `<linkage> <ret> wfN(params) {`, local and slot declarations, body.
+    /// `<linkage> <ret> fN(params) {`, local and slot declarations, body.
     private func definition() -> String {
         var out = "WC_LINK " + Self.prototype(context: context, function: function) + " {\n"
         var declared: [String: [String]] = [:]  // C type -> declarators
@@ -186,10 +186,12 @@ struct FunctionEmitter {
         return out + "}\n"
     }
 
-    /// `<ret> wfN(uint32_t l0, ...)`, shared by the prototype and definition.
+    /// `[WC_RECURSIVE ]<ret> fN(uint32_t l0, ...)`, shared by the prototype
+    /// and the definition.
     static func prototype(context: ModuleContext, function: Int) -> String {
         let type = context.functionTypes[function]
         let parameters = type.parameters.enumerated().map { "\(CSyntax.type($1)) l\($0)" }
-        return "\(CSyntax.returnType(type.results)) \(context.functionNames[function])(\(parameters.isEmpty ? "void" : parameters.joined(separator: ", ")))"
+        let attributes = context.recursiveFunctions.contains(function) ? "WC_RECURSIVE " : ""
+        return "\(attributes)\(CSyntax.returnType(type.results)) \(context.functionNames[function])(\(parameters.isEmpty ? "void" : parameters.joined(separator: ", ")))"
     }
 }

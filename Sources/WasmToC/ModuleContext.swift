@@ -24,6 +24,8 @@ struct ModuleContext {
     /// Defined functions reachable from the roots (exports the host calls,
     /// the start function, tables, ref.func), by function index.
     let liveFunctions: Set<Int>
+    /// Defined functions on a cycle of direct calls (CallGraph).
+    let recursiveFunctions: Set<Int>
     /// The function `mewz_module_main` calls, when there is one.
     let entryFunction: Int?
 
@@ -81,6 +83,7 @@ struct ModuleContext {
                 throw .invalidModule("start function \(start) is not [] -> []")
             }
         }
+        recursiveFunctions = CallGraph.recursiveFunctions(module, importedCount: importedFunctionCount)
         liveFunctions = Self.liveFunctions(module, entry: entryFunction, options: options,
                                            importedCount: importedFunctionCount)
     }

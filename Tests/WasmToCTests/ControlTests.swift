@@ -152,6 +152,29 @@ struct ControlTests {
         ])
     }
 
+    /// Runaway recursion exhausts the stack and traps (clang must not turn
+    /// it into a loop); finite recursion of the same shape returns.
+    @Test func callStackExhaustion() throws {
+        var builder = ModuleBuilder()
+        let runaway = builder.function([], [], export: "runaway", [.call(0)])
+        // mutual: f calls g, g calls f, until the counter reaches 0
+        builder.function([.i32], [.i32], export: "even", [
+            .get(0), .op(.i32Eqz), .if(.value(.i32)), .i32(1), .else, .get(0), .i32(1), .op(.i32Sub), .call(2), .end,
+        ])
+        builder.function([.i32], [.i32], export: "odd", [
+            .get(0), .op(.i32Eqz), .if(.value(.i32)), .i32(0), .else, .get(0), .i32(1), .op(.i32Sub), .call(1), .end,
+        ])
+        #expect(runaway == 0)
+        let lowered = try CLowering.lower(builder.module, options: LoweringOptions(exportPrefix: "wasm_"))
+        #expect(lowered.files[0].contents.contains("WC_LINK WC_RECURSIVE void f0(void);"))
+        try ExportRunner.check(builder.module, [
+            Call("runaway", [], trap: "call stack exhausted"),
+            Call("even", [.i32(10_000)], .i32(1)),
+            Call("odd", [.i32(7)], .i32(1)),
+            Call("even", [.i32(0xFFFF_FFFF)], trap: "call stack exhausted"),
+        ])
+    }
+
     /// Deferred expressions must see the values of the moment they were
     /// pushed, whatever is written afterwards.
     @Test func deferredValuesKeepTheirMoment() throws {

@@ -126,6 +126,27 @@ struct MemoryTests {
         ])
     }
 
+    /// Every byte value survives the string-literal encoding.
+    @Test func dataSegmentBytes() throws {
+        var builder = ModuleBuilder()
+        builder.memory(1)
+        let bytes = (0..<768).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 256) }
+        builder.data(at: 3, bytes)
+        // sum of byte[i] * (i + 1) over the segment
+        builder.function([], [.i32], locals: [.i32, .i32], export: "checksum", [
+            .block(.empty), .loop(.empty),
+            .get(0), .i32(768), .op(.i32GeU), .brIf(1),
+            .get(1),
+            .get(0), .load(.i32Load8U, MemoryArgument(align: 0, offset: 3)),
+            .get(0), .i32(1), .op(.i32Add), .op(.i32Mul), .op(.i32Add), .set(1),
+            .get(0), .i32(1), .op(.i32Add), .set(0),
+            .br(0), .end, .end,
+            .get(1),
+        ])
+        let expected = bytes.enumerated().reduce(UInt32(0)) { $0 &+ UInt32($1.element) &* UInt32($1.offset + 1) }
+        try ExportRunner.check(builder.module, [Call("checksum", [], .i32(expected))])
+    }
+
     /// A data segment past the memory traps at instantiation; the earlier
     /// segments stay written (nothing observable here but the trap).
     @Test func dataSegmentOutOfBounds() throws {
