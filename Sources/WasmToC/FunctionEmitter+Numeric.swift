@@ -5,21 +5,39 @@ import WasmCore
 struct NumericTemplate {
     var text: String
     var pure = true
+
+    /// The text between operands: `$0`, `$1` occur once each, in order.
+    var pieces: [String] {
+        let parts = text.split(separator: "$", omittingEmptySubsequences: false)
+        return [String(parts.first ?? "")] + parts.dropFirst().map { String($0.dropFirst()) }
+    }
 }
 
 extension FunctionEmitter {
     mutating func lowerNumeric(_ op: NumericOperator) throws(LoweringError) {
         let (operandTypes, result) = op.signature
         let operands = try pop(operandTypes.count)
-        guard let template = op.template else { throw invalid("no C form for numeric opcode \(op.rawValue)") }
-        var text = template.text
-        for (index, operand) in operands.enumerated().reversed() {
-            text = text.replacing("$\(index)", with: operand.expression)
+        guard let form = NumericOperator.forms[op], form.pieces.count == operands.count + 1 else {
+            throw invalid("no C form for numeric opcode \(op.rawValue)")
         }
-        push(text, result, operands: operands, pure: template.pure)
+        var text = form.pieces[0]
+        for (operand, piece) in zip(operands, form.pieces.dropFirst()) {
+            text += operand.expression
+            text += piece
+        }
+        push(text, result, operands: operands, pure: form.pure)
     }
 }
 
 extension NumericOperator {
     var template: NumericTemplate? { integerTemplate ?? floatTemplate ?? conversionTemplate }
+
+    /// Every operator's template, split once.
+    static let forms: [NumericOperator: (pieces: [String], pure: Bool)] = {
+        var forms: [NumericOperator: (pieces: [String], pure: Bool)] = [:]
+        for op in allCases {
+            if let template = op.template { forms[op] = (template.pieces, template.pure) }
+        }
+        return forms
+    }()
 }
