@@ -42,6 +42,11 @@ struct ModuleEmitter {
         for function in functions {
             out += "WC_LINK \(FunctionEmitter.prototype(context: context, function: function));\n"
         }
+        out += "\n/* Immutable globals with constant values: constants in every unit. */\n"
+        for (index, global) in module.globals.enumerated() {
+            guard isConstantGlobal(global), let value = try? constant(global.initializer) else { continue }
+            out += "static WC_UNUSED const \(CSyntax.type(global.type.valueType)) g\(index) = \(value.initializer);\n"
+        }
         if context.splitsTranslationUnits {
             out += "\n/* Module state, defined in module_0.c. */\n"
             for declaration in sharedDeclarations() { out += "extern WC_LINK \(declaration);\n" }
@@ -59,8 +64,8 @@ struct ModuleEmitter {
     /// Declarators of everything functions in any unit may touch.
     private func sharedDeclarations() -> [String] {
         var declarations: [String] = []
-        for (index, global) in module.globals.enumerated() {
-            declarations.append(globalDeclarator(index, global))
+        for (index, global) in module.globals.enumerated() where !isConstantGlobal(global) {
+            declarations.append("\(CSyntax.type(global.type.valueType)) g\(index)")
         }
         for index in module.tables.indices { declarations.append("wc_table t\(index)") }
         if !module.data.isEmpty { declarations.append("wc_data_segment wc_data[\(module.data.count)]") }
@@ -68,19 +73,20 @@ struct ModuleEmitter {
         return declarations
     }
 
-    /// Immutable globals with constant initialisers are C constants, which
-    /// clang folds into the code.
-    private func globalDeclarator(_ index: Int, _ global: Global) -> String {
-        let constant = !global.type.isMutable && ((try? constant(global.initializer))?.isConstant ?? false)
-        return "\(constant ? "const " : "")\(CSyntax.type(global.type.valueType)) g\(index)"
+    /// Immutable globals with constant initialisers never change: they are
+    /// `static const` in module.h, which clang folds into the code (Wasm
+    /// cannot take a global's address, so one copy per unit is invisible).
+    private func isConstantGlobal(_ global: Global) -> Bool {
+        !global.type.isMutable && ((try? constant(global.initializer))?.isConstant ?? false)
     }
 
     /// Definitions of globals, tables and segments, for module_0.c.
     func stateDefinitions() throws(LoweringError) -> String {
         var out = ""
-        for (index, global) in module.globals.enumerated() {
+        for (index, global) in module.globals.enumerated() where !isConstantGlobal(global) {
             let value = try constant(global.initializer)
-            out += "WC_LINK \(globalDeclarator(index, global))\(value.isConstant ? " = " + value.initializer : "");\n"
+            let initializer = value.isConstant ? " = " + value.initializer : ""
+            out += "WC_LINK \(CSyntax.type(global.type.valueType)) g\(index)\(initializer);\n"
         }
         for (index, table) in module.tables.enumerated() {
             let capacity = context.tableCapacities[index]

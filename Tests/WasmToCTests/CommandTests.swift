@@ -62,6 +62,7 @@ struct CommandTests {
         builder.memory(1)
         builder.table(2)
         let counter = builder.global(.i32, mutable: true, .i32(0))
+        let base = builder.global(.i32, mutable: false, .i32(1000))
         let bump = builder.function([], [.i32], [
             .globalGet(counter), .i32(1), .op(.i32Add), .globalSet(counter), .globalGet(counter),
         ])
@@ -74,8 +75,9 @@ struct CommandTests {
             .get(0), .i32(0), .callIndirect(typeIndex: unary, table: 0),
             .i32(0), .i32(0), .i32(1), .memoryInit(passive),
             .i32(0), .load(.i32Load8U, MemoryArgument(align: 0, offset: 0)), .op(.i32Add),
-            .call(bump), .op(.i32Add),
+            .call(bump), .op(.i32Add), .globalGet(base), .op(.i32Add),
         ])
-        try ExportRunner.check(builder.module, [Call("run", [.i32(10)], .i32(20 + 42 + 2))], translationUnits: 3)
+        try ExportRunner.check(builder.module, [Call("run", [.i32(10)], .i32(20 + 42 + 2 + 1000))],
+                               translationUnits: 3)
     }
 }

@@ -91,6 +91,18 @@ struct TableAndGlobalTests {
         ])
     }
 
+    /// An element segment past the table traps at instantiation.
+    @Test func elementSegmentOutOfBounds() throws {
+        var builder = ModuleBuilder()
+        builder.table(2)
+        let nothing = builder.function([], [], export: "nothing", [])
+        builder.elements(at: 1, [nothing, nothing])
+        let lowered = try CLowering.lower(builder.module, options: LoweringOptions(exportPrefix: "wasm_"))
+        let result = try HostHarness.Executable(lowered).run()
+        #expect(result.status == 134)
+        #expect(result.stderr == "wasm trap: out of bounds table access\n")
+    }
+
     @Test func globalsAndStart() throws {
         var builder = ModuleBuilder()
         builder.table(1)
