@@ -57,8 +57,20 @@ struct TableAndGlobalTests {
         builder.function([.i32, .i32, .i32], [], export: "copyTo1", [.get(0), .get(1), .get(2), .tableCopy(destination: table1, source: 0)])
         builder.function([.i32, .i32, .i32], [], export: "init", [.get(0), .get(1), .get(2), .tableInit(element: passive, table: 0)])
         builder.function([], [], export: "dropThenInit", [.elemDrop(passive), .i32(0), .i32(0), .i32(1), .tableInit(element: passive, table: 0)])
+        // funcref values in locals, select and a two-value block.
+        let pair = builder.type([], [.funcref, .i32])
+        builder.function([.i32], [.i32], locals: [.funcref], export: "pick", [
+            .refFunc(one), .refFunc(two), .get(0), .select([.funcref]), .localSet(1),
+            .block(.typeIndex(pair)), .get(1), .i32(2), .end,
+            .drop, .localSet(1),
+            .i32(2), .get(1), .tableSet(0),
+            .get(1), .refIsNull, .i32(10), .op(.i32Mul),
+            .i32(2), .callIndirect(typeIndex: thunk, table: 0), .op(.i32Add),
+        ])
         let oob = "out of bounds table access"
         try ExportRunner.check(builder.module, [
+            Call("pick", [.i32(1)], .i32(1)),
+            Call("pick", [.i32(0)], .i32(2)),
             Call("call", [.i32(0)], .i32(1)),
             Call("isNull", [.i32(1)], .i32(1)),
             Call("isNull", [.i32(3)], trap: oob),
