@@ -1,0 +1,60 @@
+import WasmCore
+
+/// Locals, globals, drop and select.
+extension FunctionEmitter {
+    mutating func lowerLocalGet(_ index: UInt32) throws(LoweringError) {
+        let local = try localType(index)
+        push(variable: .local(Int(index)), local)
+    }
+
+    /// local.set / local.tee: deferred reads of the old value are evaluated
+    /// first (by `assign`).
+    mutating func lowerLocalSet(_ index: UInt32, tee: Bool) throws(LoweringError) {
+        let local = try localType(index)
+        let value = try pop()
+        let variable = Variable.local(Int(index))
+        // `lN = lN;` is a no-op.
+        if value.expression != variable.name { assign(variable, use(value)) }
+        if tee { push(variable: variable, local) }
+    }
+
+    /// Immutable globals are constants after instantiation and stay
+    /// deferred; a mutable one is read now (a call may change it).
+    mutating func lowerGlobalGet(_ index: UInt32) throws(LoweringError) {
+        let global = try globalType(index)
+        if global.isMutable {
+            push("g\(index)", global.valueType, operands: [], pure: false)
+        } else {
+            push(constant: "g\(index)", global.valueType)
+        }
+    }
+
+    mutating func lowerGlobalSet(_ index: UInt32) throws(LoweringError) {
+        _ = try globalType(index)
+        let value = try pop()
+        emit("g\(index) = \(use(value));")
+    }
+
+    mutating func lowerDrop() throws(LoweringError) {
+        keepIfLoaded(try pop())
+    }
+
+    mutating func lowerSelect(_ types: [ValueType]?) throws(LoweringError) {
+        if let types { try requireSupported(types) }
+        let condition = try pop()
+        let second = try pop()
+        let first = try pop()
+        push("(\(condition.expression) ? \(first.expression) : \(second.expression))", first.type,
+             operands: [condition, first, second], pure: true)
+    }
+
+    private func localType(_ index: UInt32) throws(LoweringError) -> ValueType {
+        guard Int(index) < localTypes.count else { throw invalid("unknown local \(index)") }
+        return localTypes[Int(index)]
+    }
+
+    private func globalType(_ index: UInt32) throws(LoweringError) -> GlobalType {
+        guard Int(index) < context.module.globals.count else { throw invalid("unknown global \(index)") }
+        return context.module.globals[Int(index)].type
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import WasmCore
+@testable import WasmToC
+
+/// The shape of the emitted C, and its agreement with the guest headers.
+struct EmittedShapeTests {
+    /// Values stay folded into expressions; locals are C locals; a loop is
+    /// a label with a conditional goto; only used variables are declared.
+    @Test func loopFunctionText() throws {
+        var builder = ModuleBuilder()
+        builder.function([.i32], [.i32], locals: [.i32, .f64], export: "_start_sum", [
+            .loop(.empty),
+            .get(1), .get(0), .op(.i32Add), .set(1),
+            .get(0), .i32(1), .op(.i32Sub), .localTee(0),
+            .brIf(0),
+            .end,
+            .get(1),
+        ])
+        builder.function([], [], export: "_start", [])
+        let lowered = try CLowering.lower(builder.module, options: LoweringOptions(exportPrefix: "w_"))
+        let unit = try #require(lowered.files.first { $0.name == "module_0.c" }?.contents)
+        #expect(unit.contains("""
+        WC_LINK uint32_t f0(uint32_t l0) {
+          uint32_t l1 = 0;
+          L1:;
+          l1 = (l1 + l0);
+          l0 = (l0 - 1u);
+          if (l0) goto L1;
+          return l1;
+        }
+        """))
+        #expect(unit.contains("uint32_t w___start__sum(uint32_t l0) {\n  return f0(l0);\n}"))
+    }
+
+    /// Dead functions (unreachable from the roots) are not emitted.
+    @Test func deadFunctionsAreDropped() throws {
+        var builder = ModuleBuilder()
+        let used = builder.function([], [], [])
+        builder.function([], [], [.call(used)])  // never called
+        builder.function([], [], export: "_start", [.call(used)])
+        let lowered = try CLowering.lower(builder.module, options: LoweringOptions())
+        let unit = lowered.files[1].contents
+        #expect(unit.contains("WC_LINK void f0(void)"))
+        #expect(!unit.contains("f1("))
+        #expect(unit.contains("void mewz_module_main(void) {\n  f2();\n}"))
+    }
+
+    /// WASIImports.supported lists exactly the functions of wasi.h.
+    @Test func wasiListMatchesHeader() throws {
+        let header = try String(contentsOfFile: HostHarness.includeDirectory + "/mewz/wasi.h", encoding: .utf8)
+        var names: Set<String> = []
+        for line in header.split(separator: "\n") {
+            guard let range = line.range(of: "mewz_wasi_"), let paren = line[range.upperBound...].firstIndex(of: "(")
+            else { continue }
+            names.insert(String(line[range.upperBound..<paren]))
+        }
+        #expect(names == Set(WASIImports.supported.keys))
+    }
+
+    /// Functions are balanced over the requested units, module_0 holding
+    /// the state and entry points.
+    @Test func translationUnitSplit() throws {
+        var builder = ModuleBuilder()
+        var calls: [Instruction] = []
+        for _ in 0..<6 { calls.append(.call(builder.function([], [], [.nop]))) }
+        builder.function([], [], export: "_start", calls)
+        let lowered = try CLowering.lower(builder.module, options: LoweringOptions(translationUnits: 3))
+        #expect(lowered.files.map(\.name) == ["module.h", "module_0.c", "module_1.c", "module_2.c"])
+        #expect(lowered.files[0].contents.contains("#define WC_LINK __attribute__((visibility(\"hidden\")))"))
+        #expect(lowered.files[1].contents.contains("void mewz_module_init(void)"))
+        let counts = lowered.files.dropFirst().map { $0.contents.components(separatedBy: "WC_LINK void f").count - 1 }
+        #expect(counts.reduce(0, +) == 7)
+        #expect(counts.allSatisfy { $0 >= 1 })
+        let single = try CLowering.lower(builder.module, options: LoweringOptions(translationUnits: 0))
+        #expect(single.files.count == 2)
+    }
+}
