@@ -15,16 +15,29 @@ static sigset_t saved_mask;
 static int mask_saved;
 static volatile sig_atomic_t forward_target;
 
+static void forwarded_set(sigset_t *set)
+{
+    sigemptyset(set);
+    for (int i = 0; i < cshim_forwarded_signal_count; i++)
+        sigaddset(set, cshim_forwarded_signals[i]);
+}
+
 int cshim_block_forwarded_signals(void)
 {
     sigset_t block;
-    sigemptyset(&block);
-    for (int i = 0; i < cshim_forwarded_signal_count; i++)
-        sigaddset(&block, cshim_forwarded_signals[i]);
+    forwarded_set(&block);
     if (sigprocmask(SIG_BLOCK, &block, &saved_mask) != 0)
         return -1;
     mask_saved = 1;
     return 0;
+}
+
+int cshim_unblock_forwarded_signals(void)
+{
+    sigset_t unblock;
+    forwarded_set(&unblock);
+    mask_saved = 0;
+    return sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 }
 
 int cshim_restore_signal_mask(void)
@@ -33,6 +46,23 @@ int cshim_restore_signal_mask(void)
         return 0;
     mask_saved = 0;
     return sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+}
+
+int cshim_reset_signals(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        (void)sigaction(sig, &action, NULL); /* EINVAL for glibc-reserved signals: ignored */
+    }
+    mask_saved = 0;
+    sigset_t none;
+    sigemptyset(&none);
+    return sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static void forward(int sig)

@@ -52,8 +52,9 @@ struct MonitorLaunch {
     // MARK: The child (single-threaded; no Foundation)
 
     private func runChild(readyFD: Int32, fifoFD: Int32) -> Never {
-        // A foreground `run` blocks the signals it forwards; the container gets the caller's mask.
-        _ = cshim_restore_signal_mask()
+        // Default dispositions, nothing blocked: neither the caller's ignored signals nor the
+        // signals a foreground `run` blocks while it creates may leak into the container.
+        _ = cshim_reset_signals()
         // Own session: terminal job-control signals reach the container only through the runtime.
         _ = setsid()
         var keep = (0..<3).map { Int32($0) } + (0..<preservedFDs).map { 3 + $0 } + [readyFD, fifoFD]

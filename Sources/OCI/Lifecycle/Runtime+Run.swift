@@ -26,7 +26,7 @@ extension Runtime {
             throw error
         }
         _ = cshim_forward_signals_to(pid)
-        _ = cshim_restore_signal_mask()
+        _ = cshim_unblock_forwarded_signals()
         try startOrDestroy(id: id, pid: pid)
         let exit = try ProcessControl.wait(for: pid)
         do {

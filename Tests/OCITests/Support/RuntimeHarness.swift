@@ -65,9 +65,9 @@ final class RuntimeHarness {
     /// Runs `mewz-runtime --root <root> arguments` to completion. Its stdout and stderr go to
     /// files (a pipe would stay open in the container process); stdin is /dev/null.
     func run(_ arguments: [String], environment: [String: String] = [:], stdoutPath: String? = nil,
-             extraFD: Int32? = nil) throws -> Outcome {
+             extraFD: Int32? = nil, hostileSignals: Bool = false) throws -> Outcome {
         let pid = try spawn(["--root", root] + arguments, environment: environment,
-                            stdoutPath: stdoutPath, extraFD: extraFD)
+                            stdoutPath: stdoutPath, extraFD: extraFD, hostileSignals: hostileSignals)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let stdout = stdoutPath ?? work + "/last.stdout"
@@ -76,9 +76,37 @@ final class RuntimeHarness {
                        stderr: (try? String(contentsOfFile: work + "/last.stderr", encoding: .utf8)) ?? "")
     }
 
-    /// Starts the binary without waiting (the caller reaps the returned pid).
+    /// Starts the binary without waiting (the caller reaps the returned pid). It gets default
+    /// signal dispositions and an empty mask, like a child of conmon; `hostileSignals` instead
+    /// passes every signal blocked and SIGINT/SIGHUP ignored.
     func spawn(_ arguments: [String], environment: [String: String] = [:], stdoutPath: String? = nil,
-               extraFD: Int32? = nil) throws -> pid_t {
+               extraFD: Int32? = nil, hostileSignals: Bool = false) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var mask = sigset_t()
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        if hostileSignals {
+            sigfillset(&mask)
+            sigdelset(&defaults, SIGINT)
+            sigdelset(&defaults, SIGHUP)
+        } else {
+            sigemptyset(&mask)
+        }
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // Dispositions are inherited: ignore in this process around the spawn (serialized suite).
+        let previousINT = hostileSignals ? signal(SIGINT, SIG_IGN) : nil
+        let previousHUP = hostileSignals ? signal(SIGHUP, SIG_IGN) : nil
+        defer {
+            if hostileSignals {
+                signal(SIGINT, previousINT)
+                signal(SIGHUP, previousHUP)
+            }
+        }
+
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -86,6 +114,11 @@ final class RuntimeHarness {
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? work + "/last.stdout",
                                          O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, work + "/last.stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Only what a caller deliberately passes reaches the runtime: fds 0-2 and maybe fd 3.
+        let inherited = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in inherited.compactMap(Int32.init) where fd > 2 && fd != extraFD {
+            if fcntl(fd, F_GETFD) >= 0 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
         if let extraFD { posix_spawn_file_actions_adddup2(&actions, extraFD, 3) }
 
         var merged = ProcessInfo.processInfo.environment
@@ -98,7 +131,7 @@ final class RuntimeHarness {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, RuntimeHarness.binary, &actions, nil, argv, envp)
+        let result = posix_spawn(&pid, RuntimeHarness.binary, &actions, &attributes, argv, envp)
         guard result == 0 else { throw HarnessError("posix_spawn: \(result)") }
         return pid
     }
@@ -138,9 +171,23 @@ final class RuntimeHarness {
         }
     }
 
-    static func openFDs(of pid: Int32) -> [Int32] {
+    /// SigBlk and SigIgn from /proc/<pid>/status.
+    static func signalMasks(of pid: Int32) -> (blocked: String, ignored: String)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        func field(_ name: String) -> String {
+            text.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) } ?? ""
+        }
+        return (field("SigBlk"), field("SigIgn"))
+    }
+
+    static func openFDs(of pid: Int32, exceptStartFIFO: Bool = false) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-        return entries.compactMap(Int32.init).sorted()
+        return entries.compactMap(Int32.init).sorted().filter { fd in
+            guard exceptStartFIFO else { return true }
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")
+            return target?.hasSuffix("/exec.fifo") != true
+        }
     }
 
     /// Polls `condition` every 10 ms for up to `seconds`.
