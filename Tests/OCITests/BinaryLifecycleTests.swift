@@ -47,6 +47,8 @@ import Testing
 
         // Nothing runs before start; the container holds only its stdio and the fifo.
         #expect(try String(contentsOfFile: output, encoding: .utf8).isEmpty)
+        // (The commit pipe is closed a moment after create returns.)
+        #expect(RuntimeHarness.eventually { RuntimeHarness.openFDs(of: pid).count == 4 })
         let fds = RuntimeHarness.openFDs(of: pid)
         #expect(Array(fds.prefix(3)) == [0, 1, 2])
         #expect(fds.count == 4)
@@ -110,7 +112,7 @@ import Testing
                                           stdoutPath: harness.work + "/\(id).out", extraFD: fds[1])
             #expect(outcome.exit == .exited(0), "\(outcome.stderr)")
             let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
-            #expect(RuntimeHarness.openFDs(of: pid, exceptStartFIFO: true) == expected)
+            #expect(RuntimeHarness.eventually { RuntimeHarness.openFDs(of: pid, exceptStartFIFO: true) == expected })
             #expect(try harness.run(["delete", id]).exit == .exited(0))
             #expect(harness.reap(pid) == .signaled(SIGKILL))
         }
@@ -121,6 +123,7 @@ import Testing
     enum BadInput: String, CaseIterable {
         case missingBundle, invalidJSON, missingArgs, wrongType, notWasm, truncatedModule, truncatedSection
         case vmInitFails, missingToolchain, terminal, consoleSocket, unopenedPreservedFD, escapingSymlink
+        case unwritablePidFile
     }
 
     @Test(arguments: BadInput.allCases)
@@ -130,6 +133,7 @@ import Testing
         var extra: [String] = []
         var environment: [String: String] = [:]
         var expected: String
+        var pidFile = harness.work + "/init.pid"
         func config(_ process: String) -> String {
             #"{"ociVersion":"1.2.0","process":\#(process),"root":{"path":"rootfs"}}"#
         }
@@ -179,8 +183,12 @@ import Testing
             try FileManager.default.createSymbolicLink(atPath: bundle + "/rootfs/escape.wasm",
                                                        withDestinationPath: "../../outside.wasm")
             expected = "exec: \"/escape.wasm\": no such file or directory"
+        case .unwritablePidFile:
+            // Fails after the container process exists: it must be killed and reaped.
+            bundle = try harness.bundle("b", args: ["/app.wasm"])
+            pidFile = harness.work + "/missing-dir/init.pid"
+            expected = "open \(harness.work)/missing-dir/.init.pid: no such file or directory"
         }
-        let pidFile = harness.work + "/init.pid"
         let outcome = try harness.run(["create", "--bundle", bundle, "--pid-file", pidFile] + extra + ["bad"],
                                       environment: environment, stdoutPath: harness.work + "/out")
         #expect(outcome.exit == .exited(1))

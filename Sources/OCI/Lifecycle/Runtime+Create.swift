@@ -38,8 +38,9 @@ extension Runtime {
         guard mkfifo(directory.fifoPath, 0o622) == 0 else {
             throw .system("mkfifo", directory.fifoPath, errno: errno)
         }
-        childPID = try MonitorLaunch(imagePath: imagePath, process: spec.process, fifoPath: directory.fifoPath,
-                                     preservedFDs: options.preserveFDs).spawn()
+        let launched = try MonitorLaunch(imagePath: imagePath, process: spec.process,
+                                         fifoPath: directory.fifoPath, preservedFDs: options.preserveFDs).spawn()
+        childPID = launched.pid
         guard let stat = ProcessStat.read(pid: childPID), !stat.isDead else {
             throw .monitor("container process \(childPID) vanished after it was ready")
         }
@@ -53,6 +54,7 @@ extension Runtime {
             try FileIO.writeAtomically(pidFile, Array(String(childPID).utf8), mode: 0o644,
                                        replacingStaleTemporary: false)
         }
+        try launched.commit()
         committed = true
         log.debug("created container \(options.id): pid \(childPID), image \(imagePath)")
         return childPID
