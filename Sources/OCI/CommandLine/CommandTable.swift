@@ -28,7 +28,7 @@ enum CommandTable {
         OptionSpec(names: ["root"], valueName: "DIR",
                    help: "root directory for storage of container state (default: \"\(GlobalOptions.defaultRoot)\")"),
         OptionSpec(names: ["log"], valueName: "FILE",
-                   help: "append error (and, with --debug, debug) lines to FILE instead of only stderr"),
+                   help: "also append error lines (and, with --debug, debug lines instead of stderr) to FILE"),
         OptionSpec(names: ["log-format"], valueName: "text|json", help: "format of the lines in --log (default: text)"),
         OptionSpec(names: ["debug"], valueName: nil, help: "log debug messages"),
         OptionSpec(names: ["systemd-cgroup"], valueName: nil, help: "accepted for compatibility; cgroups are not managed yet"),
