@@ -1,0 +1,19 @@
+#ifndef CSHIM_FILES_H
+#define CSHIM_FILES_H
+
+/* openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: `path` is resolved as if `root_fd`
+ * were "/", so neither ".." nor an absolute symlink can leave it. Returns an fd or -1 (errno). */
+int cshim_open_in_root(int root_fd, const char *path, int flags);
+
+/* open(path, O_PATH | O_CLOEXEC | extra_flags): a handle that pins a file without opening it
+ * for I/O (O_PATH needs _GNU_SOURCE, which Swift's Glibc does not define). */
+int cshim_open_path(const char *path, int extra_flags);
+
+/* pipe2(fds, O_CLOEXEC). */
+int cshim_pipe_cloexec(int fds[2]);
+
+/* Closes every fd >= 3 except those in keep[0..count) (which must be sorted ascending).
+ * Returns 0, or -1 (errno) if close_range(2) is unavailable and the fallback failed. */
+int cshim_close_fds_except(const int *keep, int count);
+
+#endif

@@ -1,0 +1,124 @@
+/// argv (without argv[0]) to an Invocation. Pure: no file system, no environment.
+public enum CommandLineParser {
+    public static func parse(_ arguments: [String]) throws(OCIError) -> Invocation {
+        let (globalFlags, rest) = try FlagParser(options: CommandTable.globalOptions, stopAtPositional: true)
+            .parse(arguments[...])
+        let globals = try globalOptions(from: globalFlags.values)
+        if globalFlags.values["version"] == "true" { return .version }
+        guard let name = rest.first else { return .help(HelpText.main) }
+        if globalFlags.helpRequested { return .help(HelpText.main) }
+        if name == "help" {
+            guard let topic = rest.dropFirst().first else { return .help(HelpText.main) }
+            guard let command = CommandTable.command(named: topic) else {
+                throw .usage("no help topic for '\(topic)'")
+            }
+            return .help(HelpText.forCommand(command))
+        }
+        guard let spec = CommandTable.command(named: name) else {
+            throw .usage("unknown command \"\(name)\" (see '\(CommandTable.program) --help')")
+        }
+        let (flags, _) = try FlagParser(options: spec.options, stopAtPositional: false).parse(rest.dropFirst())
+        if flags.helpRequested { return .help(HelpText.forCommand(spec)) }
+        return .command(globals, try command(spec, flags))
+    }
+
+    /// The global options of a command line that failed to parse, for logging the error where
+    /// the caller (podman's --log) looks for it. Unparseable values are left at their defaults.
+    public static func bestEffortGlobalOptions(_ arguments: [String]) -> GlobalOptions {
+        var globals = GlobalOptions()
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-") {
+            let token = arguments[index].hasPrefix("--") ? arguments[index].dropFirst(2) : arguments[index].dropFirst()
+            let parts = token.split(separator: "=", maxSplits: 1).map(String.init)
+            var value = parts.count == 2 ? parts[1] : nil
+            if value == nil, ["root", "log", "log-format", "rootless"].contains(parts.first ?? ""),
+               index + 1 < arguments.count {
+                index += 1
+                value = arguments[index]
+            }
+            switch parts.first {
+            case "log": globals.logPath = value
+            case "log-format": globals.logFormat = value.flatMap(LogFormat.init(rawValue:)) ?? .text
+            case "debug": globals.debug = true
+            default: break
+            }
+            index += 1
+        }
+        return globals
+    }
+
+    private static func globalOptions(from values: [String: String]) throws(OCIError) -> GlobalOptions {
+        var globals = GlobalOptions()
+        if let root = values["root"] {
+            guard !root.isEmpty else { throw .usage("--root must not be empty") }
+            globals.root = root
+        }
+        if let log = values["log"], !log.isEmpty { globals.logPath = log }
+        if let format = values["log-format"] {
+            guard let parsed = LogFormat(rawValue: format) else { throw .usage("unknown log-format \"\(format)\"") }
+            globals.logFormat = parsed
+        }
+        globals.debug = values["debug"] == "true"
+        globals.systemdCgroup = values["systemd-cgroup"] == "true"
+        if let rootless = values["rootless"] {
+            guard ["true", "false", "auto"].contains(rootless) else {
+                throw .usage("invalid --rootless value \"\(rootless)\" (want true, false or auto)")
+            }
+            globals.rootless = rootless
+        }
+        return globals
+    }
+
+    private static func command(_ spec: CommandSpec, _ flags: FlagParser.Result) throws(OCIError) -> Command {
+        let arguments = flags.positionals
+        func exactlyOne() throws(OCIError) -> String {
+            guard arguments.count == 1 else {
+                throw .usage("\"\(spec.name)\" requires exactly 1 argument(s)")
+            }
+            try ContainerID.validate(arguments[0])
+            return arguments[0]
+        }
+        func flag(_ key: String) -> Bool { flags.values[key] == "true" }
+
+        switch spec.name {
+        case "create":
+            return .create(try createOptions(id: try exactlyOne(), flags: flags))
+        case "run":
+            var options = RunOptions(create: try createOptions(id: try exactlyOne(), flags: flags))
+            options.detach = flag("detach")
+            return .run(options)
+        case "start":
+            return .start(id: try exactlyOne())
+        case "state":
+            return .state(id: try exactlyOne())
+        case "kill":
+            guard (1...2).contains(arguments.count) else {
+                throw .usage("\"kill\" requires a minimum of 1 and a maximum of 2 arguments")
+            }
+            try ContainerID.validate(arguments[0])
+            var options = KillOptions(id: arguments[0], signal: try SignalName.parse(arguments.count == 2 ? arguments[1] : "TERM"))
+            options.all = flag("all")
+            return .kill(options)
+        default:  // "delete": the table has no other command
+            var options = DeleteOptions(id: try exactlyOne())
+            options.force = flag("force")
+            return .delete(options)
+        }
+    }
+
+    private static func createOptions(id: String, flags: FlagParser.Result) throws(OCIError) -> CreateOptions {
+        var options = CreateOptions(id: id)
+        options.bundle = flags.values["bundle"].flatMap { $0.isEmpty ? nil : $0 }
+        options.pidFile = flags.values["pid-file"].flatMap { $0.isEmpty ? nil : $0 }
+        options.consoleSocket = flags.values["console-socket"].flatMap { $0.isEmpty ? nil : $0 }
+        options.noPivot = flags.values["no-pivot"] == "true"
+        options.noNewKeyring = flags.values["no-new-keyring"] == "true"
+        if let text = flags.values["preserve-fds"] {
+            guard let count = Int32(text), count >= 0, count <= 65_536 else {
+                throw .usage("invalid value \"\(text)\" for flag -preserve-fds: parse error")
+            }
+            options.preserveFDs = count
+        }
+        return options
+    }
+}

@@ -1,0 +1,83 @@
+/// A parsed command line: what the CLI dispatches on.
+public enum Invocation: Equatable, Sendable {
+    case command(GlobalOptions, Command)
+    /// Print this text on stdout and exit 0 (`--help`, `help`, `COMMAND --help`, no command).
+    case help(String)
+    case version
+}
+
+public enum LogFormat: String, Equatable, Sendable {
+    case text, json
+}
+
+/// Flags that come before the command, as runc's.
+public struct GlobalOptions: Equatable, Sendable {
+    public static let defaultRoot = "/run/mewz-runtime"
+
+    public var root = GlobalOptions.defaultRoot
+    public var logPath: String?
+    public var logFormat = LogFormat.text
+    public var debug = false
+    /// Accepted for compatibility; there is no cgroup handling yet.
+    public var systemdCgroup = false
+    /// Accepted for compatibility ("true", "false" or "auto"); mewz-runtime runs as root only.
+    public var rootless: String?
+
+    public init() {}
+}
+
+public enum Command: Equatable, Sendable {
+    case create(CreateOptions)
+    case run(RunOptions)
+    case start(id: String)
+    case state(id: String)
+    case kill(KillOptions)
+    case delete(DeleteOptions)
+}
+
+public struct CreateOptions: Equatable, Sendable {
+    public var id: String
+    /// nil: the current directory.
+    public var bundle: String?
+    public var pidFile: String?
+    public var consoleSocket: String?
+    /// Accepted: there is no pivot_root to skip.
+    public var noPivot = false
+    /// Accepted: there is no session keyring to skip.
+    public var noNewKeyring = false
+    /// fds 3 ..< 3+N stay open in the container process.
+    public var preserveFDs: Int32 = 0
+
+    public init(id: String) {
+        self.id = id
+    }
+}
+
+public struct RunOptions: Equatable, Sendable {
+    public var create: CreateOptions
+    public var detach = false
+
+    public init(create: CreateOptions) {
+        self.create = create
+    }
+}
+
+public struct KillOptions: Equatable, Sendable {
+    public var id: String
+    public var signal: Int32
+    public var all = false
+
+    public init(id: String, signal: Int32) {
+        self.id = id
+        self.signal = signal
+    }
+}
+
+public struct DeleteOptions: Equatable, Sendable {
+    public var id: String
+    public var force = false
+
+    public init(id: String) {
+        self.id = id
+    }
+}

@@ -1,0 +1,153 @@
+import CShim
+import Glibc
+import ImageBuilder
+import Monitor
+
+/// Forks the container process (the monitor) and waits until it has its VM ready.
+///
+/// Two CLOEXEC pipes. On the ready pipe the child writes one byte 0 when ready, or byte 1
+/// followed by its one-line error. It then waits on the commit pipe: `create` writes one byte
+/// once state.json and the pid file exist; EOF instead (create failed, or was killed) makes
+/// the child exit, so no container process outlives a create that did not finish. Then the
+/// child blocks opening exec.fifo for writing until `start` opens it for reading, writes one
+/// byte, and runs the VM. The fifo is reached through an O_PATH fd taken before fork, so the
+/// child waits on exactly the fifo its container was created with.
+struct MonitorLaunch {
+    let imagePath: String
+    let process: Spec.Process
+    let fifoPath: String
+    /// fds 3 ..< 3+preservedFDs stay open in the child.
+    let preservedFDs: Int32
+
+    private static let ready: UInt8 = 0
+    private static let failed: UInt8 = 1
+
+    /// The ready child, waiting for `commit()`. Dropping it uncommitted makes the child exit.
+    final class Launched {
+        let pid: Int32
+        private var commitFD: Int32
+
+        fileprivate init(pid: Int32, commitFD: Int32) {
+            self.pid = pid
+            self.commitFD = commitFD
+        }
+
+        /// Lets the child go on to wait for `start`.
+        func commit() throws(OCIError) {
+            var byte: UInt8 = 1
+            let written = Syscall.retrying { write(commitFD, &byte, 1) }
+            guard written == 1 else { throw .system("release container process", errno: errno) }
+            close(commitFD)
+            commitFD = -1
+        }
+
+        deinit {
+            if commitFD >= 0 { close(commitFD) }
+        }
+    }
+
+    /// Returns once the child is ready. On failure no child is left.
+    func spawn() throws(OCIError) -> Launched {
+        let fifoFD = cshim_open_path(fifoPath, 0)
+        guard fifoFD >= 0 else { throw .system("open", fifoPath, errno: errno) }
+        defer { close(fifoFD) }
+        var readyPipe: [Int32] = [-1, -1]
+        guard cshim_pipe_cloexec(&readyPipe) == 0 else { throw .system("pipe2", errno: errno) }
+        var commitPipe: [Int32] = [-1, -1]
+        guard cshim_pipe_cloexec(&commitPipe) == 0 else {
+            let code = errno
+            close(readyPipe[0])
+            close(readyPipe[1])
+            throw .system("pipe2", errno: code)
+        }
+
+        let pid = fork()
+        if pid == 0 {
+            close(readyPipe[0])
+            close(commitPipe[1])
+            runChild(readyFD: readyPipe[1], commitFD: commitPipe[0], fifoFD: fifoFD)
+        }
+        close(readyPipe[1])
+        close(commitPipe[0])
+        defer { close(readyPipe[0]) }
+        guard pid > 0 else {
+            let code = errno
+            close(commitPipe[1])
+            throw .system("fork", errno: code)
+        }
+        let launched = Launched(pid: pid, commitFD: commitPipe[1])
+
+        var first: UInt8 = 0
+        let count = Syscall.retrying { read(readyPipe[0], &first, 1) }
+        if count == 1 && first == MonitorLaunch.ready { return launched }
+
+        let message = count == 1 ? (try? FileIO.readAll(readyPipe[0], path: "pipe", limit: 64 * 1024)) ?? [] : []
+        _ = kill(pid, SIGKILL)
+        let exit = (try? ProcessControl.wait(for: pid)) ?? .exited(-1)
+        if count == 1 && first == MonitorLaunch.failed && !message.isEmpty {
+            throw .monitor(String(decoding: message, as: UTF8.self))
+        }
+        throw .monitor("container process \(exit.description) before it was ready")
+    }
+
+    // MARK: The child (single-threaded; no Foundation)
+
+    private func runChild(readyFD: Int32, commitFD: Int32, fifoFD: Int32) -> Never {
+        // Default dispositions, nothing blocked: neither the caller's ignored signals nor the
+        // signals a foreground `run` blocks while it creates may leak into the container.
+        _ = cshim_reset_signals()
+        // Own session: terminal job-control signals reach the container only through the runtime.
+        _ = setsid()
+        var keep = (0..<3).map { Int32($0) } + (0..<preservedFDs).map { 3 + $0 } + [readyFD, commitFD, fifoFD]
+        keep = Array(Set(keep)).sorted()
+        if keep.withUnsafeBufferPointer({ cshim_close_fds_except($0.baseAddress, Int32($0.count)) }) != 0 {
+            reportFailure(readyFD, "close inherited fds: \(Syscall.describe(errno))")
+        }
+        _ = chdir("/")
+
+        let image: MappedImage
+        do {
+            image = try MappedImage(path: imagePath)
+        } catch {
+            reportFailure(readyFD, "map image \(imagePath): \(error.description)")
+        }
+        let configuration = VMConfiguration(arguments: process.args, environment: process.env,
+                                            linearMemoryMaxPages: image.header.memoryMaxPages)
+        let machine: VirtualMachine
+        do {
+            machine = try VirtualMachine(elf: image.elf, configuration: configuration)
+        } catch {
+            reportFailure(readyFD, error.description)
+        }
+        var ready = MonitorLaunch.ready
+        _ = Syscall.retrying { write(readyFD, &ready, 1) }
+        close(readyFD)
+
+        var committed: UInt8 = 0
+        guard Syscall.retrying({ read(commitFD, &committed, 1) }) == 1 else { _exit(1) }
+        close(commitFD)
+        awaitStart(fifoFD: fifoFD)
+        let termination = machine.run()
+        withExtendedLifetime(image) {}
+        if case .signaled(let signal) = termination {
+            cshim_die_by_signal(signal)
+        }
+        exit(termination.exitStatus)
+    }
+
+    /// Blocks until `start` opens the fifo for reading, then hands it the byte it waits for.
+    private func awaitStart(fifoFD: Int32) {
+        let fifo = Syscall.retrying { open("/proc/self/fd/\(fifoFD)", O_WRONLY | O_CLOEXEC) }
+        guard fifo >= 0 else { _exit(1) }
+        var byte = UInt8(ascii: "0")
+        guard Syscall.retrying({ write(fifo, &byte, 1) }) == 1 else { _exit(1) }
+        close(fifo)
+        close(fifoFD)
+    }
+
+    private func reportFailure(_ readyFD: Int32, _ message: String) -> Never {
+        let line = message.split(separator: "\n").first.map(String.init) ?? "unknown error"
+        _ = FileIO.writeAll(readyFD, [MonitorLaunch.failed] + Array(line.utf8))
+        _exit(1)
+    }
+}

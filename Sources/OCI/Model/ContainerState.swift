@@ -1,0 +1,56 @@
+/// What `create` records in `<root>/<id>/state.json`: everything later commands need, so
+/// edits to config.json after create have no effect.
+public struct ContainerState: Equatable, Sendable {
+    public var id: String
+    /// The container process (the monitor).
+    public var pid: Int32
+    /// Its /proc start time, the guard against pid reuse.
+    public var pidStartTime: UInt64
+    public var bundle: String
+    public var rootfs: String
+    public var created: Timestamp
+    public var annotations: [String: String]
+    /// "sha256:<hex>" of config.json as create read it.
+    public var configDigest: String
+    /// The module as named inside the rootfs, and the image built from it.
+    public var modulePath: String
+    public var imagePath: String
+
+    public init(id: String, pid: Int32, pidStartTime: UInt64, bundle: String, rootfs: String,
+                created: Timestamp, annotations: [String: String], configDigest: String,
+                modulePath: String, imagePath: String) {
+        self.id = id
+        self.pid = pid
+        self.pidStartTime = pidStartTime
+        self.bundle = bundle
+        self.rootfs = rootfs
+        self.created = created
+        self.annotations = annotations
+        self.configDigest = configDigest
+        self.modulePath = modulePath
+        self.imagePath = imagePath
+    }
+
+    /// The runtime-spec version mewz-runtime implements; also `--version`'s "spec:".
+    public static let ociVersion = "1.2.0"
+
+    /// `state`'s output, byte for byte as runc prints it (json.MarshalIndent, no newline).
+    public func runcStateJSON(status: ContainerStatus) -> String {
+        var members: [GoJSON.Member] = [
+            .init("ociVersion", .string(ContainerState.ociVersion)),
+            .init("id", .string(id)),
+            .init("pid", .integer(status == .stopped ? 0 : Int64(pid))),
+            .init("status", .string(status.rawValue)),
+            .init("bundle", .string(bundle)),
+            .init("rootfs", .string(rootfs)),
+            .init("created", .string(created.rfc3339Nano)),
+        ]
+        if !annotations.isEmpty {
+            // Go marshals a map with its keys in byte order.
+            let sorted = annotations.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            members.append(.init("annotations", .object(sorted.map { .init($0.key, .string($0.value)) })))
+        }
+        members.append(.init("owner", .string("")))
+        return GoJSON.object(members).indented
+    }
+}

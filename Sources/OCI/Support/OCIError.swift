@@ -1,0 +1,123 @@
+import Glibc
+
+/// Every failure of the OCI layer: one line, built by a named constructor.
+/// `kind` lets callers react (delete --force ignores `.notFound`) without matching on text.
+public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case notFound, alreadyExists, invalidID, notRunning, wrongStatus
+        case usage, invalidConfig, invalidModule, invalidState, unsupported
+        case system, build, monitor
+    }
+
+    public let kind: Kind
+    public let message: String
+    public var description: String { message }
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    // MARK: Lifecycle (runc's texts, which clients match on)
+
+    static let containerDoesNotExist = OCIError(.notFound, "container does not exist")
+    static let containerAlreadyExists = OCIError(.alreadyExists, "container with given ID already exists")
+    static let invalidContainerID = OCIError(.invalidID, "invalid container ID format")
+    static let containerNotRunning = OCIError(.notRunning, "container not running")
+    static let cannotStartStopped = OCIError(.wrongStatus, "cannot start a container that has stopped")
+    static let cannotStartRunning = OCIError(.wrongStatus, "cannot start an already running container")
+
+    static func cannotDeleteNotStopped(id: String, status: ContainerStatus) -> OCIError {
+        OCIError(.wrongStatus, "cannot delete container \(id) that is not stopped: \(status.rawValue)")
+    }
+
+    static func stillAlive(pid: Int32) -> OCIError {
+        OCIError(.system, "container process \(pid) is still alive after SIGKILL")
+    }
+
+    static func monitorDiedBeforeStart(pid: Int32) -> OCIError {
+        OCIError(.wrongStatus, "container process \(pid) died before it was started")
+    }
+
+    // MARK: Command line
+
+    public static func usage(_ message: String) -> OCIError { OCIError(.usage, message) }
+
+    static func unknownSignal(_ text: String) -> OCIError { OCIError(.usage, "unknown signal \"\(text)\"") }
+
+    static func terminalUnsupported(_ source: String) -> OCIError {
+        OCIError(.unsupported, "\(source): terminal (pty) containers are not supported yet")
+    }
+
+    static func badPreservedFD(_ fd: Int32) -> OCIError {
+        OCIError(.usage, "--preserve-fds: file descriptor \(fd) is not open")
+    }
+
+    // MARK: config.json
+
+    static func invalidJSON(source: String, line: Int, column: Int, reason: String) -> OCIError {
+        OCIError(.invalidConfig, "\(source): invalid JSON at line \(line), column \(column): \(reason)")
+    }
+
+    static func missingField(source: String, field: String) -> OCIError {
+        OCIError(.invalidConfig, "\(source): \(field) is required")
+    }
+
+    static func wrongType(source: String, field: String, expected: String, found: String) -> OCIError {
+        OCIError(.invalidConfig, "\(source): \(field) must be \(expected), not \(found)")
+    }
+
+    static func invalidField(source: String, field: String, reason: String) -> OCIError {
+        OCIError(.invalidConfig, "\(source): \(field) \(reason)")
+    }
+
+    // MARK: The module
+
+    static func moduleNotFoundInPath(_ name: String) -> OCIError {
+        OCIError(.invalidModule, "exec: \"\(name)\": executable file not found in $PATH")
+    }
+
+    static func moduleOpen(_ path: String, errno: Int32) -> OCIError {
+        OCIError(.invalidModule, "exec: \"\(path)\": \(Syscall.describe(errno))")
+    }
+
+    static func moduleNotRegular(_ path: String) -> OCIError {
+        OCIError(.invalidModule, "exec: \"\(path)\": not a regular file")
+    }
+
+    static func moduleTooLarge(_ path: String, limit: Int) -> OCIError {
+        OCIError(.invalidModule, "\(path) is larger than \(limit) bytes")
+    }
+
+    static func notWasm(_ path: String) -> OCIError {
+        OCIError(.invalidModule, "\(path) is not a WebAssembly module (bad magic)")
+    }
+
+    static func truncatedWasm(_ path: String, size: Int) -> OCIError {
+        OCIError(.invalidModule, "\(path) is not a WebAssembly module (truncated to \(size) bytes)")
+    }
+
+    static func unsupportedWasmVersion(_ path: String, version: UInt32) -> OCIError {
+        OCIError(.invalidModule, "\(path): unsupported WebAssembly binary version \(version) (only 1 is supported)")
+    }
+
+    // MARK: Other layers and the system
+
+    static func build(_ cause: String) -> OCIError { OCIError(.build, "cannot build image: \(cause)") }
+
+    static func monitor(_ cause: String) -> OCIError { OCIError(.monitor, "cannot start container process: \(cause)") }
+
+    static func invalidState(path: String, reason: String) -> OCIError {
+        OCIError(.invalidState, "\(path): \(reason)")
+    }
+
+    /// `operation path: reason`, like Go's *PathError, so "no such file or directory" and
+    /// "permission denied" reach podman's exit-code mapping unchanged.
+    static func system(_ operation: String, _ path: String, errno: Int32) -> OCIError {
+        OCIError(.system, "\(operation) \(path): \(Syscall.describe(errno))")
+    }
+
+    static func system(_ operation: String, errno: Int32) -> OCIError {
+        OCIError(.system, "\(operation): \(Syscall.describe(errno))")
+    }
+}

@@ -1,0 +1,24 @@
+import Glibc
+
+/// The one place where EINTR is retried and errno becomes text.
+enum Syscall {
+    /// Runs `call` until it does not fail with EINTR; returns its result (errno set on -1).
+    @inline(__always)
+    static func retrying<T: FixedWidthInteger>(_ call: () -> T) -> T {
+        while true {
+            let result = call()
+            if result == -1 && errno == EINTR { continue }
+            return result
+        }
+    }
+
+    /// strerror with a lower-case first letter: Go's wording ("no such file or directory").
+    static func describe(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "errno \(code)" }
+        var message = String(cString: text)
+        if let first = message.first, first.isUppercase, message.dropFirst().first?.isLowercase ?? true {
+            message = first.lowercased() + message.dropFirst()
+        }
+        return message
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Glibc
+import Testing
+@testable import OCI
+
+extension BinaryLifecycleTests {
+    /// Creates and (optionally) starts a container running the stub with `args`; returns its pid.
+    private func launch(_ harness: RuntimeHarness, _ id: String, args: [String], start: Bool) throws -> Int32 {
+        let bundle = try harness.bundle("bundle-\(id)", args: ["/app.wasm"] + args)
+        let pidFile = harness.work + "/\(id).pid"
+        let created = try harness.run(["create", "--bundle=" + bundle, "--pid-file=" + pidFile, id],
+                                      stdoutPath: harness.work + "/\(id).out")
+        guard created.exit == .exited(0) else { throw HarnessError("create failed: \(created.stderr)") }
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+        if start {
+            #expect(try harness.run(["start", id]).exit == .exited(0))
+        }
+        return pid
+    }
+
+    @Test func killRunningThenDelete() throws {
+        let harness = try RuntimeHarness()
+        let pid = try launch(harness, "k", args: ["sleep"], start: true)
+        let refused = try harness.run(["delete", "k"])
+        #expect(refused.exit == .exited(1))
+        #expect(refused.stderr == "mewz-runtime: cannot delete container k that is not stopped: running\n")
+
+        let killed = try harness.run(["kill", "k", "KILL"])
+        #expect(killed.exit == .exited(0))
+        #expect(killed.stderr.isEmpty)
+        #expect(harness.reap(pid) == .signaled(SIGKILL))  // what the caller reports as 137
+        #expect(try harness.state("k")?["status"] as? String == "stopped")
+
+        let again = try harness.run(["kill", "k", "9"])
+        #expect(again.exit == .exited(1))
+        #expect(again.stderr == "mewz-runtime: container not running\n")
+        #expect(try harness.run(["kill", "--all", "k", "9"]).exit == .exited(0))
+        #expect(try harness.run(["delete", "k"]).exit == .exited(0))
+        #expect(!harness.containerDirectoryExists("k"))
+    }
+
+    @Test(arguments: [("TERM", SIGTERM), ("sigusr1", SIGUSR1), ("2", SIGINT)])
+    func killDeliversTheNamedSignal(name: String, signal: Int32) throws {
+        let harness = try RuntimeHarness()
+        let pid = try launch(harness, "s", args: ["sleep"], start: true)
+        #expect(try harness.run(["kill", "s", name]).exit == .exited(0))
+        #expect(harness.reap(pid) == .signaled(signal))
+        #expect(try harness.run(["delete", "s"]).exit == .exited(0))
+    }
+
+    @Test func containerStartsWithCleanSignalState() throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "sleep"])
+        let pidFile = harness.work + "/pid"
+        let created = try harness.run(["create", "-b", bundle, "--pid-file", pidFile, "c"],
+                                      stdoutPath: harness.work + "/out", hostileSignals: true)
+        #expect(created.exit == .exited(0))
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+        let masks = try #require(RuntimeHarness.signalMasks(of: pid))
+        #expect(masks.blocked == "0000000000000000")
+        // Signals 32 and 33 belong to glibc (its sigaction refuses them); 1-31 must be default.
+        #expect(UInt64(masks.ignored, radix: 16).map { $0 & 0x7FFF_FFFF } == 0)
+        #expect(try harness.run(["start", "c"]).exit == .exited(0))
+        #expect(try harness.run(["kill", "c", "INT"]).exit == .exited(0))
+        #expect(harness.reap(pid) == .signaled(SIGINT))
+        #expect(try harness.run(["delete", "c"]).exit == .exited(0))
+    }
+
+    @Test func runForwardsEvenWhenTheCallerBlockedSignals() throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "sleep"])
+        let runPID = try harness.spawn(["--root", harness.root, "run", "-b", bundle, "r"],
+                                       stdoutPath: harness.work + "/out", hostileSignals: true)
+        #expect(try RuntimeHarness.eventually(seconds: 10) {
+            try harness.state("r")?["status"] as? String == "running"
+        })
+        #expect(kill(runPID, SIGHUP) == 0)
+        #expect(harness.reap(runPID) == .signaled(SIGHUP))
+        #expect(!harness.containerDirectoryExists("r"))
+    }
+
+    @Test func killWithoutSignalSendsTERMToCreated() throws {
+        let harness = try RuntimeHarness()
+        let pid = try launch(harness, "t", args: [], start: false)
+        #expect(try harness.run(["kill", "t"]).exit == .exited(0))
+        #expect(harness.reap(pid) == .signaled(SIGTERM))
+        #expect(try harness.run(["delete", "t"]).exit == .exited(0))
+    }
+
+    @Test func deadProcessReadsAsStoppedBeforeItIsReaped() throws {
+        let harness = try RuntimeHarness()
+        let pid = try launch(harness, "z", args: ["sleep"], start: true)
+        #expect(kill(pid, SIGKILL) == 0)
+        #expect(RuntimeHarness.eventually { ProcessStat.read(pid: pid)?.isDead == true })
+        let state = try #require(try harness.state("z"))  // a zombie until we reap it
+        #expect(state["status"] as? String == "stopped")
+        #expect(state["pid"] as? Int == 0)
+        #expect(harness.reap(pid) == .signaled(SIGKILL))
+        #expect(try harness.run(["delete", "z"]).exit == .exited(0))
+    }
+
+    @Test func deleteKillsACreatedContainer() throws {
+        let harness = try RuntimeHarness()
+        let pid = try launch(harness, "d", args: [], start: false)
+        #expect(try harness.run(["delete", "d"]).exit == .exited(0))
+        #expect(harness.reap(pid) == .signaled(SIGKILL))
+        #expect(!harness.containerDirectoryExists("d"))
+        #expect(try String(contentsOfFile: harness.work + "/d.out", encoding: .utf8).isEmpty)
+    }
+
+    @Test func deleteForce() throws {
+        let harness = try RuntimeHarness()
+        let pid = try launch(harness, "f", args: ["sleep"], start: true)
+        #expect(try harness.run(["delete", "--force", "f"]).exit == .exited(0))
+        #expect(harness.reap(pid) == .signaled(SIGKILL))
+        #expect(!harness.containerDirectoryExists("f"))
+
+        let unknown = try harness.run(["delete", "-f", "never-created"])
+        #expect(unknown.exit == .exited(0))
+        #expect(unknown.stderr.isEmpty)
+        let plain = try harness.run(["delete", "never-created"])
+        #expect(plain.exit == .exited(1))
+        #expect(plain.stderr == "mewz-runtime: container does not exist\n")
+    }
+
+    @Test func unknownContainerErrors() throws {
+        let harness = try RuntimeHarness()
+        for command in [["state", "x"], ["start", "x"], ["kill", "x", "9"], ["kill", "-a", "x"], ["delete", "x"]] {
+            let outcome = try harness.run(command)
+            #expect(outcome.exit == .exited(1))
+            #expect(outcome.stderr == "mewz-runtime: container does not exist\n")
+        }
+        let invalid = try harness.run(["state", ".."])
+        #expect(invalid.stderr == "mewz-runtime: invalid container ID format\n")
+    }
+
+    // MARK: run
+
+    @Test(arguments: [Int32(0), 3, 42, 255])
+    func runExitsWithTheContainerStatus(status: Int32) throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "x", String(status)])
+        let pidFile = harness.work + "/run.pid"
+        let outcome = try harness.run(["run", "--bundle", bundle, "--pid-file", pidFile, "r"],
+                                      stdoutPath: harness.work + "/out")
+        #expect(outcome.exit == .exited(status))
+        #expect(outcome.stdout == "/app.wasm x \(status)\n")
+        #expect(outcome.stderr.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: pidFile))
+        #expect(!harness.containerDirectoryExists("r"))
+        #expect(RuntimeHarness.children().isEmpty)
+    }
+
+    @Test func runDiesByTheContainersSignal() throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "signal=10"])
+        let outcome = try harness.run(["run", "-b", bundle, "r"], stdoutPath: harness.work + "/out")
+        #expect(outcome.exit == .signaled(SIGUSR1))
+        #expect(!harness.containerDirectoryExists("r"))
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
+    func runForwardsSignals(signal: Int32) throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "sleep"])
+        let runPID = try harness.spawn(["--root", harness.root, "run", "-b", bundle, "r"],
+                                       stdoutPath: harness.work + "/out")
+        let running = try RuntimeHarness.eventually(seconds: 10) {
+            try harness.state("r")?["status"] as? String == "running"
+        }
+        #expect(running)
+        #expect(kill(runPID, signal) == 0)
+        #expect(harness.reap(runPID) == .signaled(signal))
+        #expect(!harness.containerDirectoryExists("r"))
+        #expect(RuntimeHarness.children().isEmpty)
+    }
+
+    @Test func runDetachLeavesItRunning() throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "sleep"])
+        let pidFile = harness.work + "/pid"
+        let outcome = try harness.run(["run", "-d", "-b", bundle, "--pid-file", pidFile, "r"],
+                                      stdoutPath: harness.work + "/out")
+        #expect(outcome.exit == .exited(0))
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+        #expect(ProcessStat.read(pid: pid)?.parentPID == getpid())
+        #expect(try harness.state("r")?["status"] as? String == "running")
+        #expect(try harness.run(["kill", "r", "TERM"]).exit == .exited(0))
+        #expect(harness.reap(pid) == .signaled(SIGTERM))
+        #expect(try harness.run(["delete", "r"]).exit == .exited(0))
+    }
+
+    // MARK: CLI surface
+
+    @Test func helpVersionAndUnsupported() throws {
+        let harness = try RuntimeHarness()
+        let version = try harness.run(["--version"])
+        #expect(version.exit == .exited(0))
+        #expect(version.stdout == RuntimeVersion.text)
+        let help = try harness.run(["create", "--help"])
+        #expect(help.exit == .exited(0))
+        #expect(help.stdout.contains("--pid-file FILE"))
+        let checkpoint = try harness.run(["checkpoint", "--help"])
+        #expect(checkpoint.exit == .exited(1))  // podman reads rc != 0 as "checkpoint unsupported"
+        #expect(checkpoint.stderr.split(separator: "\n").count == 1)
+    }
+}

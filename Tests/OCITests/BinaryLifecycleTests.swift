@@ -1,0 +1,224 @@
+import Foundation
+import Glibc
+import Testing
+@testable import OCI
+
+/// End-to-end through the built binary and the stub monitor. Serialized: the tests reap
+/// re-parented container processes and check that failures leave no child behind.
+@Suite(.serialized) struct BinaryLifecycleTests {
+    @Test func createStartStateDelete() throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "hello", "7"])
+        let output = harness.work + "/container.out"
+        let pidFile = harness.work + "/init.pid"
+
+        let created = try harness.run(["create", "--bundle", bundle, "--pid-file", pidFile, "c1"], stdoutPath: output)
+        #expect(created.exit == .exited(0))
+        #expect(created.stderr.isEmpty)
+
+        // Pid file: digits only, no newline, no temporary left.
+        let pidText = try String(contentsOfFile: pidFile, encoding: .utf8)
+        #expect(pidText.allSatisfy(\.isNumber) && !pidText.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: harness.work + "/.init.pid"))
+        let pid = try #require(Int32(pidText))
+
+        // The container process outlived create and was re-parented to us (the subreaper).
+        let stat = try #require(ProcessStat.read(pid: pid))
+        #expect(stat.parentPID == getpid())
+        #expect(!stat.isDead)
+
+        // state: exact text shape, nothing on stderr, no trailing newline.
+        let stateRun = try harness.run(["state", "c1"])
+        #expect(stateRun.exit == .exited(0))
+        #expect(stateRun.stderr.isEmpty)
+        #expect(!stateRun.stdout.hasSuffix("\n"))
+        let keys = stateRun.stdout.split(separator: "\n").filter { $0.hasPrefix("  \"") }
+            .map { $0.dropFirst(3).prefix { $0 != "\"" } }
+        #expect(keys == ["ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "annotations", "owner"])
+        let state = try #require(try harness.state("c1"))
+        #expect(state["status"] as? String == "created")
+        #expect(state["pid"] as? Int == Int(pid))
+        #expect(state["bundle"] as? String == bundle)
+        #expect(state["rootfs"] as? String == bundle + "/rootfs")
+        #expect(state["annotations"] as? [String: String] == ["org.example/k": "v"])
+        let createdText = try #require(state["created"] as? String)
+        #expect(ISO8601DateFormatter.withFractionalSeconds.date(from: createdText) != nil
+                || ISO8601DateFormatter().date(from: createdText) != nil)
+
+        // Nothing runs before start; the container holds only its stdio and the fifo.
+        #expect(try String(contentsOfFile: output, encoding: .utf8).isEmpty)
+        // (The commit pipe is closed a moment after create returns.)
+        #expect(RuntimeHarness.eventually { RuntimeHarness.openFDs(of: pid).count == 4 })
+        let fds = RuntimeHarness.openFDs(of: pid)
+        #expect(Array(fds.prefix(3)) == [0, 1, 2])
+        #expect(fds.count == 4)
+        if fds.count == 4 {
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fds[3])")
+            #expect(target == harness.root + "/c1/exec.fifo")
+        }
+
+        let again = try harness.run(["create", "--bundle", bundle, "c1"], stdoutPath: harness.work + "/again.out")
+        #expect(again.exit == .exited(1))
+        #expect(again.stderr == "mewz-runtime: container with given ID already exists\n")
+        #expect(try harness.state("c1")?["status"] as? String == "created")
+
+        #expect(try harness.run(["start", "c1"]).exit == .exited(0))
+        #expect(harness.reap(pid) == .exited(7))
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "/app.wasm hello 7\n")
+
+        let stopped = try #require(try harness.state("c1"))
+        #expect(stopped["status"] as? String == "stopped")
+        #expect(stopped["pid"] as? Int == 0)
+        let restart = try harness.run(["start", "c1"])
+        #expect(restart.exit == .exited(1))
+        #expect(restart.stderr == "mewz-runtime: cannot start a container that has stopped\n")
+
+        #expect(try harness.run(["delete", "c1"]).exit == .exited(0))
+        #expect(!harness.containerDirectoryExists("c1"))
+        let gone = try harness.run(["state", "c1"])
+        #expect(gone.exit == .exited(1))
+        #expect(gone.stderr == "mewz-runtime: container does not exist\n")
+        #expect(gone.stdout.isEmpty)
+    }
+
+    @Test func runningContainerHoldsOnlyItsStdio() throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "sleep"])
+        let pidFile = harness.work + "/pid"
+        #expect(try harness.run(["create", "-b", bundle, "--pid-file", pidFile, "c"],
+                                stdoutPath: harness.work + "/out").exit == .exited(0))
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+        #expect(try harness.run(["start", "c"]).exit == .exited(0))
+        #expect(try harness.state("c")?["status"] as? String == "running")
+        #expect(!FileManager.default.fileExists(atPath: harness.root + "/c/exec.fifo"))
+        #expect(RuntimeHarness.openFDs(of: pid) == [0, 1, 2])
+
+        let second = try harness.run(["start", "c"])
+        #expect(second.stderr == "mewz-runtime: cannot start an already running container\n")
+        #expect(try harness.run(["delete", "--force", "c"]).exit == .exited(0))
+        #expect(harness.reap(pid) == .signaled(SIGKILL))
+    }
+
+    @Test func preservedFDsReachTheContainer() throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm"])
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+
+        for (id, flags, expected) in [("kept", ["--preserve-fds", "1"], [0, 1, 2, 3] as [Int32]), ("closed", [], [0, 1, 2])] {
+            let pidFile = harness.work + "/\(id).pid"
+            let outcome = try harness.run(["create", "-b", bundle, "--pid-file", pidFile] + flags + [id],
+                                          stdoutPath: harness.work + "/\(id).out", extraFD: fds[1])
+            #expect(outcome.exit == .exited(0), "\(outcome.stderr)")
+            let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+            #expect(RuntimeHarness.eventually { RuntimeHarness.openFDs(of: pid, exceptStartFIFO: true) == expected })
+            #expect(try harness.run(["delete", id]).exit == .exited(0))
+            #expect(harness.reap(pid) == .signaled(SIGKILL))
+        }
+    }
+
+    // MARK: Failures leave nothing behind
+
+    enum BadInput: String, CaseIterable {
+        case missingBundle, invalidJSON, missingArgs, wrongType, notWasm, truncatedModule, truncatedSection
+        case vmInitFails, missingToolchain, terminal, consoleSocket, unopenedPreservedFD, escapingSymlink
+        case unwritablePidFile
+    }
+
+    @Test(arguments: BadInput.allCases)
+    func createFailureLeavesNothing(_ input: BadInput) throws {
+        let harness = try RuntimeHarness()
+        var bundle = harness.work + "/none"
+        var extra: [String] = []
+        var environment: [String: String] = [:]
+        var expected: String
+        var pidFile = harness.work + "/init.pid"
+        func config(_ process: String) -> String {
+            #"{"ociVersion":"1.2.0","process":\#(process),"root":{"path":"rootfs"}}"#
+        }
+        switch input {
+        case .missingBundle:
+            expected = "open \(bundle)/config.json: no such file or directory"
+        case .invalidJSON:
+            bundle = try harness.bundle("b", args: [], config: "{\"ociVersion\": \"1\",\n")
+            expected = "\(bundle)/config.json: invalid JSON at line 2, column 1: unexpected end of data"
+        case .missingArgs:
+            bundle = try harness.bundle("b", args: [], config: config(#"{"cwd":"/"}"#))
+            expected = "\(bundle)/config.json: process.args is required"
+        case .wrongType:
+            bundle = try harness.bundle("b", args: [], config: config(#"{"args":["/app.wasm"],"cwd":"/","env":"A=1"}"#))
+            expected = "\(bundle)/config.json: process.env must be an array, not a string"
+        case .notWasm:
+            bundle = try harness.bundle("b", args: ["/app.wasm"], module: Array("#!/bin/sh\necho\n".utf8))
+            expected = "/app.wasm is not a WebAssembly module (bad magic)"
+        case .truncatedModule:
+            bundle = try harness.bundle("b", args: ["/app.wasm"], module: [0, 0x61, 0x73])
+            expected = "/app.wasm is not a WebAssembly module (truncated to 3 bytes)"
+        case .truncatedSection:
+            bundle = try harness.bundle("b", args: ["/app.wasm"], module: RuntimeHarness.minimalModule + [1, 9, 0])
+            expected = "cannot build image: /app.wasm: unexpected end at offset 11"
+        case .vmInitFails:
+            bundle = try harness.bundle("b", args: ["/app.wasm", "stub-fail-init"])
+            expected = "cannot start container process: cannot create VM: stub-fail-init requested"
+        case .missingToolchain:
+            bundle = try harness.bundle("b", args: ["/app.wasm"])
+            environment["MEWZ_STUB_NO_TOOLCHAIN"] = "1"
+            expected = "cannot build image: no C compiler found: install clang-19 or set MEWZ_CC"
+        case .terminal:
+            bundle = try harness.bundle("b", args: [], config: config(#"{"terminal":true,"args":["/app.wasm"],"cwd":"/"}"#))
+            expected = "\(bundle)/config.json: process.terminal: terminal (pty) containers are not supported yet"
+        case .consoleSocket:
+            bundle = try harness.bundle("b", args: ["/app.wasm"])
+            extra = ["--console-socket", harness.work + "/console.sock"]
+            expected = "--console-socket: terminal (pty) containers are not supported yet"
+        case .unopenedPreservedFD:
+            bundle = try harness.bundle("b", args: ["/app.wasm"])
+            extra = ["--preserve-fds", "40"]
+            expected = "--preserve-fds: file descriptor 3 is not open"
+        case .escapingSymlink:
+            bundle = try harness.bundle("b", args: ["/escape.wasm"])
+            // Outside the rootfs there IS a module; resolved inside the rootfs, the link dangles.
+            try Data(RuntimeHarness.minimalModule).write(to: URL(fileURLWithPath: harness.work + "/outside.wasm"))
+            try FileManager.default.createSymbolicLink(atPath: bundle + "/rootfs/escape.wasm",
+                                                       withDestinationPath: "../../outside.wasm")
+            expected = "exec: \"/escape.wasm\": no such file or directory"
+        case .unwritablePidFile:
+            // Fails after the container process exists: it must be killed and reaped.
+            bundle = try harness.bundle("b", args: ["/app.wasm"])
+            pidFile = harness.work + "/missing-dir/init.pid"
+            expected = "open \(harness.work)/missing-dir/.init.pid: no such file or directory"
+        }
+        let outcome = try harness.run(["create", "--bundle", bundle, "--pid-file", pidFile] + extra + ["bad"],
+                                      environment: environment, stdoutPath: harness.work + "/out")
+        #expect(outcome.exit == .exited(1))
+        #expect(outcome.stderr == "mewz-runtime: \(expected)\n")
+        #expect(!harness.containerDirectoryExists("bad"))
+        #expect(!FileManager.default.fileExists(atPath: pidFile))
+        #expect(!FileManager.default.fileExists(atPath: harness.work + "/.init.pid"))
+        #expect(RuntimeHarness.children().isEmpty)
+        #expect(try String(contentsOfFile: harness.work + "/out", encoding: .utf8).isEmpty)
+    }
+
+    @Test func jsonLogGetsExactlyOneErrorLine() throws {
+        let harness = try RuntimeHarness()
+        let log = harness.work + "/log.json"
+        let outcome = try harness.run(["--log-format=json", "--log", log, "create", "--bundle",
+                                       harness.work + "/missing", "c"], stdoutPath: harness.work + "/out")
+        #expect(outcome.exit == .exited(1))
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 1 && text.hasSuffix("\n"))
+        let entry = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String])
+        #expect(entry["level"] == "error")
+        #expect("mewz-runtime: " + (entry["msg"] ?? "") + "\n" == outcome.stderr)
+        #expect(ISO8601DateFormatter().date(from: entry["time"] ?? "") != nil)
+    }
+}
+
+extension ISO8601DateFormatter {
+    static let withFractionalSeconds: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }()
+}

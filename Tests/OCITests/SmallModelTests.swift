@@ -1,0 +1,157 @@
+import Glibc
+import Testing
+@testable import OCI
+
+@Suite struct SignalNameTests {
+    @Test(arguments: [
+        ("9", Int32(9)), ("15", 15), ("64", 64), ("KILL", 9), ("kill", 9), ("SIGKILL", 9), ("sigterm", 15),
+        ("SigHup", 1), ("TERM", 15), ("USR1", 10), ("SIGUSR2", 12), ("WINCH", 28), ("cld", 17),
+        ("RTMIN", 34), ("SIGRTMIN+2", 36), ("rtmax-1", 63), ("RTMAX", 64),
+    ])
+    func parses(text: String, signal: Int32) throws {
+        #expect(try SignalName.parse(text) == signal)
+    }
+
+    @Test(arguments: ["0", "-9", "65", "", "SIG", "FOO", "SIGKILLX", "RTMIN+31", "RTMAX-31", "9x"])
+    func rejects(text: String) {
+        #expect(throws: OCIError.unknownSignal(text)) { try SignalName.parse(text) }
+    }
+}
+
+@Suite struct ContainerIDTests {
+    @Test(arguments: ["c1", "a", "A-Z_0.9+x", "...", ".a", "-leading", String(repeating: "x", count: 300)])
+    func accepts(id: String) {
+        #expect(ContainerID.isValid(id))
+    }
+
+    @Test(arguments: ["", ".", "..", "a/b", "/a", "a b", "a\nb", "é", "a:b", "a@b", "a\0b"])
+    func rejects(id: String) {
+        #expect(!ContainerID.isValid(id))
+        #expect(throws: OCIError.invalidContainerID) { try ContainerID.validate(id) }
+    }
+}
+
+@Suite struct PathNameTests {
+    @Test(arguments: [
+        ("", "."), ("/", "/"), ("//a//b/", "/a/b"), ("a/./b", "a/b"), ("a/../b", "b"), ("/../a", "/a"),
+        ("../a", "../a"), ("a/..", "."), ("a/b/../../..", ".."), ("/a/b/../c/.", "/a/c"),
+    ])
+    func clean(path: String, expected: String) {
+        #expect(PathName.clean(path) == expected)
+    }
+
+    @Test func absoluteAndParts() {
+        #expect(PathName.absolute("b", from: "/work") == "/work/b")
+        #expect(PathName.absolute("../b/./c", from: "/work/x") == "/work/b/c")
+        #expect(PathName.absolute("/abs/", from: "/work") == "/abs")
+        #expect(PathName.directory(of: "/run/x/init.pid") == "/run/x")
+        #expect(PathName.directory(of: "/init.pid") == "/")
+        #expect(PathName.directory(of: "init.pid") == ".")
+        #expect(PathName.base(of: "/run/x/init.pid") == "init.pid")
+    }
+}
+
+@Suite struct SHA256Tests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func vectors(message: String, digest: String) {
+        #expect(SHA256.hexDigest(Array(message.utf8)) == digest)
+    }
+
+    @Test func millionA() {
+        #expect(SHA256.hexDigest([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func blockBoundaries() {
+        // 55, 56 and 64 bytes exercise the padding edge cases.
+        #expect(SHA256.hexDigest([UInt8](repeating: 0x61, count: 55))
+                == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
+        #expect(SHA256.hexDigest([UInt8](repeating: 0x61, count: 56))
+                == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
+        #expect(SHA256.hexDigest([UInt8](repeating: 0x61, count: 64))
+                == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
+    }
+}
+
+@Suite struct ProcessStatTests {
+    static func line(comm: String, state: String, ppid: Int, start: UInt64) -> [UInt8] {
+        let after = (5...21).map { "\($0)" }.joined(separator: " ")
+        return Array("77 (\(comm)) \(state) \(ppid) \(after) \(start) 23 24\n".utf8)
+    }
+
+    @Test func parsesAroundHostileNames() {
+        for comm in ["mewz", "a b", "x) R 1 2 (", ")", ""] {
+            let stat = ProcessStat.parse(ProcessStatTests.line(comm: comm, state: "S", ppid: 12, start: 987_654))
+            #expect(stat == ProcessStat(state: "S", parentPID: 12, startTime: 987_654))
+        }
+    }
+
+    @Test func rejectsShortLines() {
+        #expect(ProcessStat.parse(Array("77 (x) S 1 2 3".utf8)) == nil)
+        #expect(ProcessStat.parse([]) == nil)
+    }
+
+    @Test func readsItself() throws {
+        let me = try #require(ProcessStat.read(pid: getpid()))
+        #expect(!me.isDead)
+        #expect(me.parentPID == getppid())
+        #expect(ProcessStat.read(pid: 0) == nil)
+    }
+
+    @Test(arguments: [
+        (ProcessStat(state: "S", parentPID: 1, startTime: 10), true, ContainerStatus.created),
+        (ProcessStat(state: "R", parentPID: 1, startTime: 10), false, .running),
+        (ProcessStat(state: "Z", parentPID: 1, startTime: 10), true, .stopped),
+        (ProcessStat(state: "X", parentPID: 1, startTime: 10), false, .stopped),
+        (ProcessStat(state: "S", parentPID: 1, startTime: 11), true, .stopped),  // pid reused
+    ])
+    func derive(stat: ProcessStat, fifo: Bool, expected: ContainerStatus) {
+        #expect(ContainerStatus.derive(recordedStartTime: 10, process: stat, fifoExists: fifo) == expected)
+    }
+
+    @Test func goneIsStopped() {
+        #expect(ContainerStatus.derive(recordedStartTime: 10, process: nil, fifoExists: true) == .stopped)
+    }
+}
+
+@Suite struct WasmPreambleTests {
+    @Test(arguments: [
+        ([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00], nil),
+        ([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x01], nil),
+        ([], "/m.wasm is not a WebAssembly module (truncated to 0 bytes)"),
+        ([0x00, 0x61], "/m.wasm is not a WebAssembly module (truncated to 2 bytes)"),
+        ([0x00, 0x61, 0x73, 0x6D, 0x01], "/m.wasm is not a WebAssembly module (truncated to 5 bytes)"),
+        (Array("#!/bin/sh\n".utf8), "/m.wasm is not a WebAssembly module (bad magic)"),
+        ([0x7F, 0x45], "/m.wasm is not a WebAssembly module (bad magic)"),
+        ([0x00, 0x61, 0x73, 0x6D, 0x0D, 0x00, 0x01, 0x00],
+         "/m.wasm: unsupported WebAssembly binary version 65549 (only 1 is supported)"),
+    ] as [([UInt8], String?)])
+    func preamble(bytes: [UInt8], message: String?) {
+        var failure: String?
+        do {
+            try WasmModuleFile.checkPreamble(bytes, path: "/m.wasm")
+        } catch {
+            failure = error.message
+        }
+        #expect(failure == message)
+    }
+}
+
+@Suite struct RuntimeLogTests {
+    static let time = Timestamp(seconds: 1_767_323_045, nanoseconds: 5)
+
+    @Test func jsonLine() {
+        #expect(RuntimeLog.line(level: "error", message: "a \"b\" <c>", time: RuntimeLogTests.time, format: .json)
+                == #"{"level":"error","msg":"a \"b\" \u003cc\u003e","time":"2026-01-02T03:04:05Z"}"# + "\n")
+    }
+
+    @Test func textLine() {
+        #expect(RuntimeLog.line(level: "debug", message: "x \"y\"", time: RuntimeLogTests.time, format: .text)
+                == #"time="2026-01-02T03:04:05Z" level=debug msg="x \"y\"""# + "\n")
+    }
+}
