@@ -71,8 +71,15 @@ extension Runtime {
             var configuration = try BuildConfiguration.resolve(executablePath: ProcessControl.executablePath,
                                                                environment: ProcessControl.environment)
             let log = self.log
-            if log.debugEnabled {
-                configuration.progress = { log.debug($0) }
+            // A cold build takes seconds: say so on an interactive stderr.
+            // Under conmon or the containerd shim stderr is the container's
+            // log, so there the progress goes only to the debug log.
+            let interactive = isatty(2) == 1
+            if log.debugEnabled || interactive {
+                configuration.progress = { line in
+                    log.debug(line)
+                    if interactive { _ = FileIO.writeAll(2, Array("\(line)\n".utf8)) }
+                }
             }
             return try ImageBuilder(configuration: configuration).cachedImage(forModule: module.bytes,
                                                                               name: module.path)
