@@ -16,6 +16,8 @@ _Noreturn void mewz_main(const struct mewz_boot_info *boot)
 
     mewz_gdt_init();
     mewz_idt_init();
+    /* As early as the IDT allows: until it runs, kvm-pvm emulates. */
+    mewz_pvm_init();
     mewz_clock_init(tsc_at_entry);
     mewz_pages_init(boot->free_start, boot->free_end);
 

@@ -103,9 +103,11 @@ static uint64_t load_elf(const char *path)
     return entry;
 }
 
+/* Every entry is present, writable and user: kvm-pvm cannot run a guest
+ * natively on supervisor-only mappings (Guest/PVM.md). */
 static void build_page_tables(void)
 {
-    const uint64_t rw = 3, large = 1ULL << 7;
+    const uint64_t rw = 7, large = 1ULL << 7;
     *u64_at(PML4) = PDPT | rw;
     *u64_at(PDPT) = PD | rw;
     for (uint64_t i = 0; i < RAM_SIZE / MEWZ_LARGE_PAGE_SIZE; i++)
