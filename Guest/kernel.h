@@ -40,6 +40,9 @@ void mewz_cpu_load_gdt(const struct mewz_descriptor_ptr *gdt, uint16_t tss);
 /* cpu/idt.c: gates for vectors 0-31, each on an IST stack. */
 #define MEWZ_EXCEPTION_VECTORS 32
 void mewz_idt_init(void);
+/* Before the GDT and TSS: an IDT with only the #GP gate, on the current
+ * stack, which is all mewz_cpu_wrmsr_probe needs. */
+void mewz_idt_init_probe(void);
 
 /* cpu/vectors.S: one stub per vector; they call mewz_exception. */
 extern const uint64_t mewz_exception_stubs[MEWZ_EXCEPTION_VECTORS];
@@ -49,8 +52,8 @@ extern const uint64_t mewz_exception_stubs[MEWZ_EXCEPTION_VECTORS];
 bool mewz_cpu_wrmsr_probe(uint32_t msr, uint64_t value);
 
 /* cpu/pvm.c: under kvm-pvm, register the paravirtual interrupt-flag page so
- * the hypervisor runs the guest natively instead of emulating it. Needs the
- * IDT (the probe's #GP on other hypervisors). */
+ * the hypervisor runs the guest natively instead of emulating it. Needs an
+ * IDT with the #GP gate (the probe faults on other hypervisors). */
 #define MEWZ_PVM_MSR_VIF 0x4b564d10U
 /* True when kvm-pvm accepted the page (the guest now runs natively). */
 extern bool mewz_pvm_native;
@@ -88,6 +91,7 @@ struct mewz_exception_frame {
     uint64_t ss;
 };
 #define MEWZ_VECTOR_DF 8
+#define MEWZ_VECTOR_GP 13
 #define MEWZ_VECTOR_PF 14
 /* How far below the stack bottom a faulting RSP still counts as a stack
  * overflow (a frame bigger than the guard page skips over it). */
