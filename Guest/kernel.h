@@ -40,9 +40,24 @@ void mewz_cpu_load_gdt(const struct mewz_descriptor_ptr *gdt, uint16_t tss);
 /* cpu/idt.c: gates for vectors 0-31, each on an IST stack. */
 #define MEWZ_EXCEPTION_VECTORS 32
 void mewz_idt_init(void);
+/* Before the GDT and TSS: an IDT with only the #GP gate, on the current
+ * stack, which is all mewz_cpu_wrmsr_probe needs. */
+void mewz_idt_init_probe(void);
 
 /* cpu/vectors.S: one stub per vector; they call mewz_exception. */
 extern const uint64_t mewz_exception_stubs[MEWZ_EXCEPTION_VECTORS];
+
+/* cpu/msr_probe.S: WRMSR that returns false instead of faulting on an MSR
+ * the hypervisor does not implement (see the #GP stub in vectors.S). */
+bool mewz_cpu_wrmsr_probe(uint32_t msr, uint64_t value);
+
+/* cpu/pvm.c: under kvm-pvm, register the paravirtual interrupt-flag page so
+ * the hypervisor runs the guest natively instead of emulating it. Needs an
+ * IDT with the #GP gate (the probe faults on other hypervisors). */
+#define MEWZ_PVM_MSR_VIF 0x4b564d10U
+/* True when kvm-pvm accepted the page (the guest now runs natively). */
+extern bool mewz_pvm_native;
+void mewz_pvm_init(void);
 
 /* cpu/registers.c */
 uint64_t mewz_read_cr2(void);
@@ -76,6 +91,7 @@ struct mewz_exception_frame {
     uint64_t ss;
 };
 #define MEWZ_VECTOR_DF 8
+#define MEWZ_VECTOR_GP 13
 #define MEWZ_VECTOR_PF 14
 /* How far below the stack bottom a faulting RSP still counts as a stack
  * overflow (a frame bigger than the guard page skips over it). */
@@ -103,9 +119,14 @@ uint64_t mewz_pages_available(void);
 uint64_t mewz_page_alloc(void);
 void mewz_page_free(uint64_t phys);
 
-/* mm/paging.c: identity mappings in the 4-level tables at cr3. */
+/* mm/paging.c: identity mappings in the 4-level tables at cr3. Every entry
+ * it writes is present, writable and user (MEWZ_PTE_US); leaves are NX. */
 #define MEWZ_PTE_P (1ULL << 0)
 #define MEWZ_PTE_RW (1ULL << 1)
+/* Set in every entry: kvm-pvm runs the guest at hardware CPL3 and cannot
+ * run it natively on supervisor-only mappings (see cpu/pvm.c). CPL0 on
+ * VMX ignores it (the guest never sets CR4.SMEP/SMAP). */
+#define MEWZ_PTE_US (1ULL << 2)
 #define MEWZ_PTE_PS (1ULL << 7)
 #define MEWZ_PTE_NX (1ULL << 63)
 #define MEWZ_PTE_ADDR 0x000ffffffffff000ULL

@@ -9,6 +9,11 @@ _Noreturn void mewz_main(const struct mewz_boot_info *boot)
      * timestamps as possible. */
     uint64_t tsc_at_entry = mewz_rdtsc();
 
+    /* Next, because until it runs kvm-pvm emulates every instruction
+     * (about 1 us each); the probe needs only the #GP gate. */
+    mewz_idt_init_probe();
+    mewz_pvm_init();
+
     mewz_boot = boot;
     if (boot->magic != MEWZ_BOOT_MAGIC ||
         boot->abi_version != MEWZ_ABI_VERSION)

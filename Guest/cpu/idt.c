@@ -27,22 +27,40 @@ static uint8_t ist_for_vector(unsigned vector)
     return MEWZ_IST_OTHER;
 }
 
-void mewz_idt_init(void)
+static struct idt_gate gate(unsigned vector, uint8_t ist)
 {
-    for (unsigned v = 0; v < MEWZ_EXCEPTION_VECTORS; v++) {
-        uint64_t handler = mewz_exception_stubs[v];
-        idt[v] = (struct idt_gate){
-            .offset_low = (uint16_t)handler,
-            .selector = MEWZ_SEL_CODE,
-            .ist = ist_for_vector(v),
-            .type_attr = GATE_INTERRUPT_PRESENT,
-            .offset_mid = (uint16_t)(handler >> 16),
-            .offset_high = (uint32_t)(handler >> 32),
-        };
-    }
+    uint64_t handler = mewz_exception_stubs[vector];
+    return (struct idt_gate){
+        .offset_low = (uint16_t)handler,
+        .selector = MEWZ_SEL_CODE,
+        .ist = ist,
+        .type_attr = GATE_INTERRUPT_PRESENT,
+        .offset_mid = (uint16_t)(handler >> 16),
+        .offset_high = (uint32_t)(handler >> 32),
+    };
+}
+
+static void load(const struct idt_gate *table, size_t bytes)
+{
     struct mewz_descriptor_ptr ptr = {
-        .limit = sizeof idt - 1,
-        .base = (uint64_t)(uintptr_t)idt,
+        .limit = (uint16_t)(bytes - 1),
+        .base = (uint64_t)(uintptr_t)table,
     };
     __asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
+}
+
+void mewz_idt_init_probe(void)
+{
+    /* Selector 0x08 is code64 in the monitor's boot GDT too (abi.h). */
+    static struct idt_gate probe_idt[MEWZ_VECTOR_GP + 1]
+        __attribute__((aligned(16)));
+    probe_idt[MEWZ_VECTOR_GP] = gate(MEWZ_VECTOR_GP, 0);
+    load(probe_idt, sizeof probe_idt);
+}
+
+void mewz_idt_init(void)
+{
+    for (unsigned v = 0; v < MEWZ_EXCEPTION_VECTORS; v++)
+        idt[v] = gate(v, ist_for_vector(v));
+    load(idt, sizeof idt);
 }

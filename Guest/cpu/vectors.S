@@ -2,7 +2,8 @@
  * vectors.S: one entry stub per CPU exception vector (0-31). Each makes the
  * stack look the same (error code, pushed as 0 where the CPU pushes none,
  * then the vector number) and calls mewz_exception(frame). Every exception
- * ends the VM, so no register is saved and nothing returns.
+ * ends the VM, so no register is saved and nothing returns -- except a #GP
+ * raised by mewz_cpu_wrmsr_probe's WRMSR, which resumes at its fault label.
  */
     .text
 
@@ -29,7 +30,23 @@ mewz_exception_stub_\vector:
     STUB 10, 1
     STUB 11, 1
     STUB 12, 1
-    STUB 13, 1
+
+    /* #GP: the CPU pushed the error code; RIP is above it. */
+    .p2align 4
+mewz_exception_stub_13:
+    pushq %rax
+    leaq mewz_cpu_wrmsr_probe_insn(%rip), %rax
+    cmpq %rax, 16(%rsp)
+    jne 1f
+    leaq mewz_cpu_wrmsr_probe_fault(%rip), %rax
+    movq %rax, 16(%rsp)
+    popq %rax
+    addq $8, %rsp               /* the error code */
+    iretq
+1:  popq %rax
+    pushq $13
+    jmp mewz_exception_common
+
     STUB 14, 1
     STUB 15, 0
     STUB 16, 0

@@ -13,8 +13,8 @@
 #include "kernel.h"
 
 #define TABLE_ENTRIES 512
-#define TABLE_FLAGS (MEWZ_PTE_P | MEWZ_PTE_RW)
-#define LEAF_FLAGS (MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_NX)
+#define TABLE_FLAGS (MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US)
+#define LEAF_FLAGS (MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US | MEWZ_PTE_NX)
 /* The CPU sets accessed (bit 5) and dirty (bit 6); compare without them. */
 #define PTE_CPU_BITS ((1ULL << 5) | (1ULL << 6))
 #define GIB (1ULL << 30)

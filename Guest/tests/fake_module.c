@@ -214,6 +214,130 @@ static void scenario_errno(void)
     print("errno ok\n");
 }
 
+/* The privilege level the code runs at: 3 when kvm-pvm runs the guest
+ * natively (hardware CPL3), 0 on VMX/SVM or while kvm-pvm emulates. */
+static unsigned current_cpl(void)
+{
+    uint16_t cs;
+    __asm__ volatile("movw %%cs, %0" : "=r"(cs));
+    return cs & 3;
+}
+
+static uint64_t monotonic_ns(void)
+{
+    expect(mewz_wasi_clock_time_get(1, 0, RESULT) == 0, "clock");
+    return load64(RESULT);
+}
+
+/* 100M iterations of scalar SSE2 double arithmetic: every partial sum is a
+ * multiple of 0.5 below 2^53, so the result is exact in any order. The
+ * time is printed for the log, not checked. */
+#define LOOP_ITERATIONS 100000000U
+static void scenario_loop(void)
+{
+    uint64_t start = monotonic_ns();
+    double sum = 0;
+    for (uint32_t i = 0; i < LOOP_ITERATIONS; i++)
+        sum += (double)i * 0.5;
+    uint64_t elapsed = monotonic_ns() - start;
+    double n = LOOP_ITERATIONS;
+    expect(sum == n * (n - 1) / 4, "loop sum");
+    print("loop ok: 100000000 iterations in ");
+    print_u64(elapsed / 1000000);
+    print(" ms at cpl ");
+    print_u64(current_cpl());
+    print("\n");
+}
+
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+typedef float v8f __attribute__((vector_size(32)));
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+/* AVX needs the CPU's support and the OS's (XCR0 YMM state). Under kvm-pvm
+ * the guest runs on the host's XCR0 while its CPUID reports OSXSAVE clear,
+ * so XGETBV is also trusted when the code already runs at CPL3. */
+static int avx2_usable(void)
+{
+    uint32_t r[4];
+    cpuid(1, 0, r);
+    int avx = (r[2] >> 28) & 1, osxsave = (r[2] >> 27) & 1;
+    if (!avx || (!osxsave && current_cpl() != 3))
+        return 0;
+    uint32_t xcr0_low, xcr0_high;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 6) != 6)
+        return 0;
+    cpuid(7, 0, r);
+    return (r[1] >> 5) & 1;
+}
+
+/* Keeps eight lanes in YMM registers across CPUID, which exits to the
+ * hypervisor on every iteration (VMX always, kvm-pvm when it emulates it):
+ * the upper halves must survive each exit. True when every lane is right. */
+__attribute__((target("avx2"))) static int avx2_across_exits(uint32_t rounds)
+{
+    v8f acc = {0, 1, 2, 3, 4, 5, 6, 7};
+    v8f step = {1, 1, 1, 1, 1, 1, 1, 1};
+    for (uint32_t i = 0; i < rounds; i++) {
+        __asm__ volatile("vaddps %1, %0, %0\n\t"
+                         "cpuid"
+                         : "+x"(acc)
+                         : "x"(step), "a"(0), "c"(0)
+                         : "ebx", "edx");
+    }
+    int ok = 1;
+    for (int lane = 0; lane < 8; lane++)
+        ok &= acc[lane] == (float)(lane + rounds);
+    return ok;
+}
+
+static void scenario_simd(void)
+{
+    /* The SSE instructions kvm-pvm's emulator cannot run: PXOR, XORPS,
+     * ADDPS, MULPS on full registers. */
+    volatile int32_t bits = 0x5a5a5a5a;
+    v4i x = {bits, ~bits, bits, 0};
+    v4i y = {bits, bits, 0, 0};
+    v4i z = x ^ y;
+    expect(z[0] == 0 && z[1] == -1 && z[2] == bits && z[3] == 0, "pxor");
+    volatile float base = 1.5f;
+    v4f a = {base, base * 2, base * 3, base * 4};
+    v4f b = (a + a) * a;
+    expect(b[0] == 4.5f && b[1] == 18.0f && b[2] == 40.5f && b[3] == 72.0f,
+           "addps/mulps");
+    print("sse ok\n");
+
+    if (!avx2_usable()) {
+        print("avx unavailable\n");
+        return;
+    }
+    expect(avx2_across_exits(20000), "ymm lanes across exits");
+    print("avx ok\n");
+}
+
+/* Two guest-library internals (Guest/kernel.h), declared here because no
+ * generated code may use them: this scenario tests them. */
+extern _Bool mewz_cpu_wrmsr_probe(uint32_t msr, uint64_t value);
+extern _Bool mewz_pvm_native;
+
+/* An MSR no hypervisor has: the probe must come back false (its #GP turned
+ * into a return by the exception stub) and the guest must go on. */
+static void scenario_msr_probe(void)
+{
+    expect(!mewz_cpu_wrmsr_probe(0x12345678U, 1), "probe of a missing MSR");
+    expect(!mewz_cpu_wrmsr_probe(0x12345678U, 1), "a second probe");
+    print("probe ok, pvm native ");
+    print_u64(mewz_pvm_native);
+    print("\n");
+}
+
 void mewz_module_init(void)
 {
     mewz_memory_init(MIN_PAGES, MAX_PAGES);
@@ -251,6 +375,12 @@ void mewz_module_main(void)
         scenario_echo();
     } else if (equal(what, "errno")) {
         scenario_errno();
+    } else if (equal(what, "loop")) {
+        scenario_loop();
+    } else if (equal(what, "simd")) {
+        scenario_simd();
+    } else if (equal(what, "msr-probe")) {
+        scenario_msr_probe();
     } else if (equal(what, "toobig")) {
         /* More pages than any test VM's linear-memory slot holds. */
         mewz_memory_init(MEWZ_WASM_MAX_PAGES, MEWZ_WASM_MAX_PAGES);

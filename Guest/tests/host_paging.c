@@ -53,11 +53,12 @@ static uint64_t *table(uint64_t phys)
 static void reset(uint64_t pool_pages, uint64_t slot_size)
 {
     memset(fake_ram, 0, FAKE_RAM_SIZE);
-    table(PML4_PHYS)[0] = PDPT_PHYS | MEWZ_PTE_P | MEWZ_PTE_RW;
-    table(PDPT_PHYS)[0] = LOW_PD_PHYS | MEWZ_PTE_P | MEWZ_PTE_RW;
+    /* As the monitor builds them: user in every entry (Guest/PVM.md). */
+    table(PML4_PHYS)[0] = PDPT_PHYS | MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US;
+    table(PDPT_PHYS)[0] = LOW_PD_PHYS | MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US;
     for (unsigned i = 0; i < 512; i++)
         table(LOW_PD_PHYS)[i] = (i * MEWZ_LARGE_PAGE_SIZE) | MEWZ_PTE_P |
-                                MEWZ_PTE_RW | MEWZ_PTE_PS;
+                                MEWZ_PTE_RW | MEWZ_PTE_US | MEWZ_PTE_PS;
     mewz_pages_init(POOL_START, POOL_START + pool_pages * MEWZ_PAGE_SIZE);
     fake_boot = (struct mewz_boot_info){.lm_slot_size = slot_size};
     mewz_memory_pages = 0;
@@ -72,45 +73,38 @@ struct translation {
     uint64_t phys;
     uint64_t page_size;
     uint64_t leaf;
+    bool user; /* MEWZ_PTE_US in the entry at every level */
 };
 
 static struct translation translate(uint64_t virt)
 {
     struct translation t = {0};
-    uint64_t entry = table(PML4_PHYS)[(virt >> 39) & 511];
-    if (!(entry & MEWZ_PTE_P))
-        return t;
-    entry = table(entry & MEWZ_PTE_ADDR)[(virt >> 30) & 511];
-    if (!(entry & MEWZ_PTE_P))
-        return t;
-    if (entry & MEWZ_PTE_PS)
-        return (struct translation){
-            true, (entry & MEWZ_PTE_ADDR) + (virt & ((1ULL << 30) - 1)),
-            1ULL << 30, entry};
-    entry = table(entry & MEWZ_PTE_ADDR)[(virt >> 21) & 511];
-    if (!(entry & MEWZ_PTE_P))
-        return t;
-    if (entry & MEWZ_PTE_PS)
-        return (struct translation){
-            true, (entry & MEWZ_PTE_ADDR) + (virt & (MEWZ_LARGE_PAGE_SIZE - 1)),
-            MEWZ_LARGE_PAGE_SIZE, entry};
-    entry = table(entry & MEWZ_PTE_ADDR)[(virt >> 12) & 511];
-    if (!(entry & MEWZ_PTE_P))
-        return t;
-    return (struct translation){
-        true, (entry & MEWZ_PTE_ADDR) + (virt & (MEWZ_PAGE_SIZE - 1)),
-        MEWZ_PAGE_SIZE, entry};
+    uint64_t table_phys = PML4_PHYS, user = MEWZ_PTE_US;
+    for (unsigned shift = 39;; shift -= 9) {
+        uint64_t entry = table(table_phys)[(virt >> shift) & 511];
+        if (!(entry & MEWZ_PTE_P))
+            return t;
+        user &= entry;
+        if (shift == 12 || (shift <= 30 && (entry & MEWZ_PTE_PS))) {
+            uint64_t size = 1ULL << shift;
+            return (struct translation){
+                true, (entry & MEWZ_PTE_ADDR & ~(size - 1)) + (virt & (size - 1)),
+                size, entry, user != 0};
+        }
+        table_phys = entry & MEWZ_PTE_ADDR;
+    }
 }
 
 /* Every 4 KiB page of [LM_BASE, LM_BASE + pages * 64 KiB) is identity
- * mapped RW NX and the page right after it is not present. */
+ * mapped RW NX user (kvm-pvm runs the guest natively only on user
+ * mappings) and the page right after it is not present. */
 static bool memory_mapped_exactly(uint64_t pages)
 {
     uint64_t end = MEWZ_LM_BASE + pages * MEWZ_WASM_PAGE_SIZE;
     for (uint64_t v = MEWZ_LM_BASE; v < end; v += MEWZ_PAGE_SIZE) {
         struct translation t = translate(v + 8);
         if (!t.present || t.phys != v + 8 || !(t.leaf & MEWZ_PTE_RW) ||
-            !(t.leaf & MEWZ_PTE_NX)) {
+            !(t.leaf & MEWZ_PTE_NX) || !t.user) {
             fprintf(stderr, "page 0x%" PRIx64 " not mapped as expected\n", v);
             return false;
         }
@@ -175,7 +169,8 @@ static void test_init_and_grow_small(void)
     CHECK_EQ(mewz_memory_pages, 10);
     CHECK(memory_mapped_exactly(10));
     /* Nothing outside the window was touched. */
-    CHECK_EQ(table(PDPT_PHYS)[0], LOW_PD_PHYS | MEWZ_PTE_P | MEWZ_PTE_RW);
+    CHECK_EQ(table(PDPT_PHYS)[0],
+             LOW_PD_PHYS | MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US);
     CHECK_EQ(table(PDPT_PHYS)[3], 0);
     CHECK_EQ(table(PDPT_PHYS)[5], 0);
 }

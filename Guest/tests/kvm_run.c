@@ -103,9 +103,11 @@ static uint64_t load_elf(const char *path)
     return entry;
 }
 
+/* Every entry is present, writable and user: kvm-pvm cannot run a guest
+ * natively on supervisor-only mappings (Guest/PVM.md). */
 static void build_page_tables(void)
 {
-    const uint64_t rw = 3, large = 1ULL << 7;
+    const uint64_t rw = 7, large = 1ULL << 7;
     *u64_at(PML4) = PDPT | rw;
     *u64_at(PDPT) = PD | rw;
     for (uint64_t i = 0; i < RAM_SIZE / MEWZ_LARGE_PAGE_SIZE; i++)
@@ -150,7 +152,12 @@ static uint64_t cpu_rng_features(void)
     return features;
 }
 
-static void set_long_mode(int vcpu, uint64_t entry)
+/* What the vCPU's CPUID offers for AVX: XSAVE and AVX in leaf 1 ECX. */
+struct xsave_support {
+    bool xsave, avx;
+};
+
+static void set_long_mode(int vcpu, uint64_t entry, struct xsave_support xs)
 {
     struct kvm_sregs sregs;
     if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
@@ -175,10 +182,21 @@ static void set_long_mode(int vcpu, uint64_t entry)
     sregs.gdt.limit = 23;
     sregs.cr3 = PML4;
     sregs.cr4 = (1 << 5) | (1 << 9) | (1 << 10); /* PAE OSFXSR OSXMMEXCPT */
+    /* As the monitor does: AVX state on where KVM offers it. kvm-pvm does
+     * not (the guest runs on the host's XCR0 there). */
+    if (xs.xsave && xs.avx)
+        sregs.cr4 |= 1 << 18; /* OSXSAVE */
     sregs.cr0 = 0x80050033; /* PG WP NE ET MP PE */
     sregs.efer = (1 << 8) | (1 << 10) | (1 << 11); /* LME LMA NXE */
     if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0)
         die("KVM_SET_SREGS: %s", strerror(errno));
+    if (xs.xsave && xs.avx) {
+        struct kvm_xcrs xcrs = {.nr_xcrs = 1};
+        xcrs.xcrs[0].xcr = 0;
+        xcrs.xcrs[0].value = 7; /* x87 SSE AVX */
+        if (ioctl(vcpu, KVM_SET_XCRS, &xcrs) < 0)
+            die("KVM_SET_XCRS: %s", strerror(errno));
+    }
     struct kvm_regs regs = {
         .rip = entry, .rsp = STACK_TOP, .rdi = MEWZ_BOOT_INFO_ADDR, .rflags = 2,
     };
@@ -186,7 +204,7 @@ static void set_long_mode(int vcpu, uint64_t entry)
         die("KVM_SET_REGS: %s", strerror(errno));
 }
 
-static void set_cpuid(int kvm, int vcpu)
+static struct xsave_support set_cpuid(int kvm, int vcpu)
 {
     int n = 128;
     struct kvm_cpuid2 *cpuid =
@@ -197,7 +215,14 @@ static void set_cpuid(int kvm, int vcpu)
     if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0 ||
         ioctl(vcpu, KVM_SET_CPUID2, cpuid) < 0)
         die("CPUID: %s", strerror(errno));
+    struct xsave_support xs = {false, false};
+    for (uint32_t e = 0; e < cpuid->nent; e++)
+        if (cpuid->entries[e].function == 1) {
+            xs.xsave = (cpuid->entries[e].ecx >> 26) & 1;
+            xs.avx = (cpuid->entries[e].ecx >> 28) & 1;
+        }
     free(cpuid);
+    return xs;
 }
 
 static const char *const trap_names[MEWZ_TRAP_COUNT] = {
@@ -396,8 +421,7 @@ int main(int argc, char **argv)
                                MAP_SHARED, vcpu, 0);
     if (run == MAP_FAILED)
         die("mmap kvm_run: %s", strerror(errno));
-    set_cpuid(kvm, vcpu);
-    set_long_mode(vcpu, entry);
+    set_long_mode(vcpu, entry, set_cpuid(kvm, vcpu));
 
     int khz = ioctl(vcpu, KVM_GET_TSC_KHZ, 0);
     boot->tsc_khz = khz > 0 ? (uint64_t)khz : 0;

@@ -1,0 +1,42 @@
+/*
+ * pvm.c: native execution under kvm-pvm (the Pagetable-based Virtual
+ * Machine hypervisor, used where the host has no VMX/SVM).
+ *
+ * kvm-pvm runs a guest at hardware CPL3 and emulates its privileged
+ * instructions and its IDT event delivery, so this kernel runs there
+ * unchanged. But a CPL0 guest that has not told kvm-pvm where its
+ * paravirtual interrupt flag lives is run instruction by instruction in
+ * the hypervisor's emulator (about 1 us each, and no SSE at all). Writing
+ * that page's address to MEWZ_PVM_MSR_VIF lets every later VM entry run the
+ * guest natively. Elsewhere (VMX/SVM KVM) the MSR does not exist: the WRMSR
+ * raises #GP, which the probe turns into false, and nothing changes.
+ */
+#include "kernel.h"
+
+/*
+ * kvm-pvm's view of the page: the virtual interrupt flag, a flag it sets
+ * when an interrupt waits for that flag, and a CR2 cell it fills only when
+ * asked to by a flag bit we do not set. Zero (interrupts disabled) is what
+ * this kernel wants forever: it never takes an interrupt.
+ */
+struct pvm_vif {
+    uint8_t interrupts_enabled;
+    uint8_t interrupt_pending;
+    uint8_t reserved[6];
+    uint64_t cr2;
+};
+
+/* The MSR value is the page's physical address; its low 12 bits are flags,
+ * all 0 here. Identity mapping: the address is physical. */
+static union {
+    struct pvm_vif vif;
+    uint8_t page[MEWZ_PAGE_SIZE];
+} vif_page MEWZ_ALIGN_PAGE;
+
+bool mewz_pvm_native;
+
+void mewz_pvm_init(void)
+{
+    mewz_pvm_native = mewz_cpu_wrmsr_probe(
+        MEWZ_PVM_MSR_VIF, (uint64_t)(uintptr_t)&vif_page);
+}
