@@ -47,8 +47,13 @@ struct PageTableBuilder {
                 tables.set(table: pdpt, index: gib, entry: tables.address(of: directory) | present | writable)
             }
             let regionStart = UInt64(region) * regionSize
-            let pages = rights(ofRegionAt: regionStart, ramSize: ramSize, mappings: mappings)
             let directoryIndex = region % entriesPerTable
+            if let uniform = uniformRights(ofRegionAt: regionStart, ramSize: ramSize, mappings: mappings) {
+                tables.set(table: directory, index: directoryIndex,
+                           entry: regionStart | present | largePage | bits(uniform))
+                continue
+            }
+            let pages = rights(ofRegionAt: regionStart, ramSize: ramSize, mappings: mappings)
             if let first = pages[0], pages.allSatisfy({ $0 == first }) {
                 tables.set(table: directory, index: directoryIndex,
                            entry: regionStart | present | largePage | bits(first))
@@ -65,6 +70,22 @@ struct PageTableBuilder {
         }
         guard tables.count <= maxTables else { throw .pageTablesTooLarge }
         return tables.bytes
+    }
+
+    /// The rights of the whole 2 MiB region at `start` when one mapping covers it and every
+    /// mapping touching it agrees; nil otherwise (the common case, without a per-page pass).
+    static func uniformRights(ofRegionAt start: UInt64, ramSize: UInt64, mappings: [Mapping]) -> Rights? {
+        let end = start + MEWZ_LARGE_PAGE_SIZE
+        guard end <= ramSize else { return nil }
+        var rights: Rights?
+        var covered = false
+        for mapping in mappings where mapping.start < end && mapping.end > start && mapping.start < mapping.end {
+            let these = Rights(writable: mapping.writable, executable: mapping.executable)
+            if let rights, rights != these { return nil }
+            rights = these
+            covered = covered || (mapping.start <= start && mapping.end >= end)
+        }
+        return covered ? rights : nil
     }
 
     /// The rights of each 4 KiB page of the 2 MiB region at `start`; nil = not present.
@@ -93,12 +114,17 @@ struct PageTableBuilder {
 
 /// Page-sized tables back to back, addressed as they will be at MEWZ_PAGE_TABLE_ADDR.
 private struct TableBuffer {
-    private(set) var bytes: [UInt8] = []
+    private var entries: [UInt64] = []
 
-    var count: Int { bytes.count / PageTableBuilder.tableSize }
+    var count: Int { entries.count / PageTableBuilder.entriesPerTable }
+
+    /// The tables as little-endian bytes.
+    var bytes: [UInt8] {
+        entries.map(\.littleEndian).withUnsafeBytes { Array($0) }
+    }
 
     mutating func allocate() -> Int {
-        bytes.append(contentsOf: repeatElement(0, count: PageTableBuilder.tableSize))
+        entries.append(contentsOf: repeatElement(0, count: PageTableBuilder.entriesPerTable))
         return count - 1
     }
 
@@ -107,9 +133,6 @@ private struct TableBuffer {
     }
 
     mutating func set(table: Int, index: Int, entry: UInt64) {
-        let offset = table * PageTableBuilder.tableSize + index * 8
-        withUnsafeBytes(of: entry.littleEndian) { entryBytes in
-            bytes.replaceSubrange(offset..<(offset + 8), with: entryBytes)
-        }
+        entries[table * PageTableBuilder.entriesPerTable + index] = entry
     }
 }

@@ -21,9 +21,13 @@ enum Syscall {
             let result = body()
             if result != -1 { return result }
             let failure = Errno.current
-            if failure.code != EINTR || ckvm_signals_pending() != 0 { throw failure }
+            if failure.code != EINTR || terminationPending { throw failure }
         }
     }
+
+    /// Whether SIGTERM, SIGINT or SIGHUP arrived during the run: loops that would call a
+    /// blocking system call again stop instead.
+    static var terminationPending: Bool { ckvm_signals_pending() != 0 }
 
     static func open(_ path: String, _ flags: Int32) throws(Errno) -> Int32 {
         try retrying { Glibc.open(path, flags) }

@@ -133,6 +133,17 @@ struct VirtualMachineTests {
         #expect(run.termination.exitStatus == 128 + SIGTERM)
     }
 
+    @Test func sigtermEndsAMonitorBlockedInAGuestsWrite() throws {
+        let run = try TestGuest.run(["flood"], whileRunning: { stdout in
+            var buffer = [UInt8](repeating: 0, count: 9)
+            let count = buffer.withUnsafeMutableBytes { read(stdout, $0.baseAddress, $0.count) }
+            guard count == 9, buffer == Array("flooding\n".utf8) else { return }
+            usleep(100_000)  // stop reading: the pipe fills and writev blocks
+            kill(getpid(), SIGTERM)
+        })
+        #expect(run.termination == .signaled(SIGTERM))
+    }
+
     @Test func aVMRunsOnce() throws {
         let elf = try TestGuest.probe.get()
         var configuration = VMConfiguration(arguments: ["probe", "trap"], environment: [], linearMemoryMaxPages: 1)

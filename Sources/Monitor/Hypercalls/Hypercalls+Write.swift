@@ -24,7 +24,8 @@ extension Hypercalls {
         }
     }
 
-    /// writev until every byte is out, across partial writes and a non-blocking descriptor.
+    /// writev until every byte is out, across partial writes and a non-blocking descriptor, or
+    /// until a termination signal arrives.
     static func writeAll(_ fd: Int32, _ vectors: [iovec]) -> (written: UInt64, error: UInt32) {
         var remaining = vectors[...]
         var total: UInt64 = 0
@@ -38,6 +39,8 @@ extension Hypercalls {
             }
             total += UInt64(written)
             advance(&remaining, by: written)
+            // A signal cut this write short: report it as short; the VM ends at the next KVM_RUN.
+            if Syscall.terminationPending { break }
         }
         return (total, WASIErrno.success)
     }

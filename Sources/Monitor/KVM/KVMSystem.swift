@@ -42,7 +42,7 @@ final class KVMSystem {
 
     /// KVM_GET_SUPPORTED_CPUID, growing the table while the kernel answers E2BIG.
     func supportedCPUID() throws(MonitorError) -> CPUIDTable {
-        var capacity: UInt32 = 64
+        var capacity: UInt32 = 128  // today's kernels report about 75 entries
         while true {
             guard let table = CPUIDTable(capacity: capacity) else {
                 throw .kvmCall("KVM_GET_SUPPORTED_CPUID", Errno(code: ENOMEM))

@@ -191,6 +191,21 @@ static void spin_after_greeting(void)
         __asm__ volatile("pause");
 }
 
+static char flood_buffer[100000];
+
+/* Writes until the host answers with an error; the test stops reading, so
+ * the monitor ends up blocked in writev. Each write is larger than a pipe's
+ * capacity, so a signal cuts it short instead of failing it. */
+static void flood_stdout(void)
+{
+    print("flooding\n");
+    unsigned error;
+    while ((error = write_buffer(1, MEWZ_HC_ADDR(flood_buffer),
+                                 sizeof flood_buffer)) == 0)
+        ;
+    guest_exit(100 + error, 0);
+}
+
 static unsigned char random_bytes[64];
 static struct mewz_hc_random random_args;
 
@@ -291,6 +306,8 @@ __attribute__((used)) void guest_main(const boot_info *info)
         guest_exit(0, MEWZ_TRAP_UNREACHABLE);
     } else if (equal(mode, "spin")) {
         spin_after_greeting();
+    } else if (equal(mode, "flood")) {
+        flood_stdout();
     }
     print("unknown mode\n");
     guest_exit(200, 0);

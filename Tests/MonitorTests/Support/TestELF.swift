@@ -72,6 +72,10 @@ struct TestELF {
     }
 
     func parse(ramSize: UInt64 = 256 << 20) throws(ELFError) -> ELFImage {
+        try Self.parse(bytes, ramSize: ramSize)
+    }
+
+    static func parse(_ bytes: [UInt8], ramSize: UInt64 = 256 << 20) throws(ELFError) -> ELFImage {
         let result = bytes.withUnsafeBytes { file in
             Result { () throws(ELFError) -> ELFImage in try ELFImage(parsing: file, ramSize: ramSize) }
         }

@@ -65,6 +65,7 @@ enum TestGuest {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("mewz-monitor-tests-\(getpid())")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let object = directory.appendingPathComponent("probe.o").path
         let elf = directory.appendingPathComponent("probe.elf").path
         try runTool(clang, [
@@ -106,7 +107,7 @@ enum TestGuest {
 
 /// A pipe owned by a test.
 final class TestPipe {
-    let readEnd: Int32
+    private(set) var readEnd: Int32
     private(set) var writeEnd: Int32
 
     init() throws {
@@ -119,8 +120,13 @@ final class TestPipe {
     }
 
     deinit {
-        close(readEnd)
+        closeReadEnd()
         closeWriteEnd()
+    }
+
+    func closeReadEnd() {
+        if readEnd >= 0 { close(readEnd) }
+        readEnd = -1
     }
 
     func closeWriteEnd() {
