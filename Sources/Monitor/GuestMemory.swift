@@ -1,0 +1,39 @@
+/// Guest-physical memory as the monitor sees it: non-overlapping regions (the KVM slots), each
+/// backed by host memory. Every guest address the monitor touches goes through `slice`, so a
+/// hostile (address, length) can never reach outside the regions.
+struct GuestMemory {
+    struct Region {
+        let guestAddress: UInt64
+        let bytes: UnsafeMutableRawBufferPointer
+    }
+
+    let regions: [Region]
+
+    /// The host bytes behind [address, address + length), or nil unless that range lies
+    /// entirely inside one region. Overflow-safe for any 64-bit inputs.
+    func slice(_ address: UInt64, _ length: UInt64) -> UnsafeMutableRawBufferPointer? {
+        for region in regions where address >= region.guestAddress {
+            let offset = address - region.guestAddress
+            let size = UInt64(region.bytes.count)
+            guard offset <= size, length <= size - offset else { continue }
+            return UnsafeMutableRawBufferPointer(
+                rebasing: region.bytes[Int(offset)..<Int(offset + length)])
+        }
+        return nil
+    }
+
+    /// The bytes of a `T` at `address`, or nil unless it is naturally aligned and wholly inside
+    /// one region.
+    func object<T>(_ type: T.Type, at address: UInt64) -> UnsafeMutableRawBufferPointer? {
+        guard address % UInt64(MemoryLayout<T>.alignment) == 0 else { return nil }
+        return slice(address, UInt64(MemoryLayout<T>.size))
+    }
+
+    /// Copies `bytes` to `address`; false (and nothing written) unless the range fits.
+    @discardableResult
+    func write(_ bytes: [UInt8], at address: UInt64) -> Bool {
+        guard let target = slice(address, UInt64(bytes.count)) else { return false }
+        bytes.withUnsafeBytes { target.copyMemory(from: $0) }
+        return true
+    }
+}

@@ -1,0 +1,67 @@
+import CMewzABI
+import Glibc
+
+/// Host descriptors behind the guest's stdio.
+struct HostDescriptors: Equatable {
+    var stdin: Int32
+    var stdout: Int32
+    var stderr: Int32
+}
+
+/// A WASI errno answered to the guest instead of a result.
+struct GuestErrno: Error, Equatable {
+    let code: UInt32
+}
+
+/// The hypercall dispatcher (architecture.md §7). Every argument is untrusted: an argument
+/// struct must be naturally aligned and wholly inside guest memory or the VM ends; a bad
+/// pointer or count inside a valid struct is answered with an errno.
+struct Hypercalls {
+    let memory: GuestMemory
+    let descriptors: HostDescriptors
+
+    func handle(number: UInt32, argument: UInt64) -> Action {
+        switch number {
+        case MEWZ_HC_WRITE.rawValue: return write(argument)
+        case MEWZ_HC_READ.rawValue: return read(argument)
+        case MEWZ_HC_RANDOM.rawValue: return random(argument)
+        case MEWZ_HC_EXIT.rawValue: return exit(argument)
+        default: return .fail("guest made unknown hypercall \(number)")
+        }
+    }
+
+    /// Loads the argument struct, lets `body` answer in it, and stores it back (the guest is
+    /// stopped, so the copy is what the monitor checked).
+    func withArgument<T>(_ type: T.Type, at address: UInt64, name: String,
+                         _ body: (inout T) -> Action) -> Action {
+        guard let bytes = memory.object(type, at: address) else {
+            return .fail("hypercall \(name): argument at 0x\(hex(address)) is misaligned or outside guest memory")
+        }
+        var argument = bytes.loadUnaligned(as: type)
+        let action = body(&argument)
+        bytes.storeBytes(of: argument, as: type)
+        return action
+    }
+
+    /// Host iovecs for the guest's struct mewz_hc_iovec[count] at `address`: EINVAL past
+    /// MEWZ_HC_IOV_MAX, EFAULT unless the array and every non-empty buffer lie inside guest
+    /// memory. Empty buffers are left out.
+    func hostVectors(count: UInt32, at address: UInt64) throws(GuestErrno) -> [iovec] {
+        guard count <= UInt32(MEWZ_HC_IOV_MAX) else { throw GuestErrno(code: WASIErrno.invalid) }
+        let entrySize = UInt64(MemoryLayout<mewz_hc_iovec>.size)
+        guard let array = memory.slice(address, UInt64(count) * entrySize) else {
+            throw GuestErrno(code: WASIErrno.fault)
+        }
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(Int(count))
+        for index in 0..<Int(count) {
+            let guestVector = array.loadUnaligned(fromByteOffset: index * Int(entrySize), as: mewz_hc_iovec.self)
+            guard guestVector.len > 0 else { continue }
+            guard let buffer = memory.slice(guestVector.addr, guestVector.len) else {
+                throw GuestErrno(code: WASIErrno.fault)
+            }
+            vectors.append(iovec(iov_base: buffer.baseAddress, iov_len: buffer.count))
+        }
+        return vectors
+    }
+}

@@ -1,0 +1,42 @@
+import CKVM
+import Glibc
+
+/// A KVM VM fd: memory slots and the vCPU. It keeps the host memory behind its slots alive
+/// until the fd is closed.
+final class KVMVM {
+    let fd: Int32
+    private var slotMemory: [AnonymousMapping] = []
+
+    init(fd: Int32) { self.fd = fd }
+
+    deinit { Syscall.close(fd) }
+
+    func setMemoryRegion(slot: UInt32, guestAddress: UInt64, mapping: AnonymousMapping) throws(MonitorError) {
+        let bytes = mapping.bytes
+        var region = kvm_userspace_memory_region(
+            slot: slot, flags: 0, guest_phys_addr: guestAddress,
+            memory_size: UInt64(bytes.count), userspace_addr: UInt64(UInt(bitPattern: bytes.baseAddress)))
+        do {
+            _ = try Syscall.ioctl(fd, CKVM_SET_USER_MEMORY_REGION, &region)
+        } catch {
+            throw .kvmCall("KVM_SET_USER_MEMORY_REGION (slot \(slot))", error)
+        }
+        slotMemory.append(mapping)
+    }
+
+    func createVCPU(mapSize: Int) throws(MonitorError) -> KVMVCPU {
+        let vcpuFD: Int32
+        do {
+            vcpuFD = try Syscall.ioctl(fd, CKVM_CREATE_VCPU, 0)
+        } catch {
+            throw .kvmCall("KVM_CREATE_VCPU", error)
+        }
+        do {
+            let run = try Syscall.mmap(length: mapSize, protection: PROT_READ | PROT_WRITE, flags: MAP_SHARED, fd: vcpuFD)
+            return KVMVCPU(vm: self, fd: vcpuFD, run: run.assumingMemoryBound(to: kvm_run.self), mapSize: mapSize)
+        } catch {
+            Syscall.close(vcpuFD)
+            throw .kvmCall("mmap of the vCPU's kvm_run", error)
+        }
+    }
+}

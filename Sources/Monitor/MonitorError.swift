@@ -1,0 +1,73 @@
+import Glibc
+
+/// Why a virtual machine could not be set up: one line, from a named constructor.
+public struct MonitorError: Error, CustomStringConvertible, Equatable {
+    public enum Kind: Equatable, Sendable {
+        case kvmUnavailable
+        case kvmPermissionDenied
+        case kvmAPIVersion
+        case kvmCapabilityMissing
+        case kvmCallFailed
+        case hostResource
+        case badConfiguration
+        case badImage
+        case ramTooSmall
+    }
+
+    public let kind: Kind
+    public let description: String
+
+    private init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+
+    static func kvmOpen(_ failure: Errno) -> MonitorError {
+        switch failure.code {
+        case ENOENT, ENXIO, ENODEV:
+            return MonitorError(.kvmUnavailable, "/dev/kvm: \(failure) (is KVM enabled? mewz-runtime needs /dev/kvm)")
+        case EACCES, EPERM:
+            return MonitorError(.kvmPermissionDenied, "/dev/kvm: \(failure) (run as root or add the user to the kvm group)")
+        default:
+            return MonitorError(.kvmUnavailable, "/dev/kvm: \(failure)")
+        }
+    }
+
+    static func kvmAPIVersion(_ version: Int32) -> MonitorError {
+        MonitorError(.kvmAPIVersion, "KVM API version \(version), need \(KVMSystem.requiredAPIVersion)")
+    }
+
+    static func kvmCapabilityMissing(_ name: String) -> MonitorError {
+        MonitorError(.kvmCapabilityMissing, "KVM lacks \(name) (host kernel too old?)")
+    }
+
+    /// A KVM ioctl failed: "KVM_CREATE_VM: Cannot allocate memory".
+    static func kvmCall(_ name: String, _ failure: Errno) -> MonitorError {
+        MonitorError(.kvmCallFailed, "\(name): \(failure)")
+    }
+
+    static func kvmCall(_ name: String, _ why: String) -> MonitorError {
+        MonitorError(.kvmCallFailed, "\(name): \(why)")
+    }
+
+    static func hostMemory(_ what: String, bytes: UInt64, _ failure: Errno) -> MonitorError {
+        MonitorError(.hostResource, "cannot map \(what) (\(bytes >> 20) MiB): \(failure)")
+    }
+
+    static func signalSetup(_ failure: Errno) -> MonitorError {
+        MonitorError(.hostResource, "cannot install signal handlers: \(failure)")
+    }
+
+    static func badConfiguration(_ why: String) -> MonitorError {
+        MonitorError(.badConfiguration, "bad VM configuration: \(why)")
+    }
+
+    static func badImage(_ failure: ELFError) -> MonitorError {
+        MonitorError(.badImage, "bad image ELF: \(failure)")
+    }
+
+    static let ramTooSmall = MonitorError(.ramTooSmall, "guest RAM too small for the image")
+
+    static let pageTablesTooLarge = MonitorError(
+        .badImage, "bad image ELF: its segments need more page tables than fit below the image")
+}

@@ -1,0 +1,100 @@
+import CKVM
+import Glibc
+
+/// The errno of a failed system call.
+struct Errno: Error, Equatable, CustomStringConvertible {
+    let code: Int32
+
+    static var current: Errno { Errno(code: errno) }
+
+    var description: String { String(cString: strerror(code)) }
+}
+
+/// Every raw system call the monitor makes, each returning its errno as a typed error.
+///
+/// EINTR is retried here, in one place, except when a termination signal is pending:
+/// then the call fails with EINTR so a blocked write cannot hold SIGTERM off.
+enum Syscall {
+    /// Runs `body` (which returns -1 and sets errno on failure) until it does not fail with EINTR.
+    static func retrying<T: FixedWidthInteger>(_ body: () -> T) throws(Errno) -> T {
+        while true {
+            let result = body()
+            if result != -1 { return result }
+            let failure = Errno.current
+            if failure.code != EINTR || terminationPending { throw failure }
+        }
+    }
+
+    /// Whether SIGTERM, SIGINT or SIGHUP arrived during the run: loops that would call a
+    /// blocking system call again stop instead.
+    static var terminationPending: Bool { ckvm_signals_pending() != 0 }
+
+    static func open(_ path: String, _ flags: Int32) throws(Errno) -> Int32 {
+        try retrying { Glibc.open(path, flags) }
+    }
+
+    static func close(_ fd: Int32) {
+        // Linux always releases the descriptor, even when close reports EINTR: never retry.
+        _ = Glibc.close(fd)
+    }
+
+    static func ioctl(_ fd: Int32, _ request: UInt, _ argument: UInt = 0) throws(Errno) -> Int32 {
+        try retrying { ckvm_ioctl_int(fd, request, argument) }
+    }
+
+    static func ioctl(_ fd: Int32, _ request: UInt, _ pointer: UnsafeMutableRawPointer) throws(Errno) -> Int32 {
+        try retrying { ckvm_ioctl_ptr(fd, request, pointer) }
+    }
+
+    /// KVM_RUN, not retried: EINTR is how a signal reaches the vCPU loop.
+    static func ioctlOnce(_ fd: Int32, _ request: UInt) throws(Errno) -> Int32 {
+        let result = ckvm_ioctl_int(fd, request, 0)
+        if result == -1 { throw Errno.current }
+        return result
+    }
+
+    static func mmap(length: Int, protection: Int32, flags: Int32, fd: Int32 = -1) throws(Errno) -> UnsafeMutableRawPointer {
+        let address = Glibc.mmap(nil, length, protection, flags, fd, 0)
+        guard let address, address != MAP_FAILED else { throw Errno.current }
+        return address
+    }
+
+    static func munmap(_ address: UnsafeMutableRawPointer, length: Int) {
+        _ = Glibc.munmap(address, length)
+    }
+
+    /// At most IOV_MAX (1024) vectors: the hypercalls cap their counts at MEWZ_HC_IOV_MAX.
+    static func writev(_ fd: Int32, _ vectors: ArraySlice<iovec>) throws(Errno) -> Int {
+        try retrying { vectors.withUnsafeBufferPointer { Glibc.writev(fd, $0.baseAddress, Int32($0.count)) } }
+    }
+
+    static func readv(_ fd: Int32, _ vectors: [iovec]) throws(Errno) -> Int {
+        try retrying { vectors.withUnsafeBufferPointer { Glibc.readv(fd, $0.baseAddress, Int32($0.count)) } }
+    }
+
+    static func getrandom(_ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        try retrying { ckvm_getrandom(buffer.baseAddress, buffer.count) }
+    }
+
+    /// Waits until `fd` is ready for `events` (a descriptor opened O_NONBLOCK by the caller's caller).
+    static func waitUntilReady(_ fd: Int32, for events: Int16) throws(Errno) {
+        var descriptor = pollfd(fd: fd, events: events, revents: 0)
+        _ = try retrying { poll(&descriptor, 1, -1) }
+    }
+
+    /// Writes all of `bytes`, or stops at the first error.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            offset += try retrying {
+                bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+            }
+        }
+    }
+
+    static func clockNanoseconds(_ clock: clockid_t) -> UInt64 {
+        var time = timespec()
+        guard clock_gettime(clock, &time) == 0 else { return 0 }
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+    }
+}

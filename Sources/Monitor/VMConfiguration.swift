@@ -1,0 +1,25 @@
+/// What a guest run needs besides its image.
+public struct VMConfiguration: Sendable {
+    /// WASI argv, args[0] included.
+    public var arguments: [String]
+    /// "KEY=VALUE" strings.
+    public var environment: [String]
+    /// Guest RAM, slot 0 at GPA 0 (kernel, stack, page tables, the guest's page pool); a multiple
+    /// of 4 KiB below 4 GiB (MEWZ_LM_BASE).
+    public var ramSize: UInt64 = 256 << 20
+    /// A multiple of 4 KiB.
+    public var stackSize: UInt64 = 8 << 20
+    /// The module's maximum memory in Wasm pages (65536 if it declares none); the linear-memory
+    /// slot is this * 64 KiB rounded up to 2 MiB.
+    public var linearMemoryMaxPages: UInt32
+    /// Host descriptors behind the guest's fds 0, 1 and 2.
+    public var stdinFD: Int32 = 0
+    public var stdoutFD: Int32 = 1
+    public var stderrFD: Int32 = 2
+
+    public init(arguments: [String], environment: [String], linearMemoryMaxPages: UInt32) {
+        self.arguments = arguments
+        self.environment = environment
+        self.linearMemoryMaxPages = linearMemoryMaxPages
+    }
+}

@@ -1,0 +1,106 @@
+import CKVM
+import CMewzABI
+import Glibc
+
+/// One guest: a KVM VM with one vCPU, guest RAM in slot 0 and linear memory in slot 1
+/// (architecture.md §3, §5). One VirtualMachine runs at a time per process (signals are
+/// process-wide).
+public final class VirtualMachine {
+    private let configuration: VMConfiguration
+    private let kvm: KVMSystem
+    /// Holds the VM, which holds the host memory `memory` points into.
+    private let vcpu: KVMVCPU
+    private let memory: GuestMemory
+    private var bootInfo: mewz_boot_info
+    private var hasRun = false
+
+    /// Everything before the first KVM_RUN: opens /dev/kvm, creates the VM and vCPU, maps
+    /// memory, loads the ELF, writes page tables, GDT and boot info, and sets CPUID and registers.
+    public init(elf: UnsafeRawBufferPointer, configuration: VMConfiguration) throws(MonitorError) {
+        self.configuration = configuration
+        try GuestLayout.validate(ramSize: configuration.ramSize, stackSize: configuration.stackSize)
+        guard configuration.linearMemoryMaxPages <= MEWZ_WASM_MAX_PAGES else {
+            throw .badConfiguration("linear memory of \(configuration.linearMemoryMaxPages) pages (at most \(MEWZ_WASM_MAX_PAGES))")
+        }
+        guard let arguments = BootInfo.blob(configuration.arguments) else {
+            throw .badConfiguration("an argument holds a NUL byte")
+        }
+        guard let environment = BootInfo.blob(configuration.environment) else {
+            throw .badConfiguration("an environment variable holds a NUL byte")
+        }
+        let image: ELFImage
+        do {
+            image = try ELFImage(parsing: elf, ramSize: configuration.ramSize)
+        } catch {
+            throw .badImage(error)
+        }
+        let layout = try GuestLayout(
+            ramSize: configuration.ramSize, imageEnd: image.end, argumentsSize: UInt64(arguments.count),
+            environmentSize: UInt64(environment.count), stackSize: configuration.stackSize)
+        let pageTables = try PageTableBuilder.build(ramSize: layout.ramSize, mappings: layout.mappings(image: image))
+
+        kvm = try KVMSystem()
+        let vm = try kvm.createVM()
+        let ram = try AnonymousMapping(size: configuration.ramSize, purpose: "guest RAM")
+        try vm.setMemoryRegion(slot: 0, guestAddress: 0, mapping: ram)
+        var regions = [GuestMemory.Region(guestAddress: 0, bytes: ram.bytes)]
+        let linearMemorySize = alignUp(
+            UInt64(configuration.linearMemoryMaxPages) * MEWZ_WASM_PAGE_SIZE, MEWZ_LARGE_PAGE_SIZE)
+        if linearMemorySize > 0 {
+            let linearMemory = try AnonymousMapping(size: linearMemorySize, purpose: "linear memory")
+            try vm.setMemoryRegion(slot: 1, guestAddress: MEWZ_LM_BASE, mapping: linearMemory)
+            regions.append(GuestMemory.Region(guestAddress: MEWZ_LM_BASE, bytes: linearMemory.bytes))
+        }
+        memory = GuestMemory(regions: regions)
+
+        guard image.load(from: elf, into: memory),
+              memory.write(arguments, at: layout.argumentsAddress),
+              memory.write(environment, at: layout.environmentAddress),
+              memory.write(BootGDT.bytes, at: MEWZ_GDT_ADDR),
+              memory.write(pageTables, at: MEWZ_PAGE_TABLE_ADDR)
+        else { throw .ramTooSmall }
+
+        vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())
+        let cpuid = try kvm.supportedCPUID()
+        let features = CPUSetup.features(from: cpuid, kvmHasXCRs: kvm.has(KVM_CAP_XCRS))
+        try CPUSetup.configure(vcpu, cpuid: cpuid, features: features, entry: image.entry, stackTop: layout.stackTop)
+
+        bootInfo = BootInfo.make(
+            layout: layout, argumentCount: configuration.arguments.count,
+            environmentCount: configuration.environment.count, linearMemorySize: linearMemorySize,
+            cpuFeatures: features.bootFeatures, tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz())
+        guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
+    }
+
+    /// Writes the boot clocks and runs the vCPU until the guest ends. A trap's "wasm trap: <text>"
+    /// (or a guest fault's report) goes to the guest's stderr; a `.failed` line is the caller's
+    /// to print. SIGTERM, SIGINT and SIGHUP end the run as `.signaled`.
+    public func run() -> Termination {
+        guard !hasRun else { return .failed("the VM has already run") }
+        hasRun = true
+
+        bootInfo.boot_realtime_ns = Syscall.clockNanoseconds(CLOCK_REALTIME)
+        bootInfo.boot_monotonic_ns = Syscall.clockNanoseconds(CLOCK_MONOTONIC)
+        memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR)
+
+        guard ckvm_signals_arm(vcpu.run) == 0 else {
+            return .failed(MonitorError.signalSetup(Errno.current).description)
+        }
+        defer { ckvm_signals_disarm() }
+
+        let descriptors = HostDescriptors(
+            stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
+        let handler = ExitHandler(
+            hypercalls: Hypercalls(memory: memory, descriptors: descriptors),
+            pendingSignal: { ckvm_signals_pending() })
+        while true {
+            switch handler.handle(vcpu.runOnce()) {
+            case .resume:
+                continue
+            case .terminate(let termination, let report):
+                if let report { try? Syscall.writeAll(configuration.stderrFD, Array((report + "\n").utf8)) }
+                return termination
+            }
+        }
+    }
+}

@@ -1,0 +1,323 @@
+/*
+ * The monitor's test guest. argv[1] picks what it does (default "hello");
+ * each mode ends in one hypercall or one CPU event the test expects.
+ */
+#include <mewz/abi.h>
+
+typedef struct mewz_boot_info boot_info;
+
+static const boot_info *boot;
+
+/* ---- freestanding helpers -------------------------------------------- */
+
+void *memset(void *dest, int value, unsigned long count)
+{
+    unsigned char *bytes = dest;
+    while (count--)
+        *bytes++ = (unsigned char)value;
+    return dest;
+}
+
+void *memcpy(void *dest, const void *src, unsigned long count)
+{
+    unsigned char *to = dest;
+    const unsigned char *from = src;
+    while (count--)
+        *to++ = *from++;
+    return dest;
+}
+
+static unsigned long length(const char *string)
+{
+    unsigned long count = 0;
+    while (string[count])
+        count++;
+    return count;
+}
+
+static int equal(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+/* ---- hypercalls ------------------------------------------------------- */
+
+static void hypercall(unsigned number, const volatile void *argument)
+{
+    unsigned value = (unsigned)MEWZ_HC_ADDR(argument);
+    __asm__ volatile("outl %0, %w1"
+                     :
+                     : "a"(value), "Nd"((unsigned short)(MEWZ_HC_PORT_BASE + number))
+                     : "memory");
+}
+
+static struct mewz_hc_exit exit_args;
+static struct mewz_hc_write write_args;
+static struct mewz_hc_iovec iovecs[2];
+
+__attribute__((noreturn)) static void guest_exit(unsigned status, unsigned trap)
+{
+    exit_args.status = status;
+    exit_args.trap = trap;
+    hypercall(MEWZ_HC_EXIT, &exit_args);
+    for (;;)
+        __asm__ volatile("hlt");
+}
+
+/* Writes one buffer; returns the errno and leaves the count in write_args. */
+static unsigned write_buffer(unsigned fd, uint64_t address, uint64_t size)
+{
+    iovecs[0].addr = address;
+    iovecs[0].len = size;
+    write_args.fd = fd;
+    write_args.iovcnt = 1;
+    write_args.iov_addr = MEWZ_HC_ADDR(iovecs);
+    hypercall(MEWZ_HC_WRITE, &write_args);
+    return write_args.error;
+}
+
+static void print(const char *text)
+{
+    write_buffer(1, MEWZ_HC_ADDR(text), length(text));
+}
+
+/* ---- a #PF handler that reports through MEWZ_HC_EXIT ------------------- */
+
+struct idt_entry {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type;
+    uint16_t offset_middle;
+    uint32_t offset_high;
+    uint32_t reserved;
+} __attribute__((packed));
+
+static struct idt_entry idt[32];
+
+__attribute__((noreturn, used)) void report_page_fault(uint64_t error,
+                                                       uint64_t rip,
+                                                       uint64_t cr2)
+{
+    exit_args.detail = (14ULL << 32) | error;
+    exit_args.rip = rip;
+    exit_args.addr = cr2;
+    guest_exit(0, MEWZ_TRAP_GUEST_FAULT);
+}
+
+/* The CPU pushed the error code, then rip: pass both and CR2. */
+void page_fault_entry(void);
+__asm__(".text\n"
+        "page_fault_entry:\n"
+        "    mov (%rsp), %rdi\n"
+        "    mov 8(%rsp), %rsi\n"
+        "    mov %cr2, %rdx\n"
+        "    and $-16, %rsp\n"
+        "    call report_page_fault\n");
+
+static void install_page_fault_handler(void)
+{
+    uint64_t handler = (uint64_t)(uintptr_t)page_fault_entry;
+    idt[14].offset_low = (uint16_t)handler;
+    idt[14].selector = 0x08;
+    idt[14].type = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+    idt[14].offset_middle = (uint16_t)(handler >> 16);
+    idt[14].offset_high = (uint32_t)(handler >> 32);
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) idtr = {sizeof idt - 1, (uint64_t)(uintptr_t)idt};
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+static void touch(uint64_t address)
+{
+    install_page_fault_handler();
+    (void)*(volatile uint8_t *)(uintptr_t)address;
+}
+
+/* ---- modes ------------------------------------------------------------ */
+
+static const char *argument(unsigned index)
+{
+    const char *string = (const char *)(uintptr_t)boot->argv_addr;
+    for (unsigned i = 0; i < index; i++)
+        string += length(string) + 1;
+    return string;
+}
+
+/* Prints argv and env one per line; exits with the number of the first
+ * boot-info check that fails, 0 when all hold. */
+static void check_boot_info(void)
+{
+    const char *string = (const char *)(uintptr_t)boot->argv_addr;
+    for (unsigned i = 0; i < boot->argc; i++, string += length(string) + 1) {
+        print(string);
+        print("\n");
+    }
+    string = (const char *)(uintptr_t)boot->env_addr;
+    for (unsigned i = 0; i < boot->envc; i++, string += length(string) + 1) {
+        print(string);
+        print("\n");
+    }
+    uint64_t rsp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+    if (boot->magic != MEWZ_BOOT_MAGIC || boot->abi_version != MEWZ_ABI_VERSION)
+        guest_exit(1, 0);
+    if (boot->tsc_khz == 0)
+        guest_exit(2, 0);
+    if (boot->boot_realtime_ns < 1600000000ULL * 1000000000ULL ||
+        boot->boot_monotonic_ns == 0)
+        guest_exit(3, 0);
+    if (rsp >= boot->stack_top || rsp < boot->stack_bottom)
+        guest_exit(4, 0);
+    if (boot->free_end != boot->ram_size || boot->free_start >= boot->free_end ||
+        boot->free_start % MEWZ_PAGE_SIZE != 0)
+        guest_exit(5, 0);
+    /* The free range is mapped writable: write its first and last word. */
+    *(volatile uint64_t *)(uintptr_t)boot->free_start = 1;
+    *(volatile uint64_t *)(uintptr_t)(boot->free_end - 8) = 1;
+    if (boot->lm_slot_size % MEWZ_LARGE_PAGE_SIZE != 0)
+        guest_exit(6, 0);
+    guest_exit(0, 0);
+}
+
+static void spin_after_greeting(void)
+{
+    print("spinning\n");
+    for (;;)
+        __asm__ volatile("pause");
+}
+
+static char flood_buffer[100000];
+
+/* Writes until the host answers with an error; the test stops reading, so
+ * the monitor ends up blocked in writev. Each write is larger than a pipe's
+ * capacity, so a signal cuts it short instead of failing it. */
+static void flood_stdout(void)
+{
+    print("flooding\n");
+    unsigned error;
+    while ((error = write_buffer(1, MEWZ_HC_ADDR(flood_buffer),
+                                 sizeof flood_buffer)) == 0)
+        ;
+    guest_exit(100 + error, 0);
+}
+
+static unsigned char random_bytes[64];
+static struct mewz_hc_random random_args;
+
+static void fill_random(void)
+{
+    random_args.addr = MEWZ_HC_ADDR(random_bytes);
+    random_args.len = sizeof random_bytes;
+    hypercall(MEWZ_HC_RANDOM, &random_args);
+    unsigned nonzero = 0;
+    for (unsigned i = 0; i < sizeof random_bytes; i++)
+        nonzero += random_bytes[i] != 0;
+    guest_exit(random_args.error != 0 ? 100 + random_args.error
+                                      : (nonzero < 32 ? 99 : 0),
+               0);
+}
+
+static char echo_buffer[256];
+static struct mewz_hc_read read_args;
+
+static void echo_stdin(void)
+{
+    iovecs[0].addr = MEWZ_HC_ADDR(echo_buffer);
+    iovecs[0].len = sizeof echo_buffer;
+    read_args.fd = 0;
+    read_args.iovcnt = 1;
+    read_args.iov_addr = MEWZ_HC_ADDR(iovecs);
+    hypercall(MEWZ_HC_READ, &read_args);
+    if (read_args.error != 0)
+        guest_exit(100 + read_args.error, 0);
+    write_buffer(1, MEWZ_HC_ADDR(echo_buffer), read_args.nread);
+    guest_exit((unsigned)read_args.nread, 0);
+}
+
+static void ret_instruction_on_stack(void)
+{
+    install_page_fault_handler();
+    volatile unsigned char code[16] = {0xc3}; /* ret */
+    ((void (*)(void))(uintptr_t)code)();
+}
+
+__attribute__((used)) void guest_main(const boot_info *info)
+{
+    boot = info;
+    const char *mode = boot->argc > 1 ? argument(1) : "hello";
+
+    if (equal(mode, "hello")) {
+        print("hello from the guest\n");
+        guest_exit(7, 0);
+    } else if (equal(mode, "bootinfo")) {
+        check_boot_info();
+    } else if (equal(mode, "null")) {
+        touch(0);
+    } else if (equal(mode, "guard")) {
+        touch(boot->stack_bottom - 8);
+    } else if (equal(mode, "lm")) {
+        touch(MEWZ_LM_BASE);
+    } else if (equal(mode, "nx")) {
+        ret_instruction_on_stack();
+    } else if (equal(mode, "wp")) {
+        install_page_fault_handler();
+        *(volatile uint8_t *)(uintptr_t)guest_main = 0x90;
+    } else if (equal(mode, "triple")) {
+        (void)*(volatile uint8_t *)0; /* no IDT: #PF -> #DF -> shutdown */
+    } else if (equal(mode, "unknown-call")) {
+        hypercall(99, &write_args);
+    } else if (equal(mode, "bad-argument")) {
+        hypercall(MEWZ_HC_WRITE, (void *)(uintptr_t)(boot->ram_size + 0x1000));
+    } else if (equal(mode, "misaligned")) {
+        hypercall(MEWZ_HC_WRITE, (char *)&write_args + 1);
+    } else if (equal(mode, "in")) {
+        unsigned value;
+        __asm__ volatile("inl %w1, %0"
+                         : "=a"(value)
+                         : "Nd"((unsigned short)(MEWZ_HC_PORT_BASE + 1)));
+    } else if (equal(mode, "port")) {
+        __asm__ volatile("outb %%al, $0x80" : : "a"(0));
+    } else if (equal(mode, "efault")) {
+        guest_exit(write_buffer(1, boot->ram_size + 0x1000, 16), 0);
+    } else if (equal(mode, "iov-max")) {
+        write_args.fd = 1;
+        write_args.iovcnt = MEWZ_HC_IOV_MAX + 1;
+        write_args.iov_addr = MEWZ_HC_ADDR(iovecs);
+        hypercall(MEWZ_HC_WRITE, &write_args);
+        guest_exit(write_args.error, 0);
+    } else if (equal(mode, "bad-fd")) {
+        guest_exit(write_buffer(5, MEWZ_HC_ADDR("x"), 1), 0);
+    } else if (equal(mode, "lm-write")) {
+        /* Four bytes straight from the linear-memory slot (guest-physical). */
+        unsigned error = write_buffer(1, MEWZ_LM_BASE, 4);
+        guest_exit(error ? 100 + error : (unsigned)write_args.written, 0);
+    } else if (equal(mode, "random")) {
+        fill_random();
+    } else if (equal(mode, "echo")) {
+        echo_stdin();
+    } else if (equal(mode, "halt")) {
+        __asm__ volatile("cli; hlt");
+    } else if (equal(mode, "trap")) {
+        guest_exit(0, MEWZ_TRAP_UNREACHABLE);
+    } else if (equal(mode, "spin")) {
+        spin_after_greeting();
+    } else if (equal(mode, "flood")) {
+        flood_stdout();
+    }
+    print("unknown mode\n");
+    guest_exit(200, 0);
+}
+
+/* RSP = stack_top (16-byte aligned) and RDI = boot info: call keeps both
+ * the argument and the ABI's stack alignment. */
+__asm__(".section .text.entry, \"ax\"\n"
+        ".globl _start\n"
+        "_start:\n"
+        "    call guest_main\n"
+        "1:  hlt\n"
+        "    jmp 1b\n");

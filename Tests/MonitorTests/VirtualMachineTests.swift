@@ -1,0 +1,167 @@
+import CMewzABI
+import Foundation
+import Glibc
+import Testing
+@testable import Monitor
+
+/// Real guests in real VMs. Serialized: signal handling is process-wide, one run at a time.
+@Suite(.serialized, .enabled(if: TestGuest.canRun, "needs /dev/kvm, and clang and ld.lld on PATH to build the test guest"),
+       .timeLimit(.minutes(1)))
+struct VirtualMachineTests {
+    @Test func helloGuestWritesAndExits() throws {
+        let run = try TestGuest.run(["hello"])
+        #expect(run.termination == .exited(7))
+        #expect(run.stdout == "hello from the guest\n")
+        #expect(run.stderr == "")
+        print("mewz-monitor: init to guest exit: \(run.elapsed)")
+    }
+
+    @Test func startupTimeOverTenRuns() throws {
+        var times: [Duration] = []
+        for _ in 0..<10 {
+            let run = try TestGuest.run(["hello"])
+            #expect(run.termination == .exited(7))
+            times.append(run.elapsed)
+        }
+        times.sort()
+        print("mewz-monitor: init to guest exit over 10 runs: min \(times[0]) median \(times[5]) max \(times[9])")
+    }
+
+    @Test func bootInfoCarriesArgumentsEnvironmentAndLayout() throws {
+        let run = try TestGuest.run(["bootinfo", "two words", ""], environment: ["A=1", "PATH=/bin"])
+        #expect(run.termination == .exited(0))
+        #expect(run.stdout == "probe\nbootinfo\ntwo words\n\nA=1\nPATH=/bin\n")
+    }
+
+    @Test(arguments: [
+        // mode, error code (P=1, W=2, I=0x10), faulting address (nil: check below)
+        ("null", UInt64(0x0), UInt64?(0)),
+        ("lm", 0x0, MEWZ_LM_BASE),
+        ("wp", 0x3, nil),
+        ("nx", 0x11, nil),
+        ("guard", 0x0, nil),
+    ])
+    func pageFaultsReachTheGuestsHandler(mode: String, errorCode: UInt64, address: UInt64?) throws {
+        let run = try TestGuest.run([mode])
+        #expect(run.termination == .trapped(MEWZ_TRAP_GUEST_FAULT.rawValue))
+        #expect(run.termination.exitStatus == 134)
+        #expect(run.stderr.hasPrefix("mewz-runtime: guest fault: vector 14 error 0x\(String(errorCode, radix: 16)) at rip 0x"))
+        if let address {
+            #expect(run.stderr.hasSuffix("(cr2 0x\(String(address, radix: 16)))\n"))
+        }
+    }
+
+    @Test func guardPageFaultIsJustBelowTheStack() throws {
+        let elf = try TestGuest.probe.get()
+        let image = try elf.withUnsafeBytes { try ELFImage(parsing: $0, ramSize: 256 << 20) }
+        let layout = try GuestLayout(
+            ramSize: 256 << 20, imageEnd: image.end, argumentsSize: UInt64("probe\0guard\0".utf8.count),
+            environmentSize: 0, stackSize: 8 << 20)
+        let run = try TestGuest.run(["guard"])
+        #expect(run.stderr.hasSuffix("(cr2 0x\(String(layout.stackBottom - 8, radix: 16)))\n"))
+    }
+
+    @Test(arguments: [
+        ("triple", "guest triple fault (shutdown) at rip 0x"),
+        ("unknown-call", "guest made unknown hypercall 99"),
+        ("bad-argument", "hypercall write: argument at 0x10001000 is misaligned or outside guest memory"),
+        ("misaligned", "hypercall write: argument at 0x"),
+        ("in", "hypercall 1: not a single 32-bit out (in, 4 bytes x 1)"),
+        ("port", "guest accessed I/O port 0x80, which has no device"),
+        ("halt", "guest halted at rip 0x"),
+    ])
+    func brokenGuestsEndTheirVMWithAFailure(mode: String, message: String) throws {
+        let run = try TestGuest.run([mode])
+        guard case .failed(let text) = run.termination else {
+            Issue.record("expected a failure, got \(run.termination)")
+            return
+        }
+        #expect(text.hasPrefix(message))
+        #expect(!text.contains("\n"))
+        #expect(run.termination.exitStatus == 1)
+    }
+
+    @Test(arguments: [
+        ("efault", WASIErrno.fault),
+        ("iov-max", WASIErrno.invalid),
+        ("bad-fd", WASIErrno.badDescriptor),
+    ])
+    func badWriteArgumentsAreAnsweredWithAnErrno(mode: String, errno: UInt32) throws {
+        let run = try TestGuest.run([mode])
+        #expect(run.termination == .exited(Int32(errno)))
+        #expect(run.stdout == "")
+    }
+
+    @Test func writeReadsStraightFromTheLinearMemorySlot() throws {
+        let run = try TestGuest.run(["lm-write"])
+        #expect(run.termination == .exited(4))
+        #expect(run.stdout == "\0\0\0\0")
+    }
+
+    @Test func linearMemorySlotIsAbsentWithZeroPages() throws {
+        let run = try TestGuest.run(["lm-write"]) { $0.linearMemoryMaxPages = 0 }
+        #expect(run.termination == .exited(Int32(100 + WASIErrno.fault)))
+    }
+
+    @Test func randomFillsGuestMemory() throws {
+        #expect(try TestGuest.run(["random"]).termination == .exited(0))
+    }
+
+    @Test func readEchoesStdin() throws {
+        let run = try TestGuest.run(["echo"], stdin: "ping\n")
+        #expect(run.termination == .exited(5))
+        #expect(run.stdout == "ping\n")
+        let empty = try TestGuest.run(["echo"])
+        #expect(empty.termination == .exited(0))
+    }
+
+    @Test func trapPrintsItsTextAndExits134() throws {
+        let run = try TestGuest.run(["trap"])
+        #expect(run.termination == .trapped(MEWZ_TRAP_UNREACHABLE.rawValue))
+        #expect(run.termination.exitStatus == 134)
+        #expect(run.stderr == "wasm trap: unreachable\n")
+    }
+
+    @Test func sigtermFromAnotherThreadStopsASpinningGuest() throws {
+        let run = try TestGuest.run(["spin"], whileRunning: { stdout in
+            // Signal only once the guest runs (the handlers are armed): it prints "spinning" first.
+            var buffer = [UInt8](repeating: 0, count: 9)
+            let count = buffer.withUnsafeMutableBytes { read(stdout, $0.baseAddress, $0.count) }
+            if count == 9, buffer == Array("spinning\n".utf8) { kill(getpid(), SIGTERM) }
+        })
+        #expect(run.termination == .signaled(SIGTERM))
+        #expect(run.termination.exitStatus == 128 + SIGTERM)
+    }
+
+    @Test func sigtermEndsAMonitorBlockedInAGuestsWrite() throws {
+        let run = try TestGuest.run(["flood"], whileRunning: { stdout in
+            var buffer = [UInt8](repeating: 0, count: 9)
+            let count = buffer.withUnsafeMutableBytes { read(stdout, $0.baseAddress, $0.count) }
+            guard count == 9, buffer == Array("flooding\n".utf8) else { return }
+            usleep(100_000)  // stop reading: the pipe fills and writev blocks
+            kill(getpid(), SIGTERM)
+        })
+        #expect(run.termination == .signaled(SIGTERM))
+    }
+
+    @Test func aVMRunsOnce() throws {
+        let elf = try TestGuest.probe.get()
+        var configuration = VMConfiguration(arguments: ["probe", "trap"], environment: [], linearMemoryMaxPages: 1)
+        let stderr = try TestPipe()
+        configuration.stderrFD = stderr.writeEnd
+        try elf.withUnsafeBytes { bytes in
+            let machine = try VirtualMachine(elf: bytes, configuration: configuration)
+            #expect(machine.run() == .trapped(MEWZ_TRAP_UNREACHABLE.rawValue))
+            #expect(machine.run() == .failed("the VM has already run"))
+        }
+    }
+
+    @Test func ramTooSmallForTheStackIsRejected() throws {
+        let elf = try TestGuest.probe.get()
+        var configuration = VMConfiguration(arguments: ["probe"], environment: [], linearMemoryMaxPages: 1)
+        configuration.ramSize = 8 << 20
+        #expect(throws: MonitorError.ramTooSmall) {
+            try elf.withUnsafeBytes { _ = try VirtualMachine(elf: $0, configuration: configuration) }
+        }
+    }
+}
