@@ -21,6 +21,10 @@ struct PageTableBuilder {
 
     static let present: UInt64 = 1 << 0
     static let writable: UInt64 = 1 << 1
+    /// Set in every present entry at every level: kvm-pvm runs the guest at
+    /// hardware CPL3 and livelocks on a supervisor-only entry (Guest/PVM.md);
+    /// on VMX/SVM it changes nothing while CR4.SMEP/SMAP stay off.
+    static let user: UInt64 = 1 << 2
     static let largePage: UInt64 = 1 << 7
     static let noExecute: UInt64 = 1 << 63
     static let addressMask: UInt64 = 0x000f_ffff_ffff_f000
@@ -35,7 +39,7 @@ struct PageTableBuilder {
         var tables = TableBuffer()
         let pml4 = tables.allocate()
         let pdpt = tables.allocate()
-        tables.set(table: pml4, index: 0, entry: tables.address(of: pdpt) | present | writable)
+        tables.set(table: pml4, index: 0, entry: tables.address(of: pdpt) | present | user | writable)
 
         let regionSize = MEWZ_LARGE_PAGE_SIZE
         let regionCount = Int((ramSize + regionSize - 1) / regionSize)
@@ -44,28 +48,28 @@ struct PageTableBuilder {
             let gib = region / entriesPerTable
             if region % entriesPerTable == 0 {
                 directory = tables.allocate()
-                tables.set(table: pdpt, index: gib, entry: tables.address(of: directory) | present | writable)
+                tables.set(table: pdpt, index: gib, entry: tables.address(of: directory) | present | user | writable)
             }
             let regionStart = UInt64(region) * regionSize
             let directoryIndex = region % entriesPerTable
             if let uniform = uniformRights(ofRegionAt: regionStart, ramSize: ramSize, mappings: mappings) {
                 tables.set(table: directory, index: directoryIndex,
-                           entry: regionStart | present | largePage | bits(uniform))
+                           entry: regionStart | present | user | largePage | bits(uniform))
                 continue
             }
             let pages = rights(ofRegionAt: regionStart, ramSize: ramSize, mappings: mappings)
             if let first = pages[0], pages.allSatisfy({ $0 == first }) {
                 tables.set(table: directory, index: directoryIndex,
-                           entry: regionStart | present | largePage | bits(first))
+                           entry: regionStart | present | user | largePage | bits(first))
                 continue
             }
             guard pages.contains(where: { $0 != nil }) else { continue }
             let table = tables.allocate()
-            tables.set(table: directory, index: directoryIndex, entry: tables.address(of: table) | present | writable)
+            tables.set(table: directory, index: directoryIndex, entry: tables.address(of: table) | present | user | writable)
             for (index, page) in pages.enumerated() {
                 guard let page else { continue }
                 let address = regionStart + UInt64(index) * MEWZ_PAGE_SIZE
-                tables.set(table: table, index: index, entry: address | present | bits(page))
+                tables.set(table: table, index: index, entry: address | present | user | bits(page))
             }
         }
         guard tables.count <= maxTables else { throw .pageTablesTooLarge }
