@@ -40,7 +40,10 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
 
     /// `variable` names a file that is not there or cannot be executed.
     public static func toolNotExecutable(variable: String, value: String) -> ImageBuildError {
-        ImageBuildError(.toolMissing, "\(variable)=\(value) is not an executable file")
+        let packages = variable == "MEWZ_LD" ? "lld-19" : "clang-19"
+        return ImageBuildError(
+            .toolMissing,
+            "\(variable)=\(value) is not an executable file (point it at one, or unset it and install the Debian package \(packages))")
     }
 
     public static func toolNotRunnable(_ path: String, errno code: Int32) -> ImageBuildError {

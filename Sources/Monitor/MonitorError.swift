@@ -34,7 +34,12 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
     }
 
     static func kvmAPIVersion(_ version: Int32) -> MonitorError {
-        MonitorError(.kvmAPIVersion, "KVM API version \(version), need \(KVMSystem.requiredAPIVersion)")
+        MonitorError(.kvmAPIVersion, "/dev/kvm: KVM API version \(version), need \(KVMSystem.requiredAPIVersion)")
+    }
+
+    /// /dev/kvm opened but does not answer KVM_GET_API_VERSION.
+    static func kvmNotKVM(_ failure: Errno) -> MonitorError {
+        MonitorError(.kvmUnavailable, "/dev/kvm is not a KVM device (KVM_GET_API_VERSION: \(failure))")
     }
 
     static func kvmCapabilityMissing(_ name: String) -> MonitorError {

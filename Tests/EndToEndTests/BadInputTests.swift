@@ -33,15 +33,17 @@ struct BadInputTests {
         expectCleanFailure(result, mentioning: "not a WebAssembly module", runtime: runtime)
     }
 
-    @Test(arguments: [8, 100, 20_000])
-    func truncatedModule(length: Int) throws {
+    /// 8 bytes is a complete, empty module: valid but no WASI command.
+    @Test(arguments: [(8, "no \"_start\" export"), (100, "malformed module at offset"),
+                      (20_000, "malformed module at offset")])
+    func truncatedModule(length: Int, reason: String) throws {
         let runtime = try Runtime()
         defer { runtime.cleanup() }
         let bundle = try runtime.bundle("hello")
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: bundle + "/rootfs/hello.wasm")))
         try replaceModule(in: bundle, with: Array(original.prefix(length)))
         let result = try runtime.run(["run", "--bundle", bundle, "truncated"])
-        expectCleanFailure(result, mentioning: "unexpected end", runtime: runtime)
+        expectCleanFailure(result, mentioning: reason, runtime: runtime)
     }
 
     @Test func missingBundle() throws {

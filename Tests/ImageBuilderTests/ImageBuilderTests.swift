@@ -59,7 +59,7 @@ struct ImageBuilderTests {
         let miss = buildError { () throws(ImageBuildError) in
             _ = try builder.cachedImage(forModule: Fixtures.module(tag: "other"), name: "b.wasm")
         }
-        #expect(miss?.description == "MEWZ_CC=\(cc) is not an executable file")
+        #expect(miss?.description == "MEWZ_CC=\(cc) is not an executable file (point it at one, or unset it and install the Debian package clang-19)")
     }
 
     @Test func damagedCachedImageIsRebuilt() throws {

@@ -30,7 +30,7 @@ struct ToolchainTests {
             _ = try Toolchain.discover(environment: ["PATH": "/nonexistent", "MEWZ_CC": value])
         }
         #expect(error?.kind == .toolMissing)
-        #expect(error?.description == "MEWZ_CC=\(value) is not an executable file")
+        #expect(error?.description == "MEWZ_CC=\(value) is not an executable file (point it at one, or unset it and install the Debian package clang-19)")
     }
 
     @Test func requestedCompilerMustBeExecutable() {
@@ -39,7 +39,7 @@ struct ToolchainTests {
         let error = buildError { () throws(ImageBuildError) in
             _ = try Toolchain.discover(environment: ["MEWZ_CC": notExecutable])
         }
-        #expect(error?.description == "MEWZ_CC=\(notExecutable) is not an executable file")
+        #expect(error?.description == "MEWZ_CC=\(notExecutable) is not an executable file (point it at one, or unset it and install the Debian package clang-19)")
     }
 
     @Test func requestedToolsWin() throws {

@@ -113,7 +113,7 @@ struct MonitorErrorTests {
     }
 
     @Test func namedErrors() {
-        #expect(MonitorError.kvmAPIVersion(11).description == "KVM API version 11, need 12")
+        #expect(MonitorError.kvmAPIVersion(11).description == "/dev/kvm: KVM API version 11, need 12")
         #expect(MonitorError.ramTooSmall.description == "guest RAM too small for the image")
         #expect(MonitorError.badImage(.notELF).description == "bad image ELF: no ELF magic")
     }

@@ -13,7 +13,12 @@ final class KVMSystem {
         } catch {
             throw .kvmOpen(error)
         }
-        let version = (try? Syscall.ioctl(fd, CKVM_GET_API_VERSION)) ?? -1
+        let version: Int32
+        do {
+            version = try Syscall.ioctl(fd, CKVM_GET_API_VERSION)
+        } catch {
+            throw .kvmNotKVM(error)
+        }
         guard version == Self.requiredAPIVersion else { throw .kvmAPIVersion(version) }
         for (capability, name) in [(KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"),
                                    (KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT")] {
