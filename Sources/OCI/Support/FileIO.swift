@@ -39,7 +39,9 @@ enum FileIO {
         return 0
     }
 
-    /// runc's atomic write: `.<name>` beside the target, created O_EXCL, synced, then renamed.
+    /// runc's atomic write: `.<name>` beside the target, created O_EXCL, then renamed. Not
+    /// fsynced, as runc does not: the state lives in /run, which a reboot empties anyway, and
+    /// a sync would cost every `create` a disk flush where /run is not a tmpfs.
     /// `replacingStaleTemporary` removes a leftover temporary first (only safe under a lock).
     static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t,
                                 replacingStaleTemporary: Bool) throws(OCIError) {
@@ -48,7 +50,6 @@ enum FileIO {
         let fd = Syscall.retrying { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode) }
         guard fd >= 0 else { throw .system("open", temporary, errno: errno) }
         var failure = writeAll(fd, bytes)
-        if failure == 0 && fsync(fd) != 0 { failure = errno }
         if close(fd) != 0 && failure == 0 && errno != EINTR { failure = errno }
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
         if failure != 0 {
