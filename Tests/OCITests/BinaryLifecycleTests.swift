@@ -3,10 +3,11 @@ import Glibc
 import Testing
 @testable import OCI
 
-/// End-to-end through the built binary and the stub monitor. Serialized: the tests reap
-/// re-parented container processes and check that failures leave no child behind.
-@Suite(.serialized) struct BinaryLifecycleTests {
-    @Test func createStartStateDelete() throws {
+/// End-to-end through the built binary, whose container process boots the probe module
+/// (oci/examples/probe) in a real KVM VM. Serialized: the tests reap re-parented container
+/// processes and check that failures leave no child behind.
+@Suite(.serialized, .needsBinary) struct BinaryLifecycleTests {
+    @Test(.needsKVM) func createStartStateDelete() throws {
         let harness = try RuntimeHarness()
         let bundle = try harness.bundle("b", args: ["/app.wasm", "hello", "7"])
         let output = harness.work + "/container.out"
@@ -45,8 +46,10 @@ import Testing
         #expect(ISO8601DateFormatter.withFractionalSeconds.date(from: createdText) != nil
                 || ISO8601DateFormatter().date(from: createdText) != nil)
 
-        // Nothing runs before start; the container holds only its stdio and the fifo.
+        // Nothing runs before start; the container holds only its stdio, the fifo and the VM
+        // it created (/dev/kvm, the VM, its vCPU), which openFDs leaves out.
         #expect(try String(contentsOfFile: output, encoding: .utf8).isEmpty)
+        #expect(RuntimeHarness.holdsOneVM(pid), "\(RuntimeHarness.descriptors(of: pid))")
         // (The commit pipe is closed a moment after create returns.)
         #expect(RuntimeHarness.eventually { RuntimeHarness.openFDs(of: pid).count == 4 })
         let fds = RuntimeHarness.openFDs(of: pid)
@@ -81,17 +84,20 @@ import Testing
         #expect(gone.stdout.isEmpty)
     }
 
-    @Test func runningContainerHoldsOnlyItsStdio() throws {
+    @Test(.needsKVM) func runningContainerHoldsOnlyItsStdio() throws {
         let harness = try RuntimeHarness()
-        let bundle = try harness.bundle("b", args: ["/app.wasm", "sleep"])
+        let bundle = try harness.bundle("b", args: ["/app.wasm", "spin"])
         let pidFile = harness.work + "/pid"
         #expect(try harness.run(["create", "-b", bundle, "--pid-file", pidFile, "c"],
                                 stdoutPath: harness.work + "/out").exit == .exited(0))
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
         #expect(try harness.run(["start", "c"]).exit == .exited(0))
         #expect(try harness.state("c")?["status"] as? String == "running")
+        #expect(harness.awaitOutput(harness.work + "/out", "/app.wasm spin\n"))
         #expect(!FileManager.default.fileExists(atPath: harness.root + "/c/exec.fifo"))
-        #expect(RuntimeHarness.openFDs(of: pid) == [0, 1, 2])
+        // Besides its VM (left out by openFDs), only stdio.
+        #expect(RuntimeHarness.openFDs(of: pid) == [0, 1, 2], "\(RuntimeHarness.descriptors(of: pid))")
+        #expect(RuntimeHarness.holdsOneVM(pid), "\(RuntimeHarness.descriptors(of: pid))")
 
         let second = try harness.run(["start", "c"])
         #expect(second.stderr == "mewz-runtime: cannot start an already running container\n")
@@ -99,12 +105,13 @@ import Testing
         #expect(harness.reap(pid) == .signaled(SIGKILL))
     }
 
-    @Test func preservedFDsReachTheContainer() throws {
+    @Test(.needsKVM) func preservedFDsReachTheContainer() throws {
         let harness = try RuntimeHarness()
         let bundle = try harness.bundle("b", args: ["/app.wasm"])
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]); close(fds[1]) }
+        let pipeTarget = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fds[1])")
 
         for (id, flags, expected) in [("kept", ["--preserve-fds", "1"], [0, 1, 2, 3] as [Int32]), ("closed", [], [0, 1, 2])] {
             let pidFile = harness.work + "/\(id).pid"
@@ -112,7 +119,12 @@ import Testing
                                           stdoutPath: harness.work + "/\(id).out", extraFD: fds[1])
             #expect(outcome.exit == .exited(0), "\(outcome.stderr)")
             let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
-            #expect(RuntimeHarness.eventually { RuntimeHarness.openFDs(of: pid, exceptStartFIFO: true) == expected })
+            // The VM's descriptors (left out) may take the numbers a closed fd 3 frees.
+            #expect(RuntimeHarness.eventually { RuntimeHarness.openFDs(of: pid, exceptStartFIFO: true) == expected },
+                    "\(RuntimeHarness.descriptors(of: pid))")
+            if expected.contains(3) {
+                #expect(RuntimeHarness.descriptors(of: pid).first { $0.fd == 3 }?.target == pipeTarget)
+            }
             #expect(try harness.run(["delete", id]).exit == .exited(0))
             #expect(harness.reap(pid) == .signaled(SIGKILL))
         }
@@ -122,11 +134,11 @@ import Testing
 
     enum BadInput: String, CaseIterable {
         case missingBundle, invalidJSON, missingArgs, wrongType, notWasm, truncatedModule, truncatedSection
-        case vmInitFails, missingToolchain, terminal, consoleSocket, unopenedPreservedFD, escapingSymlink
+        case missingToolchain, compilerNotExecutable, terminal, consoleSocket, unopenedPreservedFD, escapingSymlink
         case unwritablePidFile
     }
 
-    @Test(arguments: BadInput.allCases)
+    @Test(.needsKVM, arguments: BadInput.allCases)
     func createFailureLeavesNothing(_ input: BadInput) throws {
         let harness = try RuntimeHarness()
         var bundle = harness.work + "/none"
@@ -134,6 +146,8 @@ import Testing
         var environment: [String: String] = [:]
         var expected: String
         var pidFile = harness.work + "/init.pid"
+        // A cache hit needs no toolchain: the toolchain cases build into an empty cache.
+        let freshCache = harness.work + "/fresh-cache"
         func config(_ process: String) -> String {
             #"{"ociVersion":"1.2.0","process":\#(process),"root":{"path":"rootfs"}}"#
         }
@@ -156,15 +170,21 @@ import Testing
             bundle = try harness.bundle("b", args: ["/app.wasm"], module: [0, 0x61, 0x73])
             expected = "/app.wasm is not a WebAssembly module (truncated to 3 bytes)"
         case .truncatedSection:
+            // A type section that claims 9 bytes and has 1.
             bundle = try harness.bundle("b", args: ["/app.wasm"], module: RuntimeHarness.minimalModule + [1, 9, 0])
-            expected = "cannot build image: /app.wasm: unexpected end at offset 11"
-        case .vmInitFails:
-            bundle = try harness.bundle("b", args: ["/app.wasm", "stub-fail-init"])
-            expected = "cannot start container process: cannot create VM: stub-fail-init requested"
+            expected = "cannot build image: invalid module: malformed module at offset 0x9 (type section): length out of bounds"
         case .missingToolchain:
+            // No clang anywhere on PATH and MEWZ_CC/MEWZ_LD unset (empty counts as unset).
+            try FileManager.default.createDirectory(atPath: harness.work + "/empty-bin", withIntermediateDirectories: true)
             bundle = try harness.bundle("b", args: ["/app.wasm"])
-            environment["MEWZ_STUB_NO_TOOLCHAIN"] = "1"
-            expected = "cannot build image: no C compiler found: install clang-19 or set MEWZ_CC"
+            environment = ["MEWZ_CACHE_DIR": freshCache, "PATH": harness.work + "/empty-bin", "MEWZ_CC": "", "MEWZ_LD": ""]
+            expected = "cannot build image: clang not found: install the Debian packages clang-19 and lld-19, "
+                + "or set MEWZ_CC to a clang binary"
+        case .compilerNotExecutable:
+            bundle = try harness.bundle("b", args: ["/app.wasm"])
+            environment = ["MEWZ_CACHE_DIR": freshCache, "MEWZ_CC": "/nonexistent/clang"]
+            expected = "cannot build image: MEWZ_CC=/nonexistent/clang is not an executable file "
+                + "(point it at one, or unset it and install the Debian package clang-19)"
         case .terminal:
             bundle = try harness.bundle("b", args: [], config: config(#"{"terminal":true,"args":["/app.wasm"],"cwd":"/"}"#))
             expected = "\(bundle)/config.json: process.terminal: terminal (pty) containers are not supported yet"
@@ -179,25 +199,51 @@ import Testing
         case .escapingSymlink:
             bundle = try harness.bundle("b", args: ["/escape.wasm"])
             // Outside the rootfs there IS a module; resolved inside the rootfs, the link dangles.
-            try Data(RuntimeHarness.minimalModule).write(to: URL(fileURLWithPath: harness.work + "/outside.wasm"))
+            try Data(RuntimeHarness.probeModule ?? []).write(to: URL(fileURLWithPath: harness.work + "/outside.wasm"))
             try FileManager.default.createSymbolicLink(atPath: bundle + "/rootfs/escape.wasm",
                                                        withDestinationPath: "../../outside.wasm")
             expected = "exec: \"/escape.wasm\": no such file or directory"
         case .unwritablePidFile:
-            // Fails after the container process exists: it must be killed and reaped.
+            // Fails after the container process (and its VM) exists: it must be killed and reaped.
             bundle = try harness.bundle("b", args: ["/app.wasm"])
             pidFile = harness.work + "/missing-dir/init.pid"
             expected = "open \(harness.work)/missing-dir/.init.pid: no such file or directory"
         }
+        try expectCreateFailsCleanly(harness, bundle: bundle, pidFile: pidFile, extra: extra,
+                                     environment: environment, expected: expected)
+        if environment["MEWZ_CACHE_DIR"] == freshCache {
+            let files = (try? FileManager.default.subpathsOfDirectory(atPath: freshCache)) ?? []
+            #expect(files.filter { $0.hasSuffix(".img") }.isEmpty, "\(files)")
+        }
+    }
+
+    /// The monitor cannot create its VM: /dev/kvm is /dev/null in the runtime's private
+    /// mount namespace, so opening it works and KVM_GET_API_VERSION fails.
+    @Test(.needsKVM, .needsRoot) func vmInitFailureLeavesNothing() throws {
+        let harness = try RuntimeHarness()
+        let bundle = try harness.bundle("b", args: ["/app.wasm"])
+        try expectCreateFailsCleanly(
+            harness, bundle: bundle, pidFile: harness.work + "/init.pid", wrapper: RuntimeHarness.withoutKVM,
+            expected: "cannot start container process: /dev/kvm is not a KVM device "
+                + "(KVM_GET_API_VERSION: Inappropriate ioctl for device)")
+    }
+
+    /// One error line, exit 1, and no container directory, pid file, process or output.
+    private func expectCreateFailsCleanly(
+        _ harness: RuntimeHarness, bundle: String, pidFile: String, extra: [String] = [],
+        environment: [String: String] = [:], wrapper: [String] = [], expected: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let outcome = try harness.run(["create", "--bundle", bundle, "--pid-file", pidFile] + extra + ["bad"],
-                                      environment: environment, stdoutPath: harness.work + "/out")
-        #expect(outcome.exit == .exited(1))
-        #expect(outcome.stderr == "mewz-runtime: \(expected)\n")
-        #expect(!harness.containerDirectoryExists("bad"))
-        #expect(!FileManager.default.fileExists(atPath: pidFile))
-        #expect(!FileManager.default.fileExists(atPath: harness.work + "/.init.pid"))
-        #expect(RuntimeHarness.children().isEmpty)
-        #expect(try String(contentsOfFile: harness.work + "/out", encoding: .utf8).isEmpty)
+                                      environment: environment, stdoutPath: harness.work + "/out", wrapper: wrapper)
+        #expect(outcome.exit == .exited(1), sourceLocation: sourceLocation)
+        #expect(outcome.stderr == "mewz-runtime: \(expected)\n", sourceLocation: sourceLocation)
+        #expect(!harness.containerDirectoryExists("bad"), sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: pidFile), sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: harness.work + "/.init.pid"), sourceLocation: sourceLocation)
+        #expect(harness.leftoverProcesses().isEmpty, sourceLocation: sourceLocation)
+        #expect(try String(contentsOfFile: harness.work + "/out", encoding: .utf8).isEmpty,
+                sourceLocation: sourceLocation)
     }
 
     @Test func jsonLogGetsExactlyOneErrorLine() throws {
