@@ -113,6 +113,10 @@ static inline void *mewz_phys_ptr(uint64_t phys)
 {
     return (void *)(uintptr_t)(phys + mewz_phys_offset);
 }
+static inline uint64_t mewz_virt_to_phys(const void *pointer)
+{
+    return (uint64_t)(uintptr_t)pointer - mewz_phys_offset;
+}
 void mewz_pages_init(uint64_t start, uint64_t end);
 uint64_t mewz_pages_available(void);
 /* A zeroed page, or 0 when the pool is empty. */

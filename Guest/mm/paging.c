@@ -46,10 +46,19 @@ static bool is_identity_leaf(uint64_t entry, uint64_t virt, uint64_t extra)
  * The table below table[index], allocating it in the mapping pass. In the
  * counting pass a missing table is counted and returned as NULL, and a NULL
  * parent (itself still to be allocated) has only missing children.
+ *
+ * A new table is NOT linked here: the caller fills it first and links it
+ * with link_table() afterwards. Under kvm-pvm's shadow paging every write
+ * to a page that is already a live page table traps to the hypervisor
+ * (tens of microseconds on a nested host); a page that is not linked yet
+ * is ordinary memory, so filling it first costs one trap per new table
+ * instead of one per entry.
  */
-static uint64_t *descend(struct walk *w, uint64_t *table, unsigned index)
+static uint64_t *descend(struct walk *w, uint64_t *table, unsigned index,
+                         bool *fresh)
 {
     uint64_t entry = table ? table[index] : 0;
+    *fresh = false;
     if (entry & MEWZ_PTE_P) {
         if (entry & MEWZ_PTE_PS) {
             w->conflict = true;
@@ -66,8 +75,16 @@ static uint64_t *descend(struct walk *w, uint64_t *table, unsigned index)
         w->conflict = true;
         return NULL;
     }
-    table[index] = page | TABLE_FLAGS;
+    *fresh = true;
     return mewz_phys_ptr(page);
+}
+
+/* Links a table filled after descend() made it. */
+static void link_table(struct walk *w, uint64_t *table, unsigned index,
+                       const uint64_t *child, bool fresh)
+{
+    if (w->apply && fresh)
+        table[index] = mewz_virt_to_phys(child) | TABLE_FLAGS;
 }
 
 static void map_pt(struct walk *w, uint64_t *pt, uint64_t start,
@@ -115,19 +132,24 @@ static void map_pd(struct walk *w, uint64_t *pd, uint64_t start,
                 pd[i] = region | LEAF_FLAGS | MEWZ_PTE_PS;
             continue;
         }
-        uint64_t *pt = descend(w, pd, i);
+        bool fresh;
+        uint64_t *pt = descend(w, pd, i, &fresh);
         if (w->conflict)
             return;
         map_pt(w, pt, virt, next);
+        if (!w->apply || w->conflict)
+            continue;
         /* Memory grows a Wasm page at a time; once a table is full, one
          * 2 MiB entry serves the whole region from a single TLB entry. */
-        if (w->apply && !w->conflict && next == region + MEWZ_LARGE_PAGE_SIZE &&
+        if (next == region + MEWZ_LARGE_PAGE_SIZE &&
             pt_is_full_identity(pt, region)) {
-            uint64_t pt_phys = pd[i] & MEWZ_PTE_ADDR;
             pd[i] = region | LEAF_FLAGS | MEWZ_PTE_PS;
-            mewz_invlpg(region);
-            mewz_page_free(pt_phys);
+            if (!fresh)
+                mewz_invlpg(region);
+            mewz_page_free(mewz_virt_to_phys(pt));
+            continue;
         }
+        link_table(w, pd, i, pt, fresh);
     }
 }
 
@@ -137,9 +159,14 @@ static void map_pdpt(struct walk *w, uint64_t *pdpt, uint64_t start,
     uint64_t next;
     for (uint64_t virt = start; virt < end && !w->conflict; virt = next) {
         next = min_u64(end, (virt & ~(GIB - 1)) + GIB);
-        uint64_t *pd = descend(w, pdpt, index_at(virt, 30));
+        bool fresh;
+        unsigned i = index_at(virt, 30);
+        uint64_t *pd = descend(w, pdpt, i, &fresh);
+        if (w->conflict)
+            return;
+        map_pd(w, pd, virt, next);
         if (!w->conflict)
-            map_pd(w, pd, virt, next);
+            link_table(w, pdpt, i, pd, fresh);
     }
 }
 
@@ -150,9 +177,14 @@ static void walk_range(struct walk *w, uint64_t cr3, uint64_t start,
     uint64_t next;
     for (uint64_t virt = start; virt < end && !w->conflict; virt = next) {
         next = min_u64(end, (virt & ~(PML4_SPAN - 1)) + PML4_SPAN);
-        uint64_t *pdpt = descend(w, pml4, index_at(virt, 39));
+        bool fresh;
+        unsigned i = index_at(virt, 39);
+        uint64_t *pdpt = descend(w, pml4, i, &fresh);
+        if (w->conflict)
+            return;
+        map_pdpt(w, pdpt, virt, next);
         if (!w->conflict)
-            map_pdpt(w, pdpt, virt, next);
+            link_table(w, pml4, i, pdpt, fresh);
     }
 }
 

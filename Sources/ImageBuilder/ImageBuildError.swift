@@ -27,6 +27,11 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
         ImageBuildError(.invalidModule, "invalid module: \(message)")
     }
 
+    /// The same error, prefixed with the module it is about ("/app.wasm: invalid module: ...").
+    func naming(_ module: String) -> ImageBuildError {
+        module.isEmpty ? self : ImageBuildError(kind, "\(module): \(description)")
+    }
+
     /// `packages` is space separated: "clang-19 lld-19".
     public static func toolMissing(_ tool: String, packages: String, variable: String) -> ImageBuildError {
         let names = packages.split(separator: " ").map(String.init)

@@ -11,7 +11,12 @@ extension ImageBuilder {
     {
         let clock = ContinuousClock()
         let start = clock.now
-        let module = try Self.checkedModule(bytes)
+        let module: Module
+        do {
+            module = try Self.checkedModule(bytes)
+        } catch {
+            throw error.naming(name)
+        }
         let units = Self.translationUnits(functionCount: module.code.count, configured: configuration.translationUnits)
         report("compiling \(name) (\(module.code.count) functions, \(units) unit\(units == 1 ? "" : "s"))")
 
@@ -19,7 +24,7 @@ extension ImageBuilder {
         do {
             lowered = try CLowering.lower(module, options: LoweringOptions(translationUnits: units))
         } catch {
-            throw .invalidModule("\(error)")
+            throw ImageBuildError.invalidModule("\(error)").naming(name)
         }
         let guest = GuestLibrary(directory: configuration.guestDirectory)
         try guest.checkABIVersion()

@@ -50,6 +50,8 @@ struct Runtime {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("mewz-e2e-cache-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // Removed when the test process exits (Swift Testing has no global teardown).
+        atexit { try? FileManager.default.removeItem(atPath: Runtime.sharedCache) }
         return path
     }()
 

@@ -172,7 +172,7 @@ import Testing
         case .truncatedSection:
             // A type section that claims 9 bytes and has 1.
             bundle = try harness.bundle("b", args: ["/app.wasm"], module: RuntimeHarness.minimalModule + [1, 9, 0])
-            expected = "cannot build image: invalid module: malformed module at offset 0x9 (type section): length out of bounds"
+            expected = "cannot build image: /app.wasm: invalid module: malformed module at offset 0x9 (type section): length out of bounds"
         case .missingToolchain:
             // No clang anywhere on PATH and MEWZ_CC/MEWZ_LD unset (empty counts as unset).
             try FileManager.default.createDirectory(atPath: harness.work + "/empty-bin", withIntermediateDirectories: true)
