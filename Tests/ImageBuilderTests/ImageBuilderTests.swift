@@ -117,7 +117,7 @@ struct ImageBuilderTests {
             _ = try builder.cachedImage(forModule: Array("not wasm".utf8), name: "bad.wasm")
         }
         #expect(error?.kind == .invalidModule)
-        #expect(error?.description.hasPrefix("invalid module: ") == true)
+        #expect(error?.description.hasPrefix("bad.wasm: invalid module: ") == true)
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/cache/tmp"))
     }
 
