@@ -36,7 +36,7 @@ let package = Package(
         // Guests/ holds C test guests compiled by the tests themselves, not by SwiftPM.
         .testTarget(name: "MonitorTests", dependencies: ["Monitor"], exclude: ["Guests"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
-        .testTarget(name: "EndToEndTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["CShim"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+import CShim
 import Foundation
 import Testing
 
@@ -6,6 +7,30 @@ import Testing
 /// runs the guest only after start, and delete removes the state.
 @Suite(.needsKVM)
 struct LifecycleTests {
+    /// Like conmon, this test process is a child subreaper: the monitor that
+    /// outlives `create` becomes our child, and a thread reaps it the moment
+    /// it exits, so no zombie lingers (other suites in this process check
+    /// that they leave none).
+    final class Reaper: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private(set) var status: Int32 = -1
+
+        init(pid: Int32) {
+            Thread.detachNewThread { [self] in
+                var raw: Int32 = 0
+                while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+                status = raw
+                done.signal()
+            }
+        }
+
+        func wait(seconds: Int) -> Bool { done.wait(timeout: .now() + .seconds(seconds)) == .success }
+    }
+
+    init() throws {
+        try #require(cshim_set_child_subreaper() == 0, "prctl(PR_SET_CHILD_SUBREAPER)")
+    }
+
     func state(_ runtime: Runtime, _ id: String) throws -> [String: Any] {
         let result = try runtime.run(["state", id])
         #expect(result.status == 0, "state failed: \(result.stderr)")
@@ -41,6 +66,7 @@ struct LifecycleTests {
         #expect(pidText.allSatisfy(\.isNumber) && !pidText.isEmpty, "pid file: \(pidText.debugDescription)")
         let pid = Int32(pidText) ?? -1
         #expect(kill(pid, 0) == 0, "monitor \(pid) is not alive after create")
+        let reaper = Reaper(pid: pid)
 
         let created = try state(runtime, "lc")
         #expect(created["status"] as? String == "created")
@@ -57,6 +83,8 @@ struct LifecycleTests {
         let second = try runtime.run(["start", "lc"])
         #expect(second.status != 0, "a second start must fail")
 
+        #expect(reaper.wait(seconds: 60), "the monitor never exited")
+        #expect(reaper.status >> 8 & 0xff == 5, "monitor wait status \(reaper.status)")
         let stopped = try waitUntilStopped(runtime, "lc")
         #expect(stopped["pid"] as? Int == 0)
         #expect(try String(contentsOfFile: output, encoding: .utf8)
@@ -79,17 +107,12 @@ struct LifecycleTests {
                                      wrapper: ["/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "sh"])
         #expect(create.status == 0)
         let pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? -1
-        #expect(pid > 0)
+        try #require(pid > 0)
+        let reaper = Reaper(pid: pid)
         let delete = try runtime.run(["delete", "del"])
         #expect(delete.status == 0, "delete: \(delete.stderr)")
-        usleep(100_000)
-        #expect(kill(pid, 0) != 0 || isZombie(pid), "monitor \(pid) survived delete")
+        #expect(reaper.wait(seconds: 10), "monitor \(pid) survived delete")
+        #expect(reaper.status & 0x7f == SIGKILL, "monitor wait status \(reaper.status)")
         #expect(runtime.leftoverState().isEmpty)
-    }
-
-    func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
-        return stat[stat.index(close, offsetBy: 2)] == "Z"
     }
 }
