@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "ImageFormatTests", dependencies: ["ImageFormat"]),
         .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder"]),
         // Guests/ holds C test guests compiled by the tests themselves, not by SwiftPM.
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor"], exclude: ["Guests"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ImageFormat"], exclude: ["Guests"]),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CShim"]),
     ],

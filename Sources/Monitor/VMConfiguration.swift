@@ -1,3 +1,5 @@
+import ImageFormat
+
 /// What a guest run needs besides its image.
 public struct VMConfiguration: Sendable {
     /// WASI argv, args[0] included.
@@ -12,6 +14,9 @@ public struct VMConfiguration: Sendable {
     /// The module's maximum memory in Wasm pages (65536 if it declares none); the linear-memory
     /// slot is this * 64 KiB rounded up to 2 MiB.
     public var linearMemoryMaxPages: UInt32
+    /// The CPU features the image's code executes (its header's `requiredCPUFeatures`); the VM
+    /// refuses to be created when the guest could not execute one of them.
+    public var requiredCPUFeatures: CPUFeatures = []
     /// Host descriptors behind the guest's fds 0, 1 and 2.
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1

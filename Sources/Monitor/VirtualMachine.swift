@@ -1,6 +1,7 @@
 import CKVM
 import CMewzABI
 import Glibc
+import ImageFormat
 
 /// One guest: a KVM VM with one vCPU, guest RAM in slot 0 and linear memory in slot 1
 /// (architecture.md §3, §5). One VirtualMachine runs at a time per process (signals are
@@ -63,6 +64,7 @@ public final class VirtualMachine {
         vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())
         let cpuid = try kvm.supportedCPUID()
         let features = CPUSetup.features(from: cpuid, kvmHasXCRs: kvm.has(KVM_CAP_XCRS))
+        try Self.checkCPUFeatures(configuration.requiredCPUFeatures, cpuid: cpuid, features: features)
         try CPUSetup.configure(vcpu, cpuid: cpuid, features: features, entry: image.entry, stackTop: layout.stackTop)
 
         bootInfo = BootInfo.make(
@@ -70,6 +72,26 @@ public final class VirtualMachine {
             environmentCount: configuration.environment.count, linearMemorySize: linearMemorySize,
             cpuFeatures: features.bootFeatures, tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz())
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
+    }
+
+    /// Refuses an image whose code the guest could not execute here. Under kvm-pvm the guest
+    /// runs natively on the host CPU (Guest/PVM.md §3), so the host's CPUID and XCR0 decide;
+    /// elsewhere KVM's supported CPUID and the XCR0 the monitor sets.
+    private static func checkCPUFeatures(_ required: CPUFeatures, cpuid: CPUIDTable,
+                                         features: CPUSetup.Features) throws(MonitorError) {
+        switch KVMFlavor.detect() {
+        case .pvm(native: false):
+            throw .kvmPVMNotNative
+        case .pvm(native: true):
+            let leaves = CPUFeatureCheck.hostLeaves()
+            let available = CPUFeatureCheck.available(
+                leaves, avxStateEnabled: CPUFeatureCheck.hostAVXStateEnabled(leaves))
+            try CPUFeatureCheck.check(required: required, available: available, source: .hostCPU)
+        case .hardware:
+            let available = CPUFeatureCheck.available(
+                CPUFeatureCheck.leaves(from: cpuid), avxStateEnabled: features.xcr0 != nil)
+            try CPUFeatureCheck.check(required: required, available: available, source: .kvmSupportedCPUID)
+        }
     }
 
     /// Writes the boot clocks and runs the vCPU until the guest ends. A trap's "wasm trap: <text>"

@@ -1,6 +1,7 @@
 import CMewzABI
 import Foundation
 import Glibc
+import ImageFormat
 import Testing
 @testable import Monitor
 
@@ -113,6 +114,23 @@ struct VirtualMachineTests {
         #expect(run.stdout == "ping\n")
         let empty = try TestGuest.run(["echo"])
         #expect(empty.termination == .exited(0))
+    }
+
+    @Test func imageWithTheBuildersFeaturesRuns() throws {
+        let run = try TestGuest.run(["hello"]) { $0.requiredCPUFeatures = .x86_64_v2 }
+        #expect(run.termination == .exited(7))
+    }
+
+    /// A feature bit this monitor does not know stands for a CPU it cannot vouch for.
+    @Test func imageNeedingAFeatureTheHostLacksIsRefused() throws {
+        let unknown = CPUFeatures(rawValue: 1 << 40)
+        do {
+            _ = try TestGuest.run(["hello"]) { $0.requiredCPUFeatures = [.sse2, unknown] }
+            Issue.record("the VM was created")
+        } catch let error as MonitorError {
+            #expect(error.kind == .hostCannotRunImage)
+            #expect(error.description.hasPrefix("image needs CPU features this host lacks: unknown(0x10000000000) (checked against "))
+        }
     }
 
     @Test func trapPrintsItsTextAndExits134() throws {

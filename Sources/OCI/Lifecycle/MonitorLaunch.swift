@@ -111,8 +111,9 @@ struct MonitorLaunch {
         } catch {
             reportFailure(readyFD, "map image \(imagePath): \(error.description)")
         }
-        let configuration = VMConfiguration(arguments: process.args, environment: process.env,
+        var configuration = VMConfiguration(arguments: process.args, environment: process.env,
                                             linearMemoryMaxPages: image.header.memoryMaxPages)
+        configuration.requiredCPUFeatures = image.header.requiredCPUFeatures
         let machine: VirtualMachine
         do {
             machine = try VirtualMachine(elf: image.elf, configuration: configuration)
