@@ -65,6 +65,10 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
         MonitorError(.hostResource, "cannot install signal handlers: \(failure)")
     }
 
+    static func seccomp(_ failure: Errno) -> MonitorError {
+        MonitorError(.hostResource, "cannot load the seccomp filter: \(failure)")
+    }
+
     static func badConfiguration(_ why: String) -> MonitorError {
         MonitorError(.badConfiguration, "bad VM configuration: \(why)")
     }

@@ -17,6 +17,10 @@ public struct VMConfiguration: Sendable {
     /// The CPU features the image's code executes (its header's `requiredCPUFeatures`); the VM
     /// refuses to be created when the guest could not execute one of them.
     public var requiredCPUFeatures: CPUFeatures = []
+    /// Whether run() sets no_new_privs and loads the seccomp allowlist (Confinement) before the
+    /// first KVM_RUN. It applies to every thread and cannot be undone, so only a caller that runs
+    /// VMs inside a process with other work to do (the in-process unit tests) turns it off.
+    public var confinesMonitor = true
     /// Host descriptors behind the guest's fds 0, 1 and 2.
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1

@@ -96,7 +96,9 @@ public final class VirtualMachine {
 
     /// Writes the boot clocks and runs the vCPU until the guest ends. A trap's "wasm trap: <text>"
     /// (or a guest fault's report) goes to the guest's stderr; a `.failed` line is the caller's
-    /// to print. SIGTERM, SIGINT and SIGHUP end the run as `.signaled`.
+    /// to print. SIGTERM, SIGINT and SIGHUP end the run as `.signaled`. Unless the configuration
+    /// says otherwise, the process is confined by seccomp from just before the first KVM_RUN
+    /// on, for good (Confinement).
     public func run() -> Termination {
         guard !hasRun else { return .failed("the VM has already run") }
         hasRun = true
@@ -112,6 +114,13 @@ public final class VirtualMachine {
 
         let descriptors = HostDescriptors(
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
+        if configuration.confinesMonitor {
+            do {
+                try Confinement.confine(vcpuFD: vcpu.fd, descriptors: descriptors)
+            } catch {
+                return .failed(error.description)
+            }
+        }
         let handler = ExitHandler(
             hypercalls: Hypercalls(memory: memory, descriptors: descriptors),
             pendingSignal: { ckvm_signals_pending() })

@@ -167,6 +167,7 @@ struct VirtualMachineTests {
         var configuration = VMConfiguration(arguments: ["probe", "trap"], environment: [], linearMemoryMaxPages: 1)
         let stderr = try TestPipe()
         configuration.stderrFD = stderr.writeEnd
+        configuration.confinesMonitor = false
         try elf.withUnsafeBytes { bytes in
             let machine = try VirtualMachine(elf: bytes, configuration: configuration)
             #expect(machine.run() == .trapped(MEWZ_TRAP_UNREACHABLE.rawValue))
