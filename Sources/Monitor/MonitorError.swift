@@ -69,6 +69,15 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
         MonitorError(.hostResource, "cannot load the seccomp filter: \(failure)")
     }
 
+    /// "memory limit of 40 MiB leaves 6 MiB for linear memory, but the module starts with 16 MiB".
+    static func memoryLimitTooSmall(limit: UInt64, linearMemory: UInt64, initial: UInt64) -> MonitorError {
+        MonitorError(.badConfiguration, "memory limit of \(mebibytes(limit)) leaves \(mebibytes(linearMemory)) for linear memory, but the module starts with \(mebibytes(initial))")
+    }
+
+    private static func mebibytes(_ bytes: UInt64) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
+
     static func badConfiguration(_ why: String) -> MonitorError {
         MonitorError(.badConfiguration, "bad VM configuration: \(why)")
     }

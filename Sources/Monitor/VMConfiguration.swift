@@ -6,8 +6,13 @@ public struct VMConfiguration: Sendable {
     public var arguments: [String]
     /// "KEY=VALUE" strings.
     public var environment: [String]
+    /// The container's memory limit in bytes (config.json linux.resources.memory.limit), nil for
+    /// none: it bounds guest RAM plus linear memory (MemoryBudget).
+    public var memoryLimit: UInt64?
+    /// The module's initial memory in Wasm pages: a limit that leaves less is refused.
+    public var linearMemoryMinPages: UInt32 = 0
     /// Guest RAM, slot 0 at GPA 0 (kernel, stack, page tables, the guest's page pool); a multiple
-    /// of 4 KiB below 4 GiB (MEWZ_LM_BASE).
+    /// of 4 KiB below 4 GiB (MEWZ_LM_BASE). Under a memory limit, the most guest RAM can be.
     public var ramSize: UInt64 = 256 << 20
     /// A multiple of 4 KiB.
     public var stackSize: UInt64 = 8 << 20

@@ -23,6 +23,10 @@ public final class VirtualMachine {
         guard configuration.linearMemoryMaxPages <= MEWZ_WASM_MAX_PAGES else {
             throw .badConfiguration("linear memory of \(configuration.linearMemoryMaxPages) pages (at most \(MEWZ_WASM_MAX_PAGES))")
         }
+        let budget = try MemoryBudget.split(
+            limit: configuration.memoryLimit, ramSize: configuration.ramSize,
+            minPages: configuration.linearMemoryMinPages, maxPages: configuration.linearMemoryMaxPages)
+        let ramSize = budget.ramSize, linearMemorySize = budget.linearMemorySize
         guard let arguments = BootInfo.blob(configuration.arguments) else {
             throw .badConfiguration("an argument holds a NUL byte")
         }
@@ -31,22 +35,20 @@ public final class VirtualMachine {
         }
         let image: ELFImage
         do {
-            image = try ELFImage(parsing: elf, ramSize: configuration.ramSize)
+            image = try ELFImage(parsing: elf, ramSize: ramSize)
         } catch {
             throw .badImage(error)
         }
         let layout = try GuestLayout(
-            ramSize: configuration.ramSize, imageEnd: image.end, argumentsSize: UInt64(arguments.count),
+            ramSize: ramSize, imageEnd: image.end, argumentsSize: UInt64(arguments.count),
             environmentSize: UInt64(environment.count), stackSize: configuration.stackSize)
         let pageTables = try PageTableBuilder.build(ramSize: layout.ramSize, mappings: layout.mappings(image: image))
 
         kvm = try KVMSystem()
         let vm = try kvm.createVM()
-        let ram = try AnonymousMapping(size: configuration.ramSize, purpose: "guest RAM")
+        let ram = try AnonymousMapping(size: ramSize, purpose: "guest RAM")
         try vm.setMemoryRegion(slot: 0, guestAddress: 0, mapping: ram)
         var regions = [GuestMemory.Region(guestAddress: 0, bytes: ram.bytes)]
-        let linearMemorySize = alignUp(
-            UInt64(configuration.linearMemoryMaxPages) * MEWZ_WASM_PAGE_SIZE, MEWZ_LARGE_PAGE_SIZE)
         if linearMemorySize > 0 {
             let linearMemory = try AnonymousMapping(size: linearMemorySize, purpose: "linear memory")
             try vm.setMemoryRegion(slot: 1, guestAddress: MEWZ_LM_BASE, mapping: linearMemory)

@@ -104,6 +104,24 @@ struct VirtualMachineTests {
         #expect(run.termination == .exited(Int32(100 + WASIErrno.fault)))
     }
 
+    @Test func memoryLimitSizesTheLinearMemorySlot() throws {
+        let roomy = try TestGuest.run(["lm-write"]) { $0.memoryLimit = 64 << 20 }
+        #expect(roomy.termination == .exited(4))
+        // 33 MiB: 32 MiB of guest RAM, nothing left for linear memory.
+        let tight = try TestGuest.run(["lm-write"]) { $0.memoryLimit = 33 << 20 }
+        #expect(tight.termination == .exited(Int32(100 + WASIErrno.fault)))
+    }
+
+    @Test func memoryLimitBelowTheModulesInitialMemoryIsRefused() throws {
+        #expect(throws: MonitorError.memoryLimitTooSmall(limit: 40 << 20, linearMemory: 8 << 20, initial: 16 << 20)) {
+            _ = try TestGuest.run(["hello"]) {
+                $0.memoryLimit = 40 << 20
+                $0.linearMemoryMinPages = 256
+                $0.linearMemoryMaxPages = 65536
+            }
+        }
+    }
+
     @Test func randomFillsGuestMemory() throws {
         #expect(try TestGuest.run(["random"]).termination == .exited(0))
     }
