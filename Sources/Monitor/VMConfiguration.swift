@@ -26,6 +26,8 @@ public struct VMConfiguration: Sendable {
     /// first KVM_RUN. It applies to every thread and cannot be undone, so only a caller that runs
     /// VMs inside a process with other work to do (the in-process unit tests) turns it off.
     public var confinesMonitor = true
+    /// Whether run() ends by printing start-up phase times to the guest's stderr (BootTrace).
+    public var tracesBoot = BootTrace.requestedByEnvironment
     /// Host descriptors behind the guest's fds 0, 1 and 2.
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1

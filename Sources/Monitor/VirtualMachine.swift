@@ -14,11 +14,13 @@ public final class VirtualMachine {
     private let memory: GuestMemory
     private var bootInfo: mewz_boot_info
     private var hasRun = false
+    private var trace: BootTrace
 
     /// Everything before the first KVM_RUN: opens /dev/kvm, creates the VM and vCPU, maps
     /// memory, loads the ELF, writes page tables, GDT and boot info, and sets CPUID and registers.
     public init(elf: UnsafeRawBufferPointer, configuration: VMConfiguration) throws(MonitorError) {
         self.configuration = configuration
+        var trace = BootTrace(enabled: configuration.tracesBoot)
         try GuestLayout.validate(ramSize: configuration.ramSize, stackSize: configuration.stackSize)
         guard configuration.linearMemoryMaxPages <= MEWZ_WASM_MAX_PAGES else {
             throw .badConfiguration("linear memory of \(configuration.linearMemoryMaxPages) pages (at most \(MEWZ_WASM_MAX_PAGES))")
@@ -43,9 +45,11 @@ public final class VirtualMachine {
             ramSize: ramSize, imageEnd: image.end, argumentsSize: UInt64(arguments.count),
             environmentSize: UInt64(environment.count), stackSize: configuration.stackSize)
         let pageTables = try PageTableBuilder.build(ramSize: layout.ramSize, mappings: layout.mappings(image: image))
+        trace.mark("image-layout")
 
         kvm = try KVMSystem()
         let vm = try kvm.createVM()
+        trace.mark("vm-create")
         let ram = try AnonymousMapping(size: ramSize, purpose: "guest RAM")
         try vm.setMemoryRegion(slot: 0, guestAddress: 0, mapping: ram)
         var regions = [GuestMemory.Region(guestAddress: 0, bytes: ram.bytes)]
@@ -63,6 +67,7 @@ public final class VirtualMachine {
               memory.write(pageTables, at: MEWZ_PAGE_TABLE_ADDR)
         else { throw .ramTooSmall }
 
+        trace.mark("memory-setup")
         vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())
         let cpuid = try kvm.supportedCPUID()
         let features = CPUSetup.features(from: cpuid, kvmHasXCRs: kvm.has(KVM_CAP_XCRS))
@@ -74,6 +79,8 @@ public final class VirtualMachine {
             environmentCount: configuration.environment.count, linearMemorySize: linearMemorySize,
             cpuFeatures: features.bootFeatures, tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz())
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
+        trace.mark("vcpu-setup")
+        self.trace = trace
     }
 
     /// Refuses an image whose code the guest could not execute here. Under kvm-pvm the guest
@@ -104,6 +111,7 @@ public final class VirtualMachine {
     public func run() -> Termination {
         guard !hasRun else { return .failed("the VM has already run") }
         hasRun = true
+        trace.skip()  // the wait for `start` is not start-up
 
         bootInfo.boot_realtime_ns = Syscall.clockNanoseconds(CLOCK_REALTIME)
         bootInfo.boot_monotonic_ns = Syscall.clockNanoseconds(CLOCK_MONOTONIC)
@@ -113,6 +121,7 @@ public final class VirtualMachine {
             return .failed(MonitorError.signalSetup(Errno.current).description)
         }
         defer { ckvm_signals_disarm() }
+        trace.mark("signals")
 
         let descriptors = HostDescriptors(
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
@@ -123,15 +132,22 @@ public final class VirtualMachine {
                 return .failed(error.description)
             }
         }
+        trace.mark("seccomp")
         let handler = ExitHandler(
             hypercalls: Hypercalls(memory: memory, descriptors: descriptors),
             pendingSignal: { ckvm_signals_pending() })
+        var exits = 0
         while true {
-            switch handler.handle(vcpu.runOnce()) {
+            let exit = vcpu.runOnce()
+            exits += 1
+            if exits == 1 { trace.mark("boot-to-first-exit") }
+            switch handler.handle(exit) {
             case .resume:
                 continue
             case .terminate(let termination, let report):
+                trace.mark("guest-run")
                 if let report { try? Syscall.writeAll(configuration.stderrFD, Array((report + "\n").utf8)) }
+                if trace.enabled { try? Syscall.writeAll(configuration.stderrFD, Array(trace.report.utf8)) }
                 return termination
             }
         }

@@ -122,6 +122,15 @@ struct VirtualMachineTests {
         }
     }
 
+    @Test func bootTraceNamesEveryPhaseOnStderr() throws {
+        let run = try TestGuest.run(["hello"]) { $0.tracesBoot = true }
+        #expect(run.termination == .exited(7))
+        let phases = run.stderr.split(separator: "\n").map { $0.split(separator: " ")[1] }
+        #expect(phases == ["image-layout", "vm-create", "memory-setup", "vcpu-setup", "signals", "seccomp",
+                           "boot-to-first-exit", "guest-run"])
+        #expect(try TestGuest.run(["hello"]) { $0.tracesBoot = false }.stderr == "")
+    }
+
     @Test func randomFillsGuestMemory() throws {
         #expect(try TestGuest.run(["random"]).termination == .exited(0))
     }

@@ -31,6 +31,7 @@ enum TestGuest {
         var configuration = VMConfiguration(
             arguments: ["probe"] + arguments, environment: environment, linearMemoryMaxPages: 16)
         configuration.confinesMonitor = false  // the test process goes on after the run
+        configuration.tracesBoot = false
         configure(&configuration)
         let stdout = try TestPipe(), stderr = try TestPipe(), input = try TestPipe()
         if let stdin { input.writeAndClose(stdin) } else { input.closeWriteEnd() }
