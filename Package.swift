@@ -18,13 +18,14 @@ let package = Package(
         // Thin C module maps.
         .target(name: "CKVM"),
         .target(name: "CShim"),
+        .target(name: "CSeccomp", linkerSettings: [.linkedLibrary("seccomp")]),
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c",
                        providers: [.apt(["libjson-c-dev"])]),
         .systemLibrary(name: "CMewzABI"),
 
         // Effects.
         .target(name: "ImageBuilder", dependencies: ["WasmCore", "WasmToC", "ImageFormat"]),
-        .target(name: "Monitor", dependencies: ["CKVM", "CMewzABI", "ImageFormat"]),
+        .target(name: "Monitor", dependencies: ["CKVM", "CMewzABI", "CSeccomp", "ImageFormat"]),
         .target(name: "OCI", dependencies: ["ImageBuilder", "Monitor", "ImageFormat", "CJSONC", "CShim"]),
         .executableTarget(name: "MewzRuntime", dependencies: ["OCI"]),
 
@@ -34,7 +35,9 @@ let package = Package(
         .testTarget(name: "ImageFormatTests", dependencies: ["ImageFormat"]),
         .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder"]),
         // Guests/ holds C test guests compiled by the tests themselves, not by SwiftPM.
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor"], exclude: ["Guests"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ImageFormat"], exclude: ["Guests"]),
+        // Runs a VM and then a forbidden system call, for MonitorTests' seccomp test.
+        .executableTarget(name: "SeccompProbe", dependencies: ["Monitor"], path: "Tests/SeccompProbe"),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CShim"]),
     ],

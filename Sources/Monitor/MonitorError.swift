@@ -1,4 +1,5 @@
 import Glibc
+import ImageFormat
 
 /// Why a virtual machine could not be set up: one line, from a named constructor.
 public struct MonitorError: Error, CustomStringConvertible, Equatable {
@@ -12,6 +13,7 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
         case badConfiguration
         case badImage
         case ramTooSmall
+        case hostCannotRunImage
     }
 
     public let kind: Kind
@@ -63,6 +65,19 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
         MonitorError(.hostResource, "cannot install signal handlers: \(failure)")
     }
 
+    static func seccomp(_ failure: Errno) -> MonitorError {
+        MonitorError(.hostResource, "cannot load the seccomp filter: \(failure)")
+    }
+
+    /// "memory limit of 40 MiB leaves 6 MiB for linear memory, but the module starts with 16 MiB".
+    static func memoryLimitTooSmall(limit: UInt64, linearMemory: UInt64, initial: UInt64) -> MonitorError {
+        MonitorError(.badConfiguration, "memory limit of \(mebibytes(limit)) leaves \(mebibytes(linearMemory)) for linear memory, but the module starts with \(mebibytes(initial))")
+    }
+
+    private static func mebibytes(_ bytes: UInt64) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
+
     static func badConfiguration(_ why: String) -> MonitorError {
         MonitorError(.badConfiguration, "bad VM configuration: \(why)")
     }
@@ -70,6 +85,16 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
     static func badImage(_ failure: ELFError) -> MonitorError {
         MonitorError(.badImage, "bad image ELF: \(failure)")
     }
+
+    /// "image needs CPU features this host lacks: sse4.1 avx2 (checked against KVM_GET_SUPPORTED_CPUID)".
+    static func missingCPUFeatures(_ missing: CPUFeatures, checkedAgainst source: String) -> MonitorError {
+        MonitorError(.hostCannotRunImage, "image needs CPU features this host lacks: \(missing) (checked against \(source))")
+    }
+
+    /// Guest/PVM.md §3: with pvm_native=N every guest instruction is emulated and the first SSE one fails.
+    static let kvmPVMNotNative = MonitorError(
+        .hostCannotRunImage,
+        "/dev/kvm is kvm-pvm with /sys/module/kvm_pvm/parameters/pvm_native=N: guests would be emulated and fail at their first SSE instruction (set pvm_native=Y)")
 
     static let ramTooSmall = MonitorError(.ramTooSmall, "guest RAM too small for the image")
 

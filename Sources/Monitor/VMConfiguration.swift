@@ -1,17 +1,33 @@
+import ImageFormat
+
 /// What a guest run needs besides its image.
 public struct VMConfiguration: Sendable {
     /// WASI argv, args[0] included.
     public var arguments: [String]
     /// "KEY=VALUE" strings.
     public var environment: [String]
+    /// The container's memory limit in bytes (config.json linux.resources.memory.limit), nil for
+    /// none: it bounds guest RAM plus linear memory (MemoryBudget).
+    public var memoryLimit: UInt64?
+    /// The module's initial memory in Wasm pages: a limit that leaves less is refused.
+    public var linearMemoryMinPages: UInt32 = 0
     /// Guest RAM, slot 0 at GPA 0 (kernel, stack, page tables, the guest's page pool); a multiple
-    /// of 4 KiB below 4 GiB (MEWZ_LM_BASE).
+    /// of 4 KiB below 4 GiB (MEWZ_LM_BASE). Under a memory limit, the most guest RAM can be.
     public var ramSize: UInt64 = 256 << 20
     /// A multiple of 4 KiB.
     public var stackSize: UInt64 = 8 << 20
     /// The module's maximum memory in Wasm pages (65536 if it declares none); the linear-memory
     /// slot is this * 64 KiB rounded up to 2 MiB.
     public var linearMemoryMaxPages: UInt32
+    /// The CPU features the image's code executes (its header's `requiredCPUFeatures`); the VM
+    /// refuses to be created when the guest could not execute one of them.
+    public var requiredCPUFeatures: CPUFeatures = []
+    /// Whether run() sets no_new_privs and loads the seccomp allowlist (Confinement) before the
+    /// first KVM_RUN. It applies to every thread and cannot be undone, so only a caller that runs
+    /// VMs inside a process with other work to do (the in-process unit tests) turns it off.
+    public var confinesMonitor = true
+    /// Whether run() ends by printing start-up phase times to the guest's stderr (BootTrace).
+    public var tracesBoot = BootTrace.requestedByEnvironment
     /// Host descriptors behind the guest's fds 0, 1 and 2.
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1

@@ -1,6 +1,7 @@
 import CKVM
 import CMewzABI
 import Glibc
+import ImageFormat
 
 /// One guest: a KVM VM with one vCPU, guest RAM in slot 0 and linear memory in slot 1
 /// (architecture.md §3, §5). One VirtualMachine runs at a time per process (signals are
@@ -13,15 +14,21 @@ public final class VirtualMachine {
     private let memory: GuestMemory
     private var bootInfo: mewz_boot_info
     private var hasRun = false
+    private var trace: BootTrace
 
     /// Everything before the first KVM_RUN: opens /dev/kvm, creates the VM and vCPU, maps
     /// memory, loads the ELF, writes page tables, GDT and boot info, and sets CPUID and registers.
     public init(elf: UnsafeRawBufferPointer, configuration: VMConfiguration) throws(MonitorError) {
         self.configuration = configuration
+        var trace = BootTrace(enabled: configuration.tracesBoot)
         try GuestLayout.validate(ramSize: configuration.ramSize, stackSize: configuration.stackSize)
         guard configuration.linearMemoryMaxPages <= MEWZ_WASM_MAX_PAGES else {
             throw .badConfiguration("linear memory of \(configuration.linearMemoryMaxPages) pages (at most \(MEWZ_WASM_MAX_PAGES))")
         }
+        let budget = try MemoryBudget.split(
+            limit: configuration.memoryLimit, ramSize: configuration.ramSize,
+            minPages: configuration.linearMemoryMinPages, maxPages: configuration.linearMemoryMaxPages)
+        let ramSize = budget.ramSize, linearMemorySize = budget.linearMemorySize
         guard let arguments = BootInfo.blob(configuration.arguments) else {
             throw .badConfiguration("an argument holds a NUL byte")
         }
@@ -30,22 +37,22 @@ public final class VirtualMachine {
         }
         let image: ELFImage
         do {
-            image = try ELFImage(parsing: elf, ramSize: configuration.ramSize)
+            image = try ELFImage(parsing: elf, ramSize: ramSize)
         } catch {
             throw .badImage(error)
         }
         let layout = try GuestLayout(
-            ramSize: configuration.ramSize, imageEnd: image.end, argumentsSize: UInt64(arguments.count),
+            ramSize: ramSize, imageEnd: image.end, argumentsSize: UInt64(arguments.count),
             environmentSize: UInt64(environment.count), stackSize: configuration.stackSize)
         let pageTables = try PageTableBuilder.build(ramSize: layout.ramSize, mappings: layout.mappings(image: image))
+        trace.mark("image-layout")
 
         kvm = try KVMSystem()
         let vm = try kvm.createVM()
-        let ram = try AnonymousMapping(size: configuration.ramSize, purpose: "guest RAM")
+        trace.mark("vm-create")
+        let ram = try AnonymousMapping(size: ramSize, purpose: "guest RAM")
         try vm.setMemoryRegion(slot: 0, guestAddress: 0, mapping: ram)
         var regions = [GuestMemory.Region(guestAddress: 0, bytes: ram.bytes)]
-        let linearMemorySize = alignUp(
-            UInt64(configuration.linearMemoryMaxPages) * MEWZ_WASM_PAGE_SIZE, MEWZ_LARGE_PAGE_SIZE)
         if linearMemorySize > 0 {
             let linearMemory = try AnonymousMapping(size: linearMemorySize, purpose: "linear memory")
             try vm.setMemoryRegion(slot: 1, guestAddress: MEWZ_LM_BASE, mapping: linearMemory)
@@ -60,9 +67,11 @@ public final class VirtualMachine {
               memory.write(pageTables, at: MEWZ_PAGE_TABLE_ADDR)
         else { throw .ramTooSmall }
 
+        trace.mark("memory-setup")
         vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())
         let cpuid = try kvm.supportedCPUID()
         let features = CPUSetup.features(from: cpuid, kvmHasXCRs: kvm.has(KVM_CAP_XCRS))
+        try Self.checkCPUFeatures(configuration.requiredCPUFeatures, cpuid: cpuid, features: features)
         try CPUSetup.configure(vcpu, cpuid: cpuid, features: features, entry: image.entry, stackTop: layout.stackTop)
 
         bootInfo = BootInfo.make(
@@ -70,14 +79,39 @@ public final class VirtualMachine {
             environmentCount: configuration.environment.count, linearMemorySize: linearMemorySize,
             cpuFeatures: features.bootFeatures, tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz())
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
+        trace.mark("vcpu-setup")
+        self.trace = trace
+    }
+
+    /// Refuses an image whose code the guest could not execute here. Under kvm-pvm the guest
+    /// runs natively on the host CPU (Guest/PVM.md §3), so the host's CPUID and XCR0 decide;
+    /// elsewhere KVM's supported CPUID and the XCR0 the monitor sets.
+    private static func checkCPUFeatures(_ required: CPUFeatures, cpuid: CPUIDTable,
+                                         features: CPUSetup.Features) throws(MonitorError) {
+        switch KVMFlavor.detect() {
+        case .pvm(native: false):
+            throw .kvmPVMNotNative
+        case .pvm(native: true):
+            let leaves = CPUFeatureCheck.hostLeaves()
+            let available = CPUFeatureCheck.available(
+                leaves, avxStateEnabled: CPUFeatureCheck.hostAVXStateEnabled(leaves))
+            try CPUFeatureCheck.check(required: required, available: available, source: .hostCPU)
+        case .hardware:
+            let available = CPUFeatureCheck.available(
+                CPUFeatureCheck.leaves(from: cpuid), avxStateEnabled: features.xcr0 != nil)
+            try CPUFeatureCheck.check(required: required, available: available, source: .kvmSupportedCPUID)
+        }
     }
 
     /// Writes the boot clocks and runs the vCPU until the guest ends. A trap's "wasm trap: <text>"
     /// (or a guest fault's report) goes to the guest's stderr; a `.failed` line is the caller's
-    /// to print. SIGTERM, SIGINT and SIGHUP end the run as `.signaled`.
+    /// to print. SIGTERM, SIGINT and SIGHUP end the run as `.signaled`. Unless the configuration
+    /// says otherwise, the process is confined by seccomp from just before the first KVM_RUN
+    /// on, for good (Confinement).
     public func run() -> Termination {
         guard !hasRun else { return .failed("the VM has already run") }
         hasRun = true
+        trace.skip()  // the wait for `start` is not start-up
 
         bootInfo.boot_realtime_ns = Syscall.clockNanoseconds(CLOCK_REALTIME)
         bootInfo.boot_monotonic_ns = Syscall.clockNanoseconds(CLOCK_MONOTONIC)
@@ -87,18 +121,33 @@ public final class VirtualMachine {
             return .failed(MonitorError.signalSetup(Errno.current).description)
         }
         defer { ckvm_signals_disarm() }
+        trace.mark("signals")
 
         let descriptors = HostDescriptors(
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
+        if configuration.confinesMonitor {
+            do {
+                try Confinement.confine(vcpuFD: vcpu.fd, descriptors: descriptors)
+            } catch {
+                return .failed(error.description)
+            }
+        }
+        trace.mark("seccomp")
         let handler = ExitHandler(
             hypercalls: Hypercalls(memory: memory, descriptors: descriptors),
             pendingSignal: { ckvm_signals_pending() })
+        var exits = 0
         while true {
-            switch handler.handle(vcpu.runOnce()) {
+            let exit = vcpu.runOnce()
+            exits += 1
+            if exits == 1 { trace.mark("boot-to-first-exit") }
+            switch handler.handle(exit) {
             case .resume:
                 continue
             case .terminate(let termination, let report):
+                trace.mark("guest-run")
                 if let report { try? Syscall.writeAll(configuration.stderrFD, Array((report + "\n").utf8)) }
+                if trace.enabled { try? Syscall.writeAll(configuration.stderrFD, Array(trace.report.utf8)) }
                 return termination
             }
         }

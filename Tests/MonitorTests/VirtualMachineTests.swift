@@ -1,6 +1,7 @@
 import CMewzABI
 import Foundation
 import Glibc
+import ImageFormat
 import Testing
 @testable import Monitor
 
@@ -103,6 +104,33 @@ struct VirtualMachineTests {
         #expect(run.termination == .exited(Int32(100 + WASIErrno.fault)))
     }
 
+    @Test func memoryLimitSizesTheLinearMemorySlot() throws {
+        let roomy = try TestGuest.run(["lm-write"]) { $0.memoryLimit = 64 << 20 }
+        #expect(roomy.termination == .exited(4))
+        // 33 MiB: 32 MiB of guest RAM, nothing left for linear memory.
+        let tight = try TestGuest.run(["lm-write"]) { $0.memoryLimit = 33 << 20 }
+        #expect(tight.termination == .exited(Int32(100 + WASIErrno.fault)))
+    }
+
+    @Test func memoryLimitBelowTheModulesInitialMemoryIsRefused() throws {
+        #expect(throws: MonitorError.memoryLimitTooSmall(limit: 40 << 20, linearMemory: 8 << 20, initial: 16 << 20)) {
+            _ = try TestGuest.run(["hello"]) {
+                $0.memoryLimit = 40 << 20
+                $0.linearMemoryMinPages = 256
+                $0.linearMemoryMaxPages = 65536
+            }
+        }
+    }
+
+    @Test func bootTraceNamesEveryPhaseOnStderr() throws {
+        let run = try TestGuest.run(["hello"]) { $0.tracesBoot = true }
+        #expect(run.termination == .exited(7))
+        let phases = run.stderr.split(separator: "\n").map { $0.split(separator: " ")[1] }
+        #expect(phases == ["image-layout", "vm-create", "memory-setup", "vcpu-setup", "signals", "seccomp",
+                           "boot-to-first-exit", "guest-run"])
+        #expect(try TestGuest.run(["hello"]) { $0.tracesBoot = false }.stderr == "")
+    }
+
     @Test func randomFillsGuestMemory() throws {
         #expect(try TestGuest.run(["random"]).termination == .exited(0))
     }
@@ -113,6 +141,23 @@ struct VirtualMachineTests {
         #expect(run.stdout == "ping\n")
         let empty = try TestGuest.run(["echo"])
         #expect(empty.termination == .exited(0))
+    }
+
+    @Test func imageWithTheBuildersFeaturesRuns() throws {
+        let run = try TestGuest.run(["hello"]) { $0.requiredCPUFeatures = .x86_64_v2 }
+        #expect(run.termination == .exited(7))
+    }
+
+    /// A feature bit this monitor does not know stands for a CPU it cannot vouch for.
+    @Test func imageNeedingAFeatureTheHostLacksIsRefused() throws {
+        let unknown = CPUFeatures(rawValue: 1 << 40)
+        do {
+            _ = try TestGuest.run(["hello"]) { $0.requiredCPUFeatures = [.sse2, unknown] }
+            Issue.record("the VM was created")
+        } catch let error as MonitorError {
+            #expect(error.kind == .hostCannotRunImage)
+            #expect(error.description.hasPrefix("image needs CPU features this host lacks: unknown(0x10000000000) (checked against "))
+        }
     }
 
     @Test func trapPrintsItsTextAndExits134() throws {
@@ -149,6 +194,7 @@ struct VirtualMachineTests {
         var configuration = VMConfiguration(arguments: ["probe", "trap"], environment: [], linearMemoryMaxPages: 1)
         let stderr = try TestPipe()
         configuration.stderrFD = stderr.writeEnd
+        configuration.confinesMonitor = false
         try elf.withUnsafeBytes { bytes in
             let machine = try VirtualMachine(elf: bytes, configuration: configuration)
             #expect(machine.run() == .trapped(MEWZ_TRAP_UNREACHABLE.rawValue))

@@ -18,6 +18,8 @@ struct MonitorLaunch {
     let fifoPath: String
     /// fds 3 ..< 3+preservedFDs stay open in the child.
     let preservedFDs: Int32
+    /// config.json linux.resources.memory.limit; -1, 0 or nil: no limit (as runc).
+    var memoryLimit: Int64? = nil
 
     private static let ready: UInt8 = 0
     private static let failed: UInt8 = 1
@@ -111,8 +113,11 @@ struct MonitorLaunch {
         } catch {
             reportFailure(readyFD, "map image \(imagePath): \(error.description)")
         }
-        let configuration = VMConfiguration(arguments: process.args, environment: process.env,
+        var configuration = VMConfiguration(arguments: process.args, environment: process.env,
                                             linearMemoryMaxPages: image.header.memoryMaxPages)
+        configuration.requiredCPUFeatures = image.header.requiredCPUFeatures
+        configuration.linearMemoryMinPages = image.header.memoryMinPages
+        if let limit = memoryLimit, limit > 0 { configuration.memoryLimit = UInt64(limit) }
         let machine: VirtualMachine
         do {
             machine = try VirtualMachine(elf: image.elf, configuration: configuration)

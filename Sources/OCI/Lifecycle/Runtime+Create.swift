@@ -39,7 +39,8 @@ extension Runtime {
             throw .system("mkfifo", directory.fifoPath, errno: errno)
         }
         let launched = try MonitorLaunch(imagePath: imagePath, process: spec.process,
-                                         fifoPath: directory.fifoPath, preservedFDs: options.preserveFDs).spawn()
+                                         fifoPath: directory.fifoPath, preservedFDs: options.preserveFDs,
+                                         memoryLimit: spec.memoryLimit).spawn()
         childPID = launched.pid
         guard let stat = ProcessStat.read(pid: childPID), !stat.isDead else {
             throw .monitor("container process \(childPID) vanished after it was ready")

@@ -30,6 +30,8 @@ enum TestGuest {
         let elf = try probe.get()
         var configuration = VMConfiguration(
             arguments: ["probe"] + arguments, environment: environment, linearMemoryMaxPages: 16)
+        configuration.confinesMonitor = false  // the test process goes on after the run
+        configuration.tracesBoot = false
         configure(&configuration)
         let stdout = try TestPipe(), stderr = try TestPipe(), input = try TestPipe()
         if let stdin { input.writeAndClose(stdin) } else { input.closeWriteEnd() }

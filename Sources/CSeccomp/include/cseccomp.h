@@ -1,0 +1,23 @@
+/*
+ * The monitor's confinement (architecture.md §6): no_new_privs and a
+ * libseccomp allowlist holding only what the vCPU loop and the exit path
+ * need. Built in C because libseccomp's rule macros (SCMP_A0, ...) are
+ * compound literals Swift cannot import.
+ */
+#ifndef CSECCOMP_H
+#define CSECCOMP_H
+
+/* The descriptors the running monitor may touch. */
+struct cseccomp_monitor_policy {
+    int vcpu_fd;   /* ioctl KVM_RUN / KVM_GET_REGS only */
+    int stdin_fd;  /* read, readv */
+    int stdout_fd; /* write, writev */
+    int stderr_fd; /* write, writev */
+};
+
+/* Sets no_new_privs, then loads the allowlist into every thread of the
+ * process; any other system call kills the whole process (SIGSYS).
+ * Irreversible. Returns 0, or a negative errno value. */
+int cseccomp_confine_monitor(const struct cseccomp_monitor_policy *policy);
+
+#endif /* CSECCOMP_H */

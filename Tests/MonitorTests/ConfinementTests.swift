@@ -1,0 +1,114 @@
+import Foundation
+import Glibc
+import Testing
+@testable import Monitor
+
+/// The seccomp allowlist, in real confined processes: the SeccompProbe executable runs the probe
+/// guest through the public API (so through the same run() as the container process) and then
+/// does one more thing. Confinement cannot be undone, so it never happens in this process.
+@Suite(.serialized, .enabled(if: TestGuest.canRun, "needs /dev/kvm, and clang and ld.lld on PATH to build the test guest"),
+       .timeLimit(.minutes(1)))
+struct ConfinementTests {
+    struct Outcome {
+        let status: Int32
+        let reason: Process.TerminationReason
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Built next to the test bundle by `swift build --build-tests` / `swift test`.
+    static let probePath = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("SeccompProbe").path
+
+    static func guestELF() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mewz-seccomp-probe-\(getpid()).elf").path
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: Data(try TestGuest.probe.get())) else {
+                throw POSIXError(.EIO)
+            }
+        }
+        return path
+    }
+
+    static func launch(_ mode: String, then action: String, stdin: String = "") throws -> (Process, Pipe, Pipe) {
+        guard FileManager.default.isExecutableFile(atPath: probePath) else {
+            throw POSIXError(.ENOENT)  // the SeccompProbe product was not built
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: probePath)
+        process.arguments = [try guestELF(), mode, action]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        return (process, output, errors)
+    }
+
+    static func finish(_ process: Process, _ output: Pipe, _ errors: Pipe) -> Outcome {
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, reason: process.terminationReason,
+                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func run(_ mode: String, then action: String, stdin: String = "") throws -> Outcome {
+        let (process, output, errors) = try launch(mode, then: action, stdin: stdin)
+        return finish(process, output, errors)
+    }
+
+    /// The probe's "Seccomp:", "Seccomp_filters:" and "NoNewPrivs:" lines, once the filter is in.
+    static func confinementStatus(of pid: Int32) -> [String: String] {
+        for _ in 0..<500 {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            var fields: [String: String] = [:]
+            for line in status.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                if parts.count == 2 { fields[String(parts[0])] = parts[1].trimmingCharacters(in: .whitespaces) }
+            }
+            if fields["Seccomp"] == "2" { return fields }
+            usleep(10_000)
+        }
+        return [:]
+    }
+
+    @Test func filterIsActiveWhileTheGuestRunsAndSignalsStillEndIt() throws {
+        let (process, output, errors) = try Self.launch("spin", then: "exit")
+        // The guest is running: its first write is through.
+        let first = output.fileHandleForReading.readData(ofLength: "spinning\n".utf8.count)
+        #expect(String(decoding: first, as: UTF8.self) == "spinning\n")
+        let fields = Self.confinementStatus(of: process.processIdentifier)
+        #expect(fields["Seccomp"] == "2")  // SECCOMP_MODE_FILTER
+        #expect(fields["Seccomp_filters"] == "1")
+        #expect(fields["NoNewPrivs"] == "1")
+        kill(process.processIdentifier, SIGTERM)
+        let outcome = Self.finish(process, output, errors)
+        // The handler, the disarm and the re-raise with the default action are all allowed.
+        #expect(outcome.reason == .uncaughtSignal && outcome.status == SIGTERM)
+        #expect(outcome.stderr == "")
+    }
+
+    @Test(arguments: [
+        // guest mode, stdin, status, stdout, stderr: stdio, entropy, traps and exit work confined
+        ("hello", "", Int32(7), "hello from the guest\n", ""),
+        ("echo", "ping\n", 5, "ping\n", ""),
+        ("random", "", 0, "", ""),
+        ("trap", "", 134, "", "wasm trap: unreachable\n"),
+    ])
+    func allowedPathsWorkConfined(mode: String, stdin: String, status: Int32, stdout: String, stderr: String) throws {
+        let outcome = try Self.run(mode, then: "exit", stdin: stdin)
+        #expect(outcome.reason == .exit && outcome.status == status)
+        #expect(outcome.stdout == stdout)
+        #expect(outcome.stderr == stderr)
+    }
+
+    @Test(arguments: ["open", "write-other-fd", "ioctl-stdout", "mmap-exec", "socket", "kill-other"])
+    func forbiddenSystemCallAfterSetUpKillsTheMonitor(action: String) throws {
+        let outcome = try Self.run("hello", then: action)
+        #expect(outcome.stdout == "hello from the guest\n")  // the guest ran confined first
+        #expect(outcome.reason == .uncaughtSignal && outcome.status == SIGSYS, "\(outcome.stderr)")
+    }
+}

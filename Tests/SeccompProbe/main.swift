@@ -1,0 +1,81 @@
+// seccomp-probe <guest ELF> <guest mode> <after the run>
+//
+// Test-only executable for MonitorTests' seccomp test: it runs the probe guest in a real,
+// confined VM (exactly as the container process does, through the public API) on its stdio,
+// then does one thing from after-the-run: "exit" ends with the guest's status (or re-raises
+// the signal that ended the run, as the container process does); every other action is a
+// system call the allowlist forbids, which must kill the process with SIGSYS.
+import Glibc
+import Monitor
+
+func fail(_ message: String) -> Never {
+    let line = Array("seccomp-probe: \(message)\n".utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    exit(125)
+}
+
+func readFile(_ path: String) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { fail("cannot open \(path)") }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count >= 0 else { fail("cannot read \(path)") }
+        if count == 0 { break }
+        bytes += chunk[0..<count]
+    }
+    close(fd)
+    return bytes
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4 else { fail("usage: seccomp-probe <guest ELF> <guest mode> <after the run>") }
+let elf = readFile(arguments[1])
+let action = arguments[3]
+// Taken before the run: a descriptor the filter does not allow writes to.
+let spareFD = dup(1)
+
+var configuration = VMConfiguration(arguments: ["probe", arguments[2]], environment: [], linearMemoryMaxPages: 16)
+configuration.requiredCPUFeatures = []
+let termination: Termination
+do {
+    termination = try elf.withUnsafeBytes { bytes throws(MonitorError) in
+        try VirtualMachine(elf: bytes, configuration: configuration).run()
+    }
+} catch {
+    fail("\(error)")
+}
+
+switch action {
+case "exit":
+    if case .signaled(let signal) = termination {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = SIG_DFL
+        sigaction(signal, &action, nil)
+        var only = sigset_t()
+        sigemptyset(&only)
+        sigaddset(&only, signal)
+        sigprocmask(SIG_UNBLOCK, &only, nil)
+        kill(getpid(), signal)
+    }
+    exit(termination.exitStatus)
+case "open":
+    _ = open("/proc/self/status", O_RDONLY)
+case "write-other-fd":
+    var byte: UInt8 = 0x2a
+    _ = write(spareFD, &byte, 1)
+case "ioctl-stdout":
+    var size = winsize()
+    _ = ioctl(1, UInt(TIOCGWINSZ), &size)
+case "mmap-exec":
+    _ = mmap(nil, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+case "socket":
+    _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+case "kill-other":
+    _ = kill(1, 0)
+default:
+    fail("unknown action \(action)")
+}
+// Reached only if the filter let the forbidden call through.
+fail("\(action) was allowed")
