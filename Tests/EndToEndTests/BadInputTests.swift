@@ -68,6 +68,15 @@ struct BadInputTests {
         #expect(result.stderr.contains("env.foo"))
     }
 
+    /// linux.resources.memory.limit too small for the module's initial memory.
+    @Test(.needsKVM) func memoryLimitBelowTheModulesInitialMemory() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("hello", memoryLimit: 33 << 20)
+        let result = try runtime.run(["run", "--bundle", bundle, "small-memory"])
+        expectCleanFailure(result, mentioning: "memory", runtime: runtime)
+    }
+
     @Test func missingBundle() throws {
         let runtime = try Runtime()
         defer { runtime.cleanup() }

@@ -34,6 +34,16 @@ struct HelloTests {
         }
     }
 
+    /// A memory limit that leaves room for the module's memory runs it.
+    @Test func runsUnderAMemoryLimit() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let bundle = try runtime.bundle("features", memoryLimit: 64 << 20)
+        let result = try runtime.run(["run", "--bundle", bundle, "limited"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.hasSuffix("global: 8\n"))
+    }
+
     @Test func secondRunUsesTheCacheWithoutTheToolchain() throws {
         let runtime = try Runtime(freshCache: true)
         defer { runtime.cleanup() }

@@ -62,11 +62,11 @@ struct Runtime {
     /// Copies an example bundle into the scratch directory, optionally
     /// replacing process.args and process.env, and returns its path.
     func bundle(_ example: String, args: [String]? = nil, env: [String]? = nil,
-                name: String? = nil) throws -> String {
+                memoryLimit: Int? = nil, name: String? = nil) throws -> String {
         let source = Runtime.repositoryRoot.appendingPathComponent("oci/examples/\(example)")
         let target = scratch.appendingPathComponent(name ?? "bundle-\(example)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.copyItem(at: source, to: target)
-        if args != nil || env != nil {
+        if args != nil || env != nil || memoryLimit != nil {
             let configURL = target.appendingPathComponent("config.json")
             let data = try Data(contentsOf: configURL)
             guard var config = try JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -75,6 +75,11 @@ struct Runtime {
             if let args { process["args"] = args }
             if let env { process["env"] = env }
             config["process"] = process
+            if let memoryLimit {
+                var linux = config["linux"] as? [String: Any] ?? [:]
+                linux["resources"] = ["memory": ["limit": memoryLimit]]
+                config["linux"] = linux
+            }
             try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted])
                 .write(to: configURL)
         }
