@@ -15,7 +15,8 @@ import Monitor
 struct MonitorLaunch {
     let imagePath: String
     let process: Spec.Process
-    let fifoPath: String
+    /// exec.fifo to wait on for `start`; nil: run as soon as `create` commits (`run`).
+    let fifoPath: String?
     /// fds 3 ..< 3+preservedFDs stay open in the child.
     let preservedFDs: Int32
     /// config.json linux.resources.memory.limit; -1, 0 or nil: no limit (as runc).
@@ -50,9 +51,12 @@ struct MonitorLaunch {
 
     /// Returns once the child is ready. On failure no child is left.
     func spawn() throws(OCIError) -> Launched {
-        let fifoFD = cshim_open_path(fifoPath, 0)
-        guard fifoFD >= 0 else { throw .system("open", fifoPath, errno: errno) }
-        defer { close(fifoFD) }
+        var fifoFD: Int32 = -1
+        if let fifoPath {
+            fifoFD = cshim_open_path(fifoPath, 0)
+            guard fifoFD >= 0 else { throw .system("open", fifoPath, errno: errno) }
+        }
+        defer { if fifoFD >= 0 { close(fifoFD) } }
         var readyPipe: [Int32] = [-1, -1]
         guard cshim_pipe_cloexec(&readyPipe) == 0 else { throw .system("pipe2", errno: errno) }
         var commitPipe: [Int32] = [-1, -1]
@@ -100,7 +104,8 @@ struct MonitorLaunch {
         _ = cshim_reset_signals()
         // Own session: terminal job-control signals reach the container only through the runtime.
         _ = setsid()
-        var keep = (0..<3).map { Int32($0) } + (0..<preservedFDs).map { 3 + $0 } + [readyFD, commitFD, fifoFD]
+        var keep = (0..<3).map { Int32($0) } + (0..<preservedFDs).map { 3 + $0 } + [readyFD, commitFD]
+        if fifoFD >= 0 { keep.append(fifoFD) }
         keep = Array(Set(keep)).sorted()
         if keep.withUnsafeBufferPointer({ cshim_close_fds_except($0.baseAddress, Int32($0.count)) }) != 0 {
             reportFailure(readyFD, "close inherited fds: \(Syscall.describe(errno))")
@@ -131,7 +136,7 @@ struct MonitorLaunch {
         var committed: UInt8 = 0
         guard Syscall.retrying({ read(commitFD, &committed, 1) }) == 1 else { _exit(1) }
         close(commitFD)
-        awaitStart(fifoFD: fifoFD)
+        if fifoFD >= 0 { awaitStart(fifoFD: fifoFD) }
         let termination = machine.run()
         withExtendedLifetime(image) {}
         if case .signaled(let signal) = termination {

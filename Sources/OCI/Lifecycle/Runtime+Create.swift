@@ -7,6 +7,12 @@ extension Runtime {
     /// Returns the container process's pid, which is this process's child.
     @discardableResult
     public func create(_ options: CreateOptions) throws(OCIError) -> Int32 {
+        try create(options, startImmediately: false)
+    }
+
+    /// With `startImmediately` (`run`), there is no exec.fifo: the container process runs its
+    /// module as soon as the state is written, and the container reads as running from then on.
+    func create(_ options: CreateOptions, startImmediately: Bool) throws(OCIError) -> Int32 {
         let directory = try directory(options.id)
         try checkPreservedFDs(options.preserveFDs)
         if options.consoleSocket != nil {
@@ -35,11 +41,13 @@ extension Runtime {
             }
             withExtendedLifetime(lock) {}
         }
-        guard mkfifo(directory.fifoPath, 0o622) == 0 else {
-            throw .system("mkfifo", directory.fifoPath, errno: errno)
+        if !startImmediately {
+            guard mkfifo(directory.fifoPath, 0o622) == 0 else {
+                throw .system("mkfifo", directory.fifoPath, errno: errno)
+            }
         }
         let launched = try MonitorLaunch(imagePath: imagePath, process: spec.process,
-                                         fifoPath: directory.fifoPath, preservedFDs: options.preserveFDs,
+                                         fifoPath: startImmediately ? nil : directory.fifoPath, preservedFDs: options.preserveFDs,
                                          memoryLimit: spec.memoryLimit).spawn()
         childPID = launched.pid
         guard let stat = ProcessStat.read(pid: childPID), !stat.isDead else {

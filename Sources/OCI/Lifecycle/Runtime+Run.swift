@@ -12,22 +12,20 @@ extension Runtime {
     public func run(_ options: RunOptions) throws(OCIError) -> RunOutcome {
         let id = options.create.id
         if options.detach {
-            let pid = try create(options.create)
-            try startOrDestroy(id: id, pid: pid)
+            try create(options.create, startImmediately: true)
             return .detached
         }
         // Blocked until the container process exists, so no signal is lost or kills us early.
         _ = cshim_block_forwarded_signals()
         let pid: Int32
         do {
-            pid = try create(options.create)
+            pid = try create(options.create, startImmediately: true)
         } catch {
             _ = cshim_restore_signal_mask()
             throw error
         }
         _ = cshim_forward_signals_to(pid)
         _ = cshim_unblock_forwarded_signals()
-        try startOrDestroy(id: id, pid: pid)
         let exit = try ProcessControl.wait(for: pid)
         do {
             let directory = try directory(id)
@@ -38,19 +36,5 @@ extension Runtime {
             log.error("remove container \(id): \(error.message)")
         } catch {}
         return .finished(exit)
-    }
-
-    /// A run whose start fails leaves nothing behind (runc destroys the container too).
-    private func startOrDestroy(id: String, pid: Int32) throws(OCIError) {
-        do {
-            try start(id: id)
-        } catch {
-            ProcessControl.killAndReap(pid)
-            if let directory = try? directory(id), let lock = try? directory.lock() {
-                try? directory.remove()
-                withExtendedLifetime(lock) {}
-            }
-            throw error
-        }
     }
 }
