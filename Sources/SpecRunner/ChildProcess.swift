@@ -38,7 +38,7 @@ enum ChildProcess {
         var timedOut = false
         while process.isRunning {
             if Date() >= deadline {
-                process.terminate()
+                kill(process.processIdentifier, SIGKILL)  // SIGTERM may be blocked
                 timedOut = true
                 break
             }

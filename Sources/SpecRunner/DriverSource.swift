@@ -1,29 +1,52 @@
 import WasmCore
 import WasmToC
 
-/// The C driver of one instance: instantiates the module, then runs each
-/// command as its own function under `spec_run` (Harness/spectest.c),
-/// printing the results' bit patterns. Commands it cannot express in C
-/// are returned as failures instead.
-struct DriverSource {
-    var text = ""
+/// The C of one process: per instance its module (renamed entry points,
+/// imports of registered functions bound by #define) and a driver with one
+/// function per command, printing the results' bit patterns; and main.c,
+/// which instantiates and runs them in script order under `spec_run`
+/// (Harness/spectest.c). Commands it cannot express in C are returned as
+/// failures instead.
+struct GroupSource {
+    var files: [(name: String, contents: String)] = []
     var unrunnable: [Int: String] = [:]
 
-    init(plan: InstancePlan, commands: [SpecCommand]) {
-        var bodies = ""
-        var calls = ""
-        for index in plan.commands {
-            switch Self.body(commands[index], id: index, module: plan.module) {
-            case .success(let body):
-                bodies += "static void c\(index)(void) {\n\(body)}\n"
-                calls += "  spec_run(\(index), c\(index));\n"
-            case .failure(let error):
-                unrunnable[index] = error.text
+    init(group: [Int], plan: ScriptPlan) {
+        var events: [(index: Int, call: String)] = []
+        var declarations = ""
+        for number in group {
+            let instance = plan.instances[number]
+            guard let lowered = instance.lowered else { continue }
+            let defines = (["#define mewz_module_init spec_init_\(number)", "#define mewz_module_main spec_main_\(number)"]
+                + instance.importDefines).joined(separator: "\n") + "\n"
+            for file in lowered.files {
+                files.append(("i\(number)/\(file.name)", file.name.hasSuffix(".c") ? defines + file.contents : file.contents))
             }
+            var bodies = ""
+            for index in instance.commands {
+                switch Self.body(plan.commands[index], id: index, module: instance.module, prefix: instance.exportPrefix) {
+                case .success(let body):
+                    bodies += "void c\(index)(void) {\n\(body)}\n"
+                    declarations += "void c\(index)(void);\n"
+                    events.append((index, "  if (ok\(number)) spec_run(\(index), c\(index));\n"))
+                case .failure(let error):
+                    unrunnable[index] = error.text
+                }
+            }
+            files.append(("i\(number)/driver.c", defines + "#include \"module.h\"\n" + Self.header + bodies))
+            declarations += "void spec_init_\(number)(void);\n"
+            let memory = instance.importsSpectestMemory ? 1 : 0
+            events.append((instance.creator,
+                           "  int ok\(number) = spec_instantiate(\(instance.creator), \(memory), spec_init_\(number));\n"))
         }
-        let importsMemory = plan.module.imports.contains { if case .memory = $0.descriptor { true } else { false } }
-        text = """
-            #include "module.h"
+        var main = Self.header + declarations + "\nint harness_main(int argc, char **argv) {\n  (void)argc, (void)argv;\n"
+        for event in events.sorted(by: { $0.index < $1.index }) { main += event.call }
+        main += "  return 0;\n}\n"
+        files.append(("main.c", main))
+    }
+
+    static let header = """
+            #include "mewz/wasm_rt.h"
             void spec_run(int id, void (*body)(void));
             void spec_begin(int id);
             void spec_i32(uint32_t v);
@@ -32,23 +55,16 @@ struct DriverSource {
             void spec_f64(uint64_t bits);
             void spec_ref(const void *fn);
             void spec_end(void);
-            int spec_instantiate(int with_spectest_memory);
-
-            \(bodies)
-            int harness_main(int argc, char **argv) {
-              (void)argc, (void)argv;
-              if (!spec_instantiate(\(importsMemory ? 1 : 0))) return 0;
-            \(calls)  return 0;
-            }
+            int spec_instantiate(int id, int with_spectest_memory, void (*init)(void));
 
             """
-    }
 
     struct Unrunnable: Error { let text: String }
 
-    private static func body(_ command: SpecCommand, id: Int, module: Module) -> Result<String, Unrunnable> {
+    private static func body(_ command: SpecCommand, id: Int, module: Module,
+                             prefix: String) -> Result<String, Unrunnable> {
         guard let action = command.action else { return .failure(Unrunnable(text: "no action")) }
-        let symbol = CLowering.exportSymbol(prefix: ScriptPlan.exportPrefix, name: action.field)
+        let symbol = CLowering.exportSymbol(prefix: prefix, name: action.field)
         let call: String
         let results: [ValueType]
         switch (action.kind, ExternType.export(action.field, of: module)) {

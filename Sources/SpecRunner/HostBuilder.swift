@@ -52,13 +52,15 @@ struct HostBuilder {
             try? FileManager.default.removeItem(at: staging)
             try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
             for file in files {
+                let directory = staging.appendingPathComponent(file.name).deletingLastPathComponent()
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 try file.contents.write(to: staging.appendingPathComponent(file.name), atomically: false, encoding: .utf8)
             }
         } catch {
             return .failure(BuildError(description: "cannot write sources: \(error)"))
         }
         let sources = files.filter { $0.name.hasSuffix(".c") }.map { staging.appendingPathComponent($0.name).path }
-        let arguments = flags + ["-I", includeDirectory, "-I", staging.path] + sources + harnessSources
+        let arguments = flags + ["-I", includeDirectory] + sources + harnessSources
             + ["-o", staging.appendingPathComponent("a.out").path]
         let result = ChildProcess.run(clang, arguments, timeout: 600)
         guard result.status == 0 else {

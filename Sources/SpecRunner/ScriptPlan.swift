@@ -10,11 +10,19 @@ enum Outcome {
 }
 
 /// One module instance: its module, lowered C, and the commands that run
-/// against it, in script order, in one host process (instances never
-/// share state here: imports from registered modules are refused).
+/// against it, in script order. Instances linked by imports run in one
+/// host process (a group); the others each in their own.
 struct InstancePlan {
     var module: Module
     var lowered: LoweredModule?
+    /// C symbol prefix of its exports (distinct per instance of a script).
+    var exportPrefix = ""
+    /// `#define`s binding its imports of registered functions to the
+    /// exporting instance's symbols.
+    var importDefines: [String] = []
+    /// Instances it imports from.
+    var links: Set<Int> = []
+    var importsSpectestMemory = false
     /// Why it cannot run (its commands fail with this), when it cannot.
     var problem: String?
     /// Index of the command that creates it (module / assert_uninstantiable).
@@ -31,8 +39,9 @@ struct ScriptPlan {
     var outcomes: [Outcome?]
     var instances: [InstancePlan] = []
 
-    static let exportPrefix = "spec_x_"
     static let hostImportPrefix = "spec_import_"
+    /// Instances linked by imports, each list in index order.
+    var groups: [[Int]] = []
 
     init(name: String, folder: URL, commands: [SpecCommand]) {
         self.name = name
@@ -40,12 +49,13 @@ struct ScriptPlan {
         outcomes = Array(repeating: nil, count: commands.count)
         var current: Int?
         var named: [String: Int] = [:]
-        var registered: [String: Module] = [:]
+        var registered: [String: Int] = [:]
 
         for (index, command) in commands.enumerated() {
             switch command.type {
             case "module":
-                let instance = Self.instantiate(command, at: index, folder: folder, registered: registered)
+                let instance = Self.instantiate(command, at: index, number: instances.count, folder: folder,
+                                                instances: instances, registered: registered)
                 instances.append(instance)
                 current = instances.count - 1
                 if let name = command.name { named[name] = current }
@@ -53,7 +63,7 @@ struct ScriptPlan {
             case "register":
                 let target = command.name.map { named[$0] } ?? current
                 if let target, let as_ = command.registerAs {
-                    registered[as_] = instances[target].module
+                    registered[as_] = target
                     outcomes[index] = .passed
                 } else {
                     outcomes[index] = .failed("register: no such module")
@@ -64,11 +74,7 @@ struct ScriptPlan {
                     outcomes[index] = .failed("no module to act on")
                     continue
                 }
-                if let problem = instances[target].problem {
-                    outcomes[index] = .failed(problem)
-                } else {
-                    instances[target].commands.append(index)
-                }
+                instances[target].commands.append(index)
             case "assert_invalid", "assert_malformed":
                 if command.moduleType == "text" {
                     outcomes[index] = .skipped
@@ -82,7 +88,7 @@ struct ScriptPlan {
                 switch Self.load(command, folder: folder) {
                 case .success(let module):
                     do {
-                        _ = try ImportLinker.link(module, registered: registered)
+                        _ = try ImportLinker.link(module, registered: registered.mapValues { instances[$0].module })
                         outcomes[index] = .failed("assert_unlinkable: module links (expected \"\(command.text ?? "")\")")
                     } catch {
                         outcomes[index] = .passed
@@ -90,14 +96,43 @@ struct ScriptPlan {
                 case .failure(let error): outcomes[index] = .failed("assert_unlinkable: \(error.text)")
                 }
             case "assert_uninstantiable":
-                var instance = Self.instantiate(command, at: index, folder: folder, registered: registered)
+                var instance = Self.instantiate(command, at: index, number: instances.count, folder: folder,
+                                                instances: instances, registered: registered)
                 instance.expectsInitTrap = command.text ?? ""
-                if let problem = instance.problem { outcomes[index] = .failed(problem) }
                 instances.append(instance)
             default:
                 outcomes[index] = .failed("unknown command \(command.type)")
             }
         }
+        groups = Self.groups(instances)
+        for group in groups {
+            let memories = group.filter { !instances[$0].module.memories.isEmpty || instances[$0].importsSpectestMemory }
+            for extra in memories.dropFirst() where instances[extra].problem == nil {
+                instances[extra].problem = "a second linear memory in one process (the harness has one memory window)"
+            }
+        }
+        for number in instances.indices {
+            guard let problem = instances[number].problem else { continue }
+            outcomes[instances[number].creator] = .failed(problem)
+            for index in instances[number].commands { outcomes[index] = .failed(problem) }
+            instances[number].commands = []
+        }
+    }
+
+    /// Connected components of the import links.
+    private static func groups(_ instances: [InstancePlan]) -> [[Int]] {
+        var parent = Array(instances.indices)
+        func root(_ node: Int) -> Int {
+            var node = node
+            while parent[node] != node { node = parent[node] }
+            return node
+        }
+        for (number, instance) in instances.enumerated() {
+            for link in instance.links { parent[root(number)] = root(link) }
+        }
+        var members: [Int: [Int]] = [:]
+        for number in instances.indices { members[root(number), default: []].append(number) }
+        return members.values.sorted { $0[0] < $1[0] }
     }
 
     struct LoadError: Error { let text: String }
@@ -117,25 +152,46 @@ struct ScriptPlan {
     }
 
     /// Loads, links and lowers a module; a failure becomes the instance's problem.
-    private static func instantiate(_ command: SpecCommand, at index: Int, folder: URL,
-                                    registered: [String: Module]) -> InstancePlan {
+    private static func instantiate(_ command: SpecCommand, at index: Int, number: Int, folder: URL,
+                                    instances: [InstancePlan], registered: [String: Int]) -> InstancePlan {
         let module: Module
         switch load(command, folder: folder) {
         case .success(let loaded): module = loaded
         case .failure(let error): return InstancePlan(module: Module(), problem: "module rejected: \(error.text)", creator: index)
         }
         var plan = InstancePlan(module: module, creator: index)
+        plan.exportPrefix = "spec_x\(number)_"
         do {
-            if try ImportLinker.link(module, registered: registered) {
-                plan.problem = "imports from a registered module: not supported by the one-process-per-instance harness"
-                return plan
-            }
+            _ = try ImportLinker.link(module, registered: registered.mapValues { instances[$0].module })
         } catch {
             plan.problem = "link failed: \(error.text)"
             return plan
         }
+        for entry in module.imports {
+            if entry.module == "spectest" {
+                if case .memory = entry.descriptor { plan.importsSpectestMemory = true }
+                continue
+            }
+            guard let exporter = registered[entry.module] else { continue }
+            if let problem = instances[exporter].problem {
+                plan.problem = "imports from a module that failed: \(problem)"
+                return plan
+            }
+            plan.links.insert(exporter)
+            switch entry.descriptor {
+            case .function:
+                let symbol = CLowering.hostImportSymbol(prefix: hostImportPrefix, module: entry.module, name: entry.name)
+                let target = CLowering.exportSymbol(prefix: instances[exporter].exportPrefix, name: entry.name)
+                plan.importDefines.append("#define \(symbol) \(target)")
+            case .memory:
+                continue  // the process's one memory
+            case .global, .table:
+                plan.problem = "imports a global or table from a registered module: not supported by the host harness"
+                return plan
+            }
+        }
         do {
-            let options = LoweringOptions(translationUnits: 1, exportPrefix: exportPrefix,
+            let options = LoweringOptions(translationUnits: 1, exportPrefix: plan.exportPrefix,
                                           hostImportPrefix: hostImportPrefix)
             plan.lowered = try CLowering.lower(module, options: options)
         } catch {

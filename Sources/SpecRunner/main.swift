@@ -6,7 +6,7 @@ import Foundation
 
 struct Job {
     var script: Int
-    var instance: Int
+    var instances: [Int]
     var files: [(name: String, contents: String)]
     var executable: Result<String, BuildError>?
     var output: ChildProcess.Result?
@@ -74,16 +74,17 @@ for (script, entry) in scriptURLs.enumerated() {
     let commands: [SpecCommand]
     do { commands = try SpecScriptReader.read(entry.url) } catch { fail("\(error)") }
     var plan = ScriptPlan(name: entry.name, folder: entry.url.deletingLastPathComponent(), commands: commands)
-    for (number, instance) in plan.instances.enumerated() {
-        guard instance.problem == nil, let lowered = instance.lowered else { continue }
-        let driver = DriverSource(plan: instance, commands: commands)
-        for (index, reason) in driver.unrunnable { plan.outcomes[index] = .failed(reason) }
-        plan.instances[number].commands.removeAll { driver.unrunnable[$0] != nil }
-        jobs.append(Job(script: script, instance: number, files: lowered.files + [("driver.c", driver.text)]))
+    for group in plan.groups {
+        let runnable = group.filter { plan.instances[$0].problem == nil && plan.instances[$0].lowered != nil }
+        guard !runnable.isEmpty else { continue }
+        let source = GroupSource(group: runnable, plan: plan)
+        for (index, reason) in source.unrunnable { plan.outcomes[index] = .failed(reason) }
+        for number in runnable { plan.instances[number].commands.removeAll { source.unrunnable[$0] != nil } }
+        jobs.append(Job(script: script, instances: runnable, files: source.files))
     }
     plans.append(plan)
 }
-FileHandle.standardError.write(Data("spec-test: \(jobs.count) instances planned in \(Int(Date().timeIntervalSince(started))) s\n".utf8))
+FileHandle.standardError.write(Data("spec-test: \(jobs.count) processes planned in \(Int(Date().timeIntervalSince(started))) s\n".utf8))
 
 // Build and run, `workers` at a time.
 let lock = NSLock()
@@ -97,7 +98,7 @@ DispatchQueue.concurrentPerform(iterations: jobs.count) { number in
     jobs[number].output = output
     finished += 1
     if finished % 100 == 0 {
-        FileHandle.standardError.write(Data("spec-test: \(finished)/\(jobs.count) instances\n".utf8))
+        FileHandle.standardError.write(Data("spec-test: \(finished)/\(jobs.count) processes\n".utf8))
     }
     lock.unlock()
 }
@@ -106,7 +107,6 @@ _ = workers
 // Verdicts.
 for job in jobs {
     let plan = plans[job.script]
-    let instance = plan.instances[job.instance]
     var lines: [Int: Substring] = [:]
     var trailer = ""
     switch job.executable {
@@ -126,9 +126,11 @@ for job in jobs {
         if case .failed(let reason) = outcome, line == nil { return .failed("\(reason): \(trailer)") }
         return outcome
     }
-    let creator = instance.creator
-    plans[job.script].outcomes[creator] = verdict(creator, lines[-1])
-    for index in instance.commands { plans[job.script].outcomes[index] = verdict(index, lines[index]) }
+    for number in job.instances {
+        let instance = plan.instances[number]
+        plans[job.script].outcomes[instance.creator] = verdict(instance.creator, lines[instance.creator])
+        for index in instance.commands { plans[job.script].outcomes[index] = verdict(index, lines[index]) }
+    }
 }
 
 var totals = (passed: 0, failed: 0, skipped: 0)

@@ -70,6 +70,11 @@ public enum CLowering {
         prefix + CSyntax.mangle(name)
     }
 
+    /// The C symbol `hostImportPrefix` binds import `module`.`name` to.
+    public static func hostImportSymbol(prefix: String, module: String, name: String) -> String {
+        HostImports.symbol(prefix: prefix, module: module, name: name)
+    }
+
     /// Balances functions over the units by size (largest first onto the
     /// lightest unit), keeping index order inside each unit.
     static func partition(_ functions: [(index: Int, text: String)],

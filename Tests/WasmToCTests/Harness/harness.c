@@ -287,7 +287,13 @@ int main(int argc, char **argv) {
     wasi_argv = argv;
     install_fault_handler();
     reserve_window();
-    if (harness_main) return harness_main(argc, argv);
+    if (harness_main) {
+        /* A parent's thread may have spawned us with signals blocked. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        return harness_main(argc, argv);
+    }
     mewz_module_init();
     int status = 0;
     if (harness_driver)

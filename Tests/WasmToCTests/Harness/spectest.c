@@ -3,8 +3,8 @@
  * module plus its generated driver (SpecRunner): the `spectest` module's
  * exports as the C symbols WasmToC binds imports to (hostImportPrefix
  * "spec_import_"), and the driver's reporting. Each command prints one
- * line on stdout: "<id> ok <values>" or "<id> trap <text>"; id -1 is the
- * instantiation. Lines are written whole with write(2), so a trap inside a
+ * line on stdout: "<id> ok <values>" or "<id> trap <text>", where id is the
+ * command's index in its script. Lines are written whole with write(2), so a trap inside a
  * command never leaves half a line.
  */
 #define _GNU_SOURCE
@@ -97,18 +97,28 @@ void spec_run(int id, void (*body)(void)) {
     harness_trap_catcher = NULL;
 }
 
-static int imports_memory;
+static int imports_memory, memory_ready, instance_id;
+static void (*instance_init)(void);
 static void instantiate(void) {
-    if (imports_memory) mewz_memory_init(1, 2); /* spectest.memory */
-    mewz_module_init();
-    spec_begin(-1);
+    if (imports_memory && !memory_ready) mewz_memory_init(1, 2); /* spectest.memory */
+    memory_ready = memory_ready || imports_memory;
+    instance_init();
+    spec_begin(instance_id);
     spec_end();
 }
 
-/* Instantiates the module (id -1); whether it succeeded. */
-int spec_instantiate(int with_spectest_memory) {
+/* Instantiates a module (reported as command `id`): whether it succeeded.
+ * The process has one memory: spectest's is mapped by its first importer. */
+int spec_instantiate(int id, int with_spectest_memory, void (*init)(void)) {
     imports_memory = with_spectest_memory;
-    line_length = 0;
-    spec_run(-1, instantiate);
+    instance_id = id;
+    instance_init = init;
+    harness_last_trap = 0;
+    spec_run(id, instantiate);
     return harness_last_trap == 0;
 }
+
+/* Each module's entry points are renamed (spec_init_N); harness.c's own
+ * path, which calls these, is never taken when harness_main exists. */
+void mewz_module_init(void) {}
+void mewz_module_main(void) {}
