@@ -120,7 +120,11 @@ struct GroupSource {
         case .f32: return UInt32(text).map { "wc_f32_from_bits(\($0)u)" }
         case .f64: return UInt64(text).map { "wc_f64_from_bits(\($0)ull)" }
         case .funcref: return text == "null" ? "((wc_funcref){0, 0})" : nil
-        case .externref, .v128: return nil
+        // Host reference N is the non-null pointer value N + 1.
+        case .externref:
+            if text == "null" { return "((wc_funcref){0, 0})" }
+            return UInt64(text).flatMap { $0 < UInt64(UInt32.max) ? "((wc_funcref){0, (wc_fn)(uintptr_t)\($0 + 1)u})" : nil }
+        case .v128: return nil
         }
     }
 }

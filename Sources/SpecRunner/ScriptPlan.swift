@@ -186,8 +186,10 @@ struct ScriptPlan {
             case .memory:
                 continue  // the process's one memory
             case .global, .table:
-                plan.problem = "imports a global or table from a registered module: not supported by the host harness"
-                return plan
+                // Bound to the exporter's state through its reference getter.
+                let symbol = CLowering.hostImportSymbol(prefix: hostImportPrefix, module: entry.module, name: entry.name)
+                let target = CLowering.exportSymbol(prefix: instances[exporter].exportPrefix + "_0", name: entry.name)
+                plan.importDefines.append("#define \(symbol) (*\(target)())")
             }
         }
         do {

@@ -8,6 +8,9 @@ public struct LoweringOptions: Sendable {
     /// this prefix followed by the mangled export name (letters and digits
     /// kept, `_` doubled, other bytes `_xHH`), declared in module.h; and a
     /// module without "_start" is accepted (mewz_module_main does nothing).
+    /// Exported globals get a getter `T symbol(void)`; exported globals and
+    /// tables also a reference `T *prefix_0NAME(void)` (`wc_table *` for
+    /// a table), through which another module's imports can be bound.
     /// For test and spec harnesses that call exports directly.
     public var exportPrefix: String?
     /// When set, imports from modules other than WASI are accepted and

@@ -5,7 +5,7 @@ import WasmCore
 extension FunctionEmitter {
     mutating func lowerRefNull(_ type: ValueType) throws(LoweringError) {
         try requireSupported([type])
-        push(constant: "((wc_funcref){0, 0})", .funcref)
+        push(constant: "((wc_funcref){0, 0})", type)
     }
 
     mutating func lowerRefIsNull() throws(LoweringError) {

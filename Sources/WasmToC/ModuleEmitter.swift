@@ -222,8 +222,17 @@ struct ModuleEmitter {
         for export in module.exports {
             if case .global(let index) = export.descriptor, let name = context.globalName(index),
                let type = context.globalType(index) {
-                let prototype = "\(CSyntax.type(type.valueType)) \(prefix)\(CSyntax.mangle(export.name))(void)"
-                wrappers.append((prototype, "\(prototype) {\n  return \(name);\n}\n"))
+                let cType = CSyntax.type(type.valueType)
+                let getter = "\(cType) \(prefix)\(CSyntax.mangle(export.name))(void)"
+                wrappers.append((getter, "\(getter) {\n  return \(name);\n}\n"))
+                // Immutable constants are `static const`; only mutable ones are written through this.
+                let reference = "\(cType) *\(prefix)_0\(CSyntax.mangle(export.name))(void)"
+                wrappers.append((reference, "\(reference) {\n  return (\(cType) *)&\(name);\n}\n"))
+                continue
+            }
+            if case .table(let index) = export.descriptor, let name = context.tableName(index) {
+                let reference = "wc_table *\(prefix)_0\(CSyntax.mangle(export.name))(void)"
+                wrappers.append((reference, "\(reference) {\n  return &\(name);\n}\n"))
                 continue
             }
             guard case .function(let index) = export.descriptor, Int(index) < context.functionTypes.count else { continue }
