@@ -37,7 +37,24 @@ struct SpecScriptError: Error, CustomStringConvertible {
 
 enum SpecScriptReader {
     static func read(_ url: URL) throws -> [SpecCommand] {
-        let data = try Data(contentsOf: url)
+        // Foundation drops U+FEFF read raw from a JSON string (names.json
+        // exports that name); as an escape it survives. JSON's own syntax is
+        // ASCII, so these bytes can only be inside a string.
+        let raw = try Data(contentsOf: url)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.count)
+        let input = [UInt8](raw)
+        var position = 0
+        while position < input.count {
+            if input[position] == 0xEF, position + 2 < input.count, input[position + 1] == 0xBB, input[position + 2] == 0xBF {
+                bytes += Array("\\ufeff".utf8)
+                position += 3
+            } else {
+                bytes.append(input[position])
+                position += 1
+            }
+        }
+        let data = Data(bytes)
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let commands = json["commands"] as? [[String: Any]] else { throw SpecScriptError.notAScript(url.path) }
         return commands.map(command)

@@ -66,3 +66,28 @@ struct SpecHarnessLoweringTests {
         #expect(throws: LoweringError.self) { try CLowering.lower(builder.module, options: LoweringOptions(exportPrefix: "x_")) }
     }
 }
+
+/// Signalling NaNs are quieted by arithmetic even where clang would fold
+/// the operation away (x - 0.0, x * 1.0, x / -1.0, -0.0 - x, demote of a
+/// promote).
+struct SignallingNaNTests {
+    @Test func foldableArithmeticQuietsNaN() throws {
+        var builder = ModuleBuilder()
+        builder.function([.f32], [.f32], export: "subZero", [.get(0), .f32(0), .op(.f32Sub)])
+        builder.function([.f32], [.f32], export: "negZeroSub", [.f32(-0.0), .get(0), .op(.f32Sub)])
+        builder.function([.f64], [.f64], export: "mulOne", [.get(0), .f64(1), .op(.f64Mul)])
+        builder.function([.f64], [.f64], export: "divNegOne", [.get(0), .f64(-1), .op(.f64Div)])
+        builder.function([.f32], [.f32], export: "promoteDemote", [.get(0), .op(.f64PromoteF32), .op(.f32DemoteF64)])
+        let signalling32 = Value.f32(bits: 0x7FA0_0000)
+        let signalling64 = Value.f64(bits: 0x7FF4_0000_0000_0000)
+        try ExportRunner.check(builder.module, [
+            Call("subZero", [signalling32], .f32NaN),
+            Call("negZeroSub", [signalling32], .f32NaN),
+            Call("mulOne", [signalling64], .f64NaN),
+            Call("divNegOne", [signalling64], .f64NaN),
+            Call("promoteDemote", [signalling32], .f32NaN),
+            Call("subZero", [.float(1.5)], .float(1.5)),
+            Call("divNegOne", [.double(2)], .double(-2)),
+        ])
+    }
+}
