@@ -12,11 +12,15 @@ struct SpecHarnessLoweringTests {
         var builder = ModuleBuilder()
         let type = builder.type([], [])
         let runaway = builder.function([], [], export: "runaway", [.i32(0), .callIndirect(typeIndex: type, table: 0)])
+        builder.function([], [.i32], export: "one", [.i32(1)])
         builder.table(1, 1)
         builder.elements(at: 0, [runaway])
         let lowered = try CLowering.lower(builder.module, options: LoweringOptions(exportPrefix: "wasm_"))
         #expect(lowered.files[0].contents.contains("WC_LINK WC_RECURSIVE void f0(void);"))
-        try ExportRunner.check(builder.module, [Call("runaway", [], trap: "call stack exhausted")])
+        try ExportRunner.check(builder.module, [
+            Call("runaway", [], trap: "call stack exhausted"),
+            Call("one", [], .i32(1)),
+        ])
     }
 
     /// externref shares funcref's representation: tables, ref.null and
@@ -43,7 +47,8 @@ struct SpecHarnessLoweringTests {
                                              descriptor: .global(GlobalType(valueType: .i32, isMutable: false))))
         builder.module.imports.append(Import(module: "m", name: "tab",
                                              descriptor: .table(TableType(elementType: .funcref, limits: Limits(min: 1, max: nil)))))
-        let own = builder.global(.i32, mutable: true, .globalGet(0))
+        // Global 1 in the index space: the import comes first.
+        let own = builder.global(.i32, mutable: true, .globalGet(0)) + 1
         builder.table(1)
         builder.function([], [.i32], export: "f", [.globalGet(0), .call(0), .globalGet(own), .tableSize(1), .op(.i32Add)])
         builder.module.exports.append(Export(name: "g", descriptor: .global(own)))
