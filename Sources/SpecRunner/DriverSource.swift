@@ -33,11 +33,16 @@ struct GroupSource {
                     unrunnable[index] = error.text
                 }
             }
+            let conditions = instance.linkConditions.isEmpty ? "1" : instance.linkConditions.joined(separator: " && ")
+            bodies += "int spec_link_\(number)(void) {\n  return \(conditions);\n}\n"
             files.append(("i\(number)/driver.c", defines + "#include \"module.h\"\n" + Self.header + bodies))
-            declarations += "void spec_init_\(number)(void);\n"
+            declarations += "void spec_init_\(number)(void);\nint spec_link_\(number)(void);\n"
             let memory = instance.importsSpectestMemory ? 1 : 0
-            events.append((instance.creator,
-                           "  int ok\(number) = spec_instantiate(\(instance.creator), \(memory), spec_init_\(number));\n"))
+            events.append((instance.creator, """
+                  int ok\(number) = spec_link_\(number)() ? spec_instantiate(\(instance.creator), \(memory), spec_init_\(number))
+                                             : spec_unlinkable(\(instance.creator));
+
+                """))
         }
         var main = Self.header + declarations + "\nint harness_main(int argc, char **argv) {\n  (void)argc, (void)argv;\n"
         for event in events.sorted(by: { $0.index < $1.index }) { main += event.call }
@@ -56,6 +61,7 @@ struct GroupSource {
             void spec_ref(const void *fn);
             void spec_end(void);
             int spec_instantiate(int id, int with_spectest_memory, void (*init)(void));
+            int spec_unlinkable(int id);
 
             """
 

@@ -53,15 +53,18 @@ enum ExternType {
         }
     }
 
-    /// Whether this export satisfies an import declared as `descriptor`.
-    func satisfies(_ descriptor: ImportDescriptor, in module: Module) -> Bool {
+    /// Whether this export satisfies an import declared as `descriptor`
+    /// (optionally leaving the minimum size aside: a table or memory can
+    /// have grown since it was declared).
+    func satisfies(_ descriptor: ImportDescriptor, in module: Module, ignoringMinimum: Bool = false) -> Bool {
         switch (self, descriptor) {
         case (.function(let actual), .function(let typeIndex)):
             return Int(typeIndex) < module.types.count && module.types[Int(typeIndex)] == actual
         case (.table(let actual), .table(let expected)):
-            return actual.elementType == expected.elementType && Self.limits(actual.limits, fit: expected.limits)
+            return actual.elementType == expected.elementType
+                && Self.limits(actual.limits, fit: expected.limits, ignoringMinimum: ignoringMinimum)
         case (.memory(let actual), .memory(let expected)):
-            return Self.limits(actual.limits, fit: expected.limits)
+            return Self.limits(actual.limits, fit: expected.limits, ignoringMinimum: ignoringMinimum)
         case (.global(let actual), .global(let expected)):
             return actual == expected
         default:
@@ -69,8 +72,8 @@ enum ExternType {
         }
     }
 
-    private static func limits(_ actual: Limits, fit expected: Limits) -> Bool {
-        guard actual.min >= expected.min else { return false }
+    private static func limits(_ actual: Limits, fit expected: Limits, ignoringMinimum: Bool) -> Bool {
+        guard ignoringMinimum || actual.min >= expected.min else { return false }
         guard let expectedMax = expected.max else { return true }
         guard let actualMax = actual.max else { return false }
         return actualMax <= expectedMax
@@ -91,10 +94,12 @@ enum LinkFailure: Error {
 }
 
 enum ImportLinker {
-    /// Checks every import against `spectest` and the registered modules;
-    /// returns whether any import comes from a registered module.
-    static func link(_ module: Module, registered: [String: Module]) throws(LinkFailure) -> Bool {
-        var usesRegistered = false
+    /// Checks every import against `spectest` and the registered modules.
+    /// Returns the imports of a registered table or memory that fit only if
+    /// it has grown past its declared minimum: the host checks their
+    /// current size at instantiation.
+    static func link(_ module: Module, registered: [String: Module]) throws(LinkFailure) -> [Import] {
+        var deferred: [Import] = []
         for entry in module.imports {
             let name = "\"\(entry.module)\".\"\(entry.name)\""
             let provided: ExternType?
@@ -102,13 +107,15 @@ enum ImportLinker {
                 provided = ExternType.spectest[entry.name]
             } else if let exporter = registered[entry.module] {
                 provided = ExternType.export(entry.name, of: exporter)
-                usesRegistered = true
             } else {
                 throw .unknownImport(name)
             }
             guard let provided else { throw .unknownImport(name) }
-            guard provided.satisfies(entry.descriptor, in: module) else { throw .incompatibleImportType(name) }
+            if provided.satisfies(entry.descriptor, in: module) { continue }
+            guard entry.module != "spectest", provided.satisfies(entry.descriptor, in: module, ignoringMinimum: true)
+            else { throw .incompatibleImportType(name) }
+            deferred.append(entry)
         }
-        return usesRegistered
+        return deferred
     }
 }

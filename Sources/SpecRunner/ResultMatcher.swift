@@ -7,6 +7,8 @@ enum ResultMatcher {
         let status = words.first.map(String.init) ?? ""
         let rest = words.dropFirst()
         switch command.type {
+        case "assert_unlinkable":
+            return status == "unlinkable" ? .passed : .failed("module linked (expected \"\(command.text ?? "")\")")
         case "action":
             return status == "ok" ? .passed : .failed("trapped: \(rest.joined(separator: " "))")
         case "assert_return":

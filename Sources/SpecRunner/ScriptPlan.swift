@@ -23,6 +23,11 @@ struct InstancePlan {
     /// Instances it imports from.
     var links: Set<Int> = []
     var importsSpectestMemory = false
+    /// C conditions checked before instantiation: current sizes of
+    /// imported tables and memories against the import's minimum.
+    var linkConditions: [String] = []
+    /// assert_unlinkable whose verdict depends on those sizes.
+    var expectsUnlinkable = false
     /// Why it cannot run (its commands fail with this), when it cannot.
     var problem: String?
     /// Index of the command that creates it (module / assert_uninstantiable).
@@ -88,8 +93,16 @@ struct ScriptPlan {
                 switch Self.load(command, folder: folder) {
                 case .success(let module):
                     do {
-                        _ = try ImportLinker.link(module, registered: registered.mapValues { instances[$0].module })
-                        outcomes[index] = .failed("assert_unlinkable: module links (expected \"\(command.text ?? "")\")")
+                        let deferred = try ImportLinker.link(module, registered: registered.mapValues { instances[$0].module })
+                        guard !deferred.isEmpty else {
+                            outcomes[index] = .failed("assert_unlinkable: module links (expected \"\(command.text ?? "")\")")
+                            continue
+                        }
+                        // Only current sizes can tell: the process decides.
+                        var instance = Self.instantiate(command, at: index, number: instances.count, folder: folder,
+                                                        instances: instances, registered: registered)
+                        instance.expectsUnlinkable = true
+                        instances.append(instance)
                     } catch {
                         outcomes[index] = .passed
                     }
@@ -161,11 +174,20 @@ struct ScriptPlan {
         }
         var plan = InstancePlan(module: module, creator: index)
         plan.exportPrefix = "spec_x\(number)_"
+        let deferred: [Import]
         do {
-            _ = try ImportLinker.link(module, registered: registered.mapValues { instances[$0].module })
+            deferred = try ImportLinker.link(module, registered: registered.mapValues { instances[$0].module })
         } catch {
             plan.problem = "link failed: \(error.text)"
             return plan
+        }
+        for entry in deferred {
+            let symbol = CLowering.hostImportSymbol(prefix: hostImportPrefix, module: entry.module, name: entry.name)
+            switch entry.descriptor {
+            case .table(let type): plan.linkConditions.append("\(symbol).size >= \(type.limits.min)u")
+            case .memory(let type): plan.linkConditions.append("mewz_memory_pages >= \(type.limits.min)u")
+            default: break
+            }
         }
         for entry in module.imports {
             if entry.module == "spectest" {

@@ -118,6 +118,15 @@ int spec_instantiate(int id, int with_spectest_memory, void (*init)(void)) {
     return harness_last_trap == 0;
 }
 
+/* An import's table or memory is smaller than it requires (reported as
+ * command `id`): the module is not instantiated. */
+int spec_unlinkable(int id) {
+    line_length = 0;
+    append("%" PRId64 " unlinkable", (uint64_t)(int64_t)id);
+    flush_line();
+    return 0;
+}
+
 /* Each module's entry points are renamed (spec_init_N); harness.c's own
  * path, which calls these, is never taken when harness_main exists. */
 void mewz_module_init(void) {}
