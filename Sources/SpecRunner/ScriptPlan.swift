@@ -67,8 +67,8 @@ struct ScriptPlan {
                 if let problem = instance.problem { outcomes[index] = .failed(problem) }
             case "register":
                 let target = command.name.map { named[$0] } ?? current
-                if let target, let as_ = command.registerAs {
-                    registered[as_] = target
+                if let target, let name = command.registerAs {
+                    registered[name] = target
                     outcomes[index] = .passed
                 } else {
                     outcomes[index] = .failed("register: no such module")

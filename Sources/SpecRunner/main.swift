@@ -86,23 +86,40 @@ for (script, entry) in scriptURLs.enumerated() {
 }
 FileHandle.standardError.write(Data("spec-test: \(jobs.count) processes planned in \(Int(Date().timeIntervalSince(started))) s\n".utf8))
 
-// Build and run, `workers` at a time.
+// Build and run: `workers` threads take the next job until none is left.
 let lock = NSLock()
+var nextJob = 0
 var finished = 0
-DispatchQueue.concurrentPerform(iterations: jobs.count) { number in
-    let executable = builder.executable(files: jobs[number].files)
-    var output: ChildProcess.Result?
-    if case .success(let path) = executable { output = ChildProcess.run(path, [], timeout: 120) }
-    lock.lock()
-    jobs[number].executable = executable
-    jobs[number].output = output
-    finished += 1
-    if finished % 100 == 0 {
-        FileHandle.standardError.write(Data("spec-test: \(finished)/\(jobs.count) processes\n".utf8))
+@Sendable func runJobs() {
+    while true {
+        lock.lock()
+        let number = nextJob
+        nextJob += 1
+        let files = number < jobs.count ? jobs[number].files : []
+        lock.unlock()
+        guard number < jobs.count else { return }
+        let executable = builder.executable(files: files)
+        var output: ChildProcess.Result?
+        if case .success(let path) = executable { output = ChildProcess.run(path, [], timeout: 120) }
+        lock.lock()
+        jobs[number].executable = executable
+        jobs[number].output = output
+        finished += 1
+        if finished % 100 == 0 {
+            FileHandle.standardError.write(Data("spec-test: \(finished)/\(jobs.count) processes\n".utf8))
+        }
+        lock.unlock()
     }
-    lock.unlock()
 }
-_ = workers
+let done = DispatchGroup()
+for _ in 0..<workers {
+    done.enter()
+    Thread.detachNewThread {
+        runJobs()
+        done.leave()
+    }
+}
+done.wait()
 
 // Verdicts.
 for job in jobs {
