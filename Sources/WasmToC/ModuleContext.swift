@@ -194,7 +194,8 @@ struct ModuleContext {
                 throw .unsupportedFeature("table of \(limits.min) elements (at most \(maxTableElements))")
             }
             var capacity = limits.min
-            if grown.contains(UInt32(index)) {
+            // table.grow names the table index space, imported tables first.
+            if grown.contains(UInt32(module.importedTableCount + index)) {
                 capacity = Swift.max(limits.min, Swift.min(limits.max ?? UInt32.max, growableTableElements))
             }
             capacities.append(capacity)

@@ -49,7 +49,8 @@ struct SpecHarnessLoweringTests {
                                              descriptor: .table(TableType(elementType: .funcref, limits: Limits(min: 1, max: nil)))))
         // Global 1 in the index space: the import comes first.
         let own = builder.global(.i32, mutable: true, .globalGet(0)) + 1
-        builder.table(1)
+        builder.table(1, 8)
+        builder.function([], [.i32], export: "grow", [.refNull(.funcref), .i32(1), .tableGrow(1)])
         builder.function([], [.i32], export: "f", [.globalGet(0), .call(0), .globalGet(own), .tableSize(1), .op(.i32Add)])
         builder.module.exports.append(Export(name: "g", descriptor: .global(own)))
         builder.module.exports.append(Export(name: "t", descriptor: .table(0)))
@@ -63,6 +64,7 @@ struct SpecHarnessLoweringTests {
         #expect(unit.contains("g1 = h_spectest_0global__i32;"))  // global 1 is the first defined one
         #expect(unit.contains("h_spectest_0print__i32(h_spectest_0global__i32);"))
         #expect(unit.contains("t1.size"))
+        #expect(unit.contains("WC_LINK wc_table t1 = {t1_elems, 1u, 8u};"))  // room to grow table 1
         #expect(unit.contains("uint32_t *x__0g(void) {\n  return (uint32_t *)&g1;\n}"))
         #expect(unit.contains("wc_table *x__0t(void) {\n  return &h_m_0tab;\n}"))
         #expect(CLowering.hostImportSymbol(prefix: "h_", module: "a_b", name: "c-d") == "h_a__b_0c_x2dd")
