@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "Monitor", dependencies: ["CKVM", "CMewzABI", "CSeccomp", "ImageFormat"]),
         .target(name: "OCI", dependencies: ["ImageBuilder", "Monitor", "ImageFormat", "CJSONC", "CShim"]),
         .executableTarget(name: "MewzRuntime", dependencies: ["OCI"]),
+        // hack/spec-test: the official spec suite through the real lowering and clang.
+        .executableTarget(name: "SpecRunner", dependencies: ["WasmCore", "WasmToC"]),
 
         .testTarget(name: "WasmCoreTests", dependencies: ["WasmCore"]),
         .testTarget(name: "WasmToCTests", dependencies: ["WasmToC"],

@@ -8,12 +8,23 @@ public struct LoweringOptions: Sendable {
     /// this prefix followed by the mangled export name (letters and digits
     /// kept, `_` doubled, other bytes `_xHH`), declared in module.h; and a
     /// module without "_start" is accepted (mewz_module_main does nothing).
+    /// Exported globals get a getter `T symbol(void)`; exported globals and
+    /// tables also a reference `T *prefix_0NAME(void)` (`wc_table *` for
+    /// a table), through which another module's imports can be bound.
     /// For test and spec harnesses that call exports directly.
     public var exportPrefix: String?
+    /// When set, imports from modules other than WASI are accepted and
+    /// bind to external C symbols: this prefix, the mangled module name,
+    /// `_0`, the mangled field name. Functions are declared with their Wasm
+    /// signature, globals as `extern T`, tables as `extern wc_table`; an
+    /// imported memory is the runtime's one memory, which the host sets up
+    /// before `mewz_module_init`. For spec harnesses; the guest never sets it.
+    public var hostImportPrefix: String?
 
-    public init(translationUnits: Int = 1, exportPrefix: String? = nil) {
+    public init(translationUnits: Int = 1, exportPrefix: String? = nil, hostImportPrefix: String? = nil) {
         self.translationUnits = translationUnits
         self.exportPrefix = exportPrefix
+        self.hostImportPrefix = hostImportPrefix
     }
 }
 
@@ -50,9 +61,21 @@ public enum CLowering {
             if number == 0 { text += try emitter.entryPoints() }
             files.append((name: "module_\(number).c", contents: text))
         }
-        let memory = module.memories.first
+        let memory = module.memories.first  // an imported memory is the host's
         return LoweredModule(files: files, memoryMinPages: memory?.limits.min ?? 0,
                              memoryMaxPages: memory.map { $0.limits.max ?? MEWZ.maxPages } ?? 0)
+    }
+
+    /// The C symbol `exportPrefix` gives export `name`: a function taking
+    /// and returning its Wasm types (several results as a struct with
+    /// fields v0, v1, ...), or for a global a getter `T symbol(void)`.
+    public static func exportSymbol(prefix: String, name: String) -> String {
+        prefix + CSyntax.mangle(name)
+    }
+
+    /// The C symbol `hostImportPrefix` binds import `module`.`name` to.
+    public static func hostImportSymbol(prefix: String, module: String, name: String) -> String {
+        HostImports.symbol(prefix: prefix, module: module, name: name)
     }
 
     /// Balances functions over the units by size (largest first onto the

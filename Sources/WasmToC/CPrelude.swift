@@ -136,6 +136,10 @@ static inline float wc_f32_from_bits(uint32_t b) { float f; __builtin_memcpy(&f,
 static inline uint64_t wc_f64_bits(double f) { uint64_t b; __builtin_memcpy(&b, &f, 8); return b; }
 static inline double wc_f64_from_bits(uint64_t b) { double f; __builtin_memcpy(&f, &b, 8); return f; }
 
+/* A constant clang cannot see through (see NumericOperator.constantSensitive). */
+static inline float wc_f32_opaque(float c) { __asm__("" : "+x"(c)); return c; }
+static inline double wc_f64_opaque(double c) { __asm__("" : "+x"(c)); return c; }
+
 /* min/max: NaN if either is NaN; -0 < +0 (the sign bits decide ties). */
 static inline float wc_f32_min(float a, float b) {
     if (a != a || b != b) return a + b;

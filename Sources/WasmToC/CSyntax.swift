@@ -2,15 +2,18 @@ import WasmCore
 
 /// Spelling of Wasm values, types and names in the generated C.
 enum CSyntax {
-    /// The C type of a Wasm value (funcref: the prelude's `wc_funcref`).
+    /// The C type of a Wasm value. References are the prelude's
+    /// `wc_funcref`; an externref is opaque to the module, so it shares
+    /// that representation (signature id 0, the host's pointer in `fn`,
+    /// NULL for null) and the same tables and helpers serve both.
     static func type(_ type: ValueType) -> String {
         switch type {
         case .i32: "uint32_t"
         case .i64: "uint64_t"
         case .f32: "float"
         case .f64: "double"
-        case .funcref: "wc_funcref"
-        case .v128, .externref: "void"  // rejected before emission
+        case .funcref, .externref: "wc_funcref"
+        case .v128: "void"  // rejected before emission
         }
     }
 

@@ -5,7 +5,10 @@ enum CallGraph {
     /// Defined functions (function index space) on a cycle of direct calls.
     /// clang turns self-recursion (also after inlining a cycle) into a
     /// loop, so runaway recursion would spin instead of exhausting the
-    /// stack and trapping; these functions get `disable_tail_calls`.
+    /// stack and trapping; these functions get `disable_tail_calls`. So do
+    /// functions with a call_indirect: any cycle the direct calls do not
+    /// show passes through one, and a tail call through a pointer is a
+    /// jump just the same.
     static func recursiveFunctions(_ module: Module, importedCount: Int) -> Set<Int> {
         let count = module.code.count
         var callees: [[Int]] = Array(repeating: [], count: count)
@@ -61,6 +64,10 @@ enum CallGraph {
                     for member in component { recursive.insert(member + importedCount) }
                 }
             }
+        }
+        for (defined, body) in module.code.enumerated()
+        where body.instructions.contains(where: { if case .callIndirect = $0 { true } else { false } }) {
+            recursive.insert(defined + importedCount)
         }
         return recursive
     }

@@ -13,9 +13,9 @@ extension FunctionEmitter {
     mutating func lowerCallIndirect(_ typeIndex: UInt32, table: UInt32) throws(LoweringError) {
         guard Int(typeIndex) < context.module.types.count, let signature = context.signatureID(typeIndex: typeIndex)
         else { throw invalid("call_indirect with unknown type \(typeIndex)") }
-        guard Int(table) < context.module.tables.count else { throw invalid("unknown table \(table)") }
+        let tableName = try self.tableName(table)
         let element = try pop()
-        let target = "((wc_sig\(signature))wc_call_target(&t\(table), \(use(element)), \(signature)u))"
+        let target = "((wc_sig\(signature))wc_call_target(&\(tableName), \(use(element)), \(signature)u))"
         try emitCall(target, type: context.module.types[Int(typeIndex)])
     }
 

@@ -21,8 +21,11 @@ extension FunctionEmitter {
             throw invalid("no C form for numeric opcode \(op.rawValue)")
         }
         var text = form.pieces[0]
+        let hidesConstants = NumericOperator.constantSensitive.contains(op)
         for (operand, piece) in zip(operands, form.pieces.dropFirst()) {
-            text += operand.expression
+            text += hidesConstants && operand.isConstant
+                ? "wc_\(result == .f32 ? "f32" : "f64")_opaque(\(operand.expression))"
+                : operand.expression
             text += piece
         }
         push(text, result, operands: operands, pure: form.pure)

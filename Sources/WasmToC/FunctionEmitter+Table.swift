@@ -5,7 +5,7 @@ import WasmCore
 extension FunctionEmitter {
     mutating func lowerRefNull(_ type: ValueType) throws(LoweringError) {
         try requireSupported([type])
-        push(constant: "((wc_funcref){0, 0})", .funcref)
+        push(constant: "((wc_funcref){0, 0})", type)
     }
 
     mutating func lowerRefIsNull() throws(LoweringError) {
@@ -23,47 +23,47 @@ extension FunctionEmitter {
     mutating func lowerTableGet(_ table: UInt32) throws(LoweringError) {
         try requireTable(table)
         let index = try pop()
-        push("wc_table_get(&t\(table), \(index.expression))", .funcref, operands: [index], pure: false)
+        push("wc_table_get(&\(try tableName(table)), \(index.expression))", .funcref, operands: [index], pure: false)
     }
 
     mutating func lowerTableSet(_ table: UInt32) throws(LoweringError) {
         try requireTable(table)
         let value = try pop()
         let index = try pop()
-        emit("wc_table_set(&t\(table), \(use(index)), \(use(value)));")
+        emit("wc_table_set(&\(try tableName(table)), \(use(index)), \(use(value)));")
     }
 
     mutating func lowerTableSize(_ table: UInt32) throws(LoweringError) {
         try requireTable(table)
-        push("t\(table).size", .i32, operands: [], pure: false)
+        push("\(try tableName(table)).size", .i32, operands: [], pure: false)
     }
 
     mutating func lowerTableGrow(_ table: UInt32) throws(LoweringError) {
         try requireTable(table)
         let count = try pop()
         let initial = try pop()
-        push("wc_table_grow(&t\(table), \(initial.expression), \(count.expression))", .i32,
+        push("wc_table_grow(&\(try tableName(table)), \(initial.expression), \(count.expression))", .i32,
              operands: [initial, count], pure: false)
     }
 
     mutating func lowerTableFill(_ table: UInt32) throws(LoweringError) {
         try requireTable(table)
         let (index, value, count) = try popThree()
-        emit("wc_table_fill(&t\(table), \(use(index)), \(use(value)), \(use(count)));")
+        emit("wc_table_fill(&\(try tableName(table)), \(use(index)), \(use(value)), \(use(count)));")
     }
 
     mutating func lowerTableCopy(_ destination: UInt32, _ source: UInt32) throws(LoweringError) {
         try requireTable(destination)
         try requireTable(source)
         let (to, from, count) = try popThree()
-        emit("wc_table_copy(&t\(destination), &t\(source), \(use(to)), \(use(from)), \(use(count)));")
+        emit("wc_table_copy(&\(try tableName(destination)), &\(try tableName(source)), \(use(to)), \(use(from)), \(use(count)));")
     }
 
     mutating func lowerTableInit(_ element: UInt32, table: UInt32) throws(LoweringError) {
         try requireTable(table)
         try requireElementSegment(element)
         let (destination, source, count) = try popThree()
-        emit("wc_table_init(&t\(table), &wc_elems[\(element)], \(use(destination)), \(use(source)), \(use(count)));")
+        emit("wc_table_init(&\(try tableName(table)), &wc_elems[\(element)], \(use(destination)), \(use(source)), \(use(count)));")
     }
 
     mutating func lowerElemDrop(_ element: UInt32) throws(LoweringError) {
@@ -72,7 +72,13 @@ extension FunctionEmitter {
     }
 
     private func requireTable(_ table: UInt32) throws(LoweringError) {
-        guard Int(table) < context.module.tables.count else { throw invalid("unknown table \(table)") }
+        _ = try tableName(table)
+    }
+
+    /// The C name of a table (its own `tN` or an imported host symbol).
+    func tableName(_ index: UInt32) throws(LoweringError) -> String {
+        guard let name = context.tableName(index) else { throw invalid("unknown table \(index)") }
+        return name
     }
 
     private func requireElementSegment(_ element: UInt32) throws(LoweringError) {

@@ -22,17 +22,18 @@ extension FunctionEmitter {
     /// deferred; a mutable one is read now (a call may change it).
     mutating func lowerGlobalGet(_ index: UInt32) throws(LoweringError) {
         let global = try globalType(index)
+        let name = try globalName(index)
         if global.isMutable {
-            push("g\(index)", global.valueType, operands: [], pure: false)
+            push(name, global.valueType, operands: [], pure: false)
         } else {
-            push(constant: "g\(index)", global.valueType)
+            push(constant: name, global.valueType)
         }
     }
 
     mutating func lowerGlobalSet(_ index: UInt32) throws(LoweringError) {
-        _ = try globalType(index)
+        let name = try globalName(index)
         let value = try pop()
-        emit("g\(index) = \(use(value));")
+        emit("\(name) = \(use(value));")
     }
 
     mutating func lowerDrop() throws(LoweringError) {
@@ -54,7 +55,12 @@ extension FunctionEmitter {
     }
 
     private func globalType(_ index: UInt32) throws(LoweringError) -> GlobalType {
-        guard Int(index) < context.module.globals.count else { throw invalid("unknown global \(index)") }
-        return context.module.globals[Int(index)].type
+        guard let type = context.globalType(index) else { throw invalid("unknown global \(index)") }
+        return type
+    }
+
+    private func globalName(_ index: UInt32) throws(LoweringError) -> String {
+        guard let name = context.globalName(index) else { throw invalid("unknown global \(index)") }
+        return name
     }
 }

@@ -141,7 +141,7 @@ struct FunctionEmitter {
         .invalidModule(reason, function: function, offset: offset)
     }
 
-    /// Rejects value types the lowering cannot represent (v128, externref).
+    /// Rejects value types the lowering cannot represent (v128).
     func requireSupported(_ types: [ValueType]) throws(LoweringError) {
         for type in types {
             if let feature = ModuleContext.unsupportedValueType(type) { throw .unsupportedFeature(feature) }

@@ -39,9 +39,9 @@ struct ModuleContext {
     init(module: Module, options: LoweringOptions) throws(LoweringError) {
         self.module = module
         self.options = options
-        try Self.checkUnsupportedImports(module)
+        try Self.checkUnsupportedImports(module, allowHostImports: options.hostImportPrefix != nil)
         try Self.checkValueTypes(module)
-        if module.memories.count > 1 { throw .unsupportedFeature("multiple memories") }
+        if module.memories.count + module.importedMemoryCount > 1 { throw .unsupportedFeature("multiple memories") }
 
         var ids: [FunctionType: Int] = [:]
         var canonical: [FunctionType] = []
@@ -59,7 +59,9 @@ struct ModuleContext {
         for entry in module.imports {
             guard case .function(let typeIndex) = entry.descriptor else { continue }
             types.append(try Self.type(module, typeIndex))
-            names.append(WASIImports.symbol(entry.name))
+            names.append(entry.module == WASIImports.module
+                ? WASIImports.symbol(entry.name)
+                : HostImports.symbol(prefix: options.hostImportPrefix ?? "", module: entry.module, name: entry.name))
             typeIndices.append(typeIndex)
         }
         importedFunctionCount = types.count
@@ -128,10 +130,11 @@ struct ModuleContext {
 
     /// Every function import must be a wasi.h function with its exact
     /// signature; all offenders are reported together.
-    private static func checkUnsupportedImports(_ module: Module) throws(LoweringError) {
+    private static func checkUnsupportedImports(_ module: Module, allowHostImports: Bool) throws(LoweringError) {
         var missing: [String] = []
         for entry in module.imports {
             guard case .function(let typeIndex) = entry.descriptor else { continue }
+            if allowHostImports && entry.module != WASIImports.module { continue }
             let name = "\(entry.module).\(entry.name)"
             guard entry.module == WASIImports.module, let expected = WASIImports.supported[entry.name] else {
                 missing.append(name)
@@ -144,6 +147,7 @@ struct ModuleContext {
             }
         }
         if !missing.isEmpty { throw .missingImports(missing) }
+        if allowHostImports { return }
         for entry in module.imports {
             let kind: String
             switch entry.descriptor {
@@ -160,13 +164,9 @@ struct ModuleContext {
         "(\(type.parameters.map(\.description).joined(separator: ", "))) -> (\(type.results.map(\.description).joined(separator: ", ")))"
     }
 
-    /// Values the C lowering cannot represent yet: v128 and externref.
+    /// Values the C lowering cannot represent yet: v128.
     static func unsupportedValueType(_ type: ValueType) -> String? {
-        switch type {
-        case .v128: "v128 values (SIMD)"
-        case .externref: "externref values"
-        default: nil
-        }
+        type == .v128 ? "v128 values (SIMD)" : nil
     }
 
     private static func checkValueTypes(_ module: Module) throws(LoweringError) {
@@ -176,6 +176,8 @@ struct ModuleContext {
         for type in module.types { try check(type.parameters + type.results) }
         for body in module.code { try check(body.locals) }
         for global in module.globals { try check([global.type.valueType]) }
+        for case .global(let type) in module.imports.map(\.descriptor) { try check([type.valueType]) }
+        for case .table(let type) in module.imports.map(\.descriptor) { try check([type.elementType]) }
         for table in module.tables { try check([table.elementType]) }
         for segment in module.elements { try check([segment.type]) }
     }
@@ -192,7 +194,8 @@ struct ModuleContext {
                 throw .unsupportedFeature("table of \(limits.min) elements (at most \(maxTableElements))")
             }
             var capacity = limits.min
-            if grown.contains(UInt32(index)) {
+            // table.grow names the table index space, imported tables first.
+            if grown.contains(UInt32(module.importedTableCount + index)) {
                 capacity = Swift.max(limits.min, Swift.min(limits.max ?? UInt32.max, growableTableElements))
             }
             capacities.append(capacity)

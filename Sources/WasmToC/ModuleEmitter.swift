@@ -38,12 +38,13 @@ struct ModuleEmitter {
             let parameters = type.parameters.isEmpty ? "void" : type.parameters.map(CSyntax.type).joined(separator: ", ")
             out += "\(noReturn)\(CSyntax.returnType(type.results)) \(WASIImports.symbol(entry.name))(\(parameters));\n"
         }
+        out += hostImportDeclarations()
         out += "\n/* Functions. */\n"
         for function in functions {
             out += "WC_LINK \(FunctionEmitter.prototype(context: context, function: function));\n"
         }
         out += "\n/* Immutable globals with constant values: constants in every unit. */\n"
-        for (index, global) in module.globals.enumerated() {
+        for (index, global) in definedGlobals {
             guard isConstantGlobal(global), let value = try? constant(global.initializer) else { continue }
             out += "static WC_UNUSED const \(CSyntax.type(global.type.valueType)) g\(index) = \(value.initializer);\n"
         }
@@ -61,13 +62,52 @@ struct ModuleEmitter {
 
     // MARK: State
 
+    /// Defined globals with their index in the global index space.
+    private var definedGlobals: [(index: Int, global: Global)] {
+        module.globals.enumerated().map { (module.importedGlobalCount + $0.offset, $0.element) }
+    }
+
+    /// `extern` declarations of the host symbols non-WASI imports bind to
+    /// (only with `hostImportPrefix`).
+    private func hostImportDeclarations() -> String {
+        guard context.options.hostImportPrefix != nil else { return "" }
+        var out = "\n/* Host imports. */\n"
+        var declared: Set<String> = []
+        var ordinals = (function: 0, table: 0, global: 0)
+        for entry in module.imports {
+            switch entry.descriptor {
+            case .function(let typeIndex):
+                defer { ordinals.function += 1 }
+                guard entry.module != WASIImports.module, Int(typeIndex) < module.types.count,
+                      let name = context.importSymbol(kind: .function, ordinal: ordinals.function),
+                      declared.insert(name).inserted else { continue }
+                let type = module.types[Int(typeIndex)]
+                let parameters = type.parameters.isEmpty ? "void" : type.parameters.map(CSyntax.type).joined(separator: ", ")
+                out += "extern \(CSyntax.returnType(type.results)) \(name)(\(parameters));\n"
+            case .table:
+                defer { ordinals.table += 1 }
+                guard let name = context.importSymbol(kind: .table, ordinal: ordinals.table),
+                      declared.insert(name).inserted else { continue }
+                out += "extern wc_table \(name);\n"
+            case .global(let type):
+                defer { ordinals.global += 1 }
+                guard let name = context.importSymbol(kind: .global, ordinal: ordinals.global),
+                      declared.insert(name).inserted else { continue }
+                out += "extern \(CSyntax.type(type.valueType)) \(name);\n"
+            case .memory:
+                continue
+            }
+        }
+        return out
+    }
+
     /// Declarators of everything functions in any unit may touch.
     private func sharedDeclarations() -> [String] {
         var declarations: [String] = []
-        for (index, global) in module.globals.enumerated() where !isConstantGlobal(global) {
+        for (index, global) in definedGlobals where !isConstantGlobal(global) {
             declarations.append("\(CSyntax.type(global.type.valueType)) g\(index)")
         }
-        for index in module.tables.indices { declarations.append("wc_table t\(index)") }
+        for index in module.tables.indices { declarations.append("wc_table t\(module.importedTableCount + index)") }
         if !module.data.isEmpty { declarations.append("wc_data_segment wc_data[\(module.data.count)]") }
         if !module.elements.isEmpty { declarations.append("wc_elem_segment wc_elems[\(module.elements.count)]") }
         return declarations
@@ -83,13 +123,14 @@ struct ModuleEmitter {
     /// Definitions of globals, tables and segments, for module_0.c.
     func stateDefinitions() throws(LoweringError) -> String {
         var out = ""
-        for (index, global) in module.globals.enumerated() where !isConstantGlobal(global) {
+        for (index, global) in definedGlobals where !isConstantGlobal(global) {
             let value = try constant(global.initializer)
             let initializer = value.isConstant ? " = " + value.initializer : ""
             out += "WC_LINK \(CSyntax.type(global.type.valueType)) g\(index)\(initializer);\n"
         }
-        for (index, table) in module.tables.enumerated() {
-            let capacity = context.tableCapacities[index]
+        for (defined, table) in module.tables.enumerated() {
+            let capacity = context.tableCapacities[defined]
+            let index = module.importedTableCount + defined
             out += "static wc_funcref t\(index)_elems[\(Swift.max(capacity, 1))];\n"
             out += "WC_LINK wc_table t\(index) = {t\(index)_elems, \(table.limits.min)u, \(capacity)u};\n"
         }
@@ -140,7 +181,7 @@ struct ModuleEmitter {
         if let memory = module.memories.first {
             out += "  mewz_memory_init(\(memory.limits.min)u, \(memory.limits.max ?? MEWZ.maxPages)u);\n"
         }
-        for (index, global) in module.globals.enumerated() {
+        for (index, global) in definedGlobals {
             let value = try constant(global.initializer)
             if !value.isConstant { out += "  g\(index) = \(value.expression);\n" }
         }
@@ -154,15 +195,15 @@ struct ModuleEmitter {
             switch segment.mode {
             case .passive: continue
             case .active(let table, let offset):
-                guard Int(table) < module.tables.count else { throw .invalidModule("element segment \(index): unknown table \(table)") }
-                out += "  wc_table_init(&t\(table), &wc_elems[\(index)], \(try constant(offset).expression), 0, \(segment.items.count)u);\n"
+                guard let tableName = context.tableName(table) else { throw .invalidModule("element segment \(index): unknown table \(table)") }
+                out += "  wc_table_init(&\(tableName), &wc_elems[\(index)], \(try constant(offset).expression), 0, \(segment.items.count)u);\n"
             case .declarative: break
             }
             out += "  wc_elems[\(index)].size = 0;\n"
         }
         for (index, segment) in module.data.enumerated() {
             guard case .active(let memory, let offset) = segment.mode else { continue }
-            guard memory == 0, !module.memories.isEmpty else { throw .invalidModule("data segment \(index): unknown memory \(memory)") }
+            guard memory == 0, context.hasMemory else { throw .invalidModule("data segment \(index): unknown memory \(memory)") }
             out += "  wc_memory_init(&wc_data[\(index)], \(try constant(offset).expression), 0, \(segment.bytes.count)u);\n"
             out += "  wc_data[\(index)].size = 0;\n"
         }
@@ -179,6 +220,21 @@ struct ModuleEmitter {
         guard let prefix = context.options.exportPrefix else { return [] }
         var wrappers: [(String, String)] = []
         for export in module.exports {
+            if case .global(let index) = export.descriptor, let name = context.globalName(index),
+               let type = context.globalType(index) {
+                let cType = CSyntax.type(type.valueType)
+                let getter = "\(cType) \(prefix)\(CSyntax.mangle(export.name))(void)"
+                wrappers.append((getter, "\(getter) {\n  return \(name);\n}\n"))
+                // Immutable constants are `static const`; only mutable ones are written through this.
+                let reference = "\(cType) *\(prefix)_0\(CSyntax.mangle(export.name))(void)"
+                wrappers.append((reference, "\(reference) {\n  return (\(cType) *)&\(name);\n}\n"))
+                continue
+            }
+            if case .table(let index) = export.descriptor, let name = context.tableName(index) {
+                let reference = "wc_table *\(prefix)_0\(CSyntax.mangle(export.name))(void)"
+                wrappers.append((reference, "\(reference) {\n  return &\(name);\n}\n"))
+                continue
+            }
             guard case .function(let index) = export.descriptor, Int(index) < context.functionTypes.count else { continue }
             let type = context.functionTypes[Int(index)]
             let parameters = type.parameters.enumerated().map { "\(CSyntax.type($1)) l\($0)" }
@@ -222,10 +278,10 @@ struct ModuleEmitter {
             }
             return Constant(initializer: reference, expression: "((wc_funcref)\(reference))", isConstant: true)
         case .globalGet(let index):
-            guard Int(index) < module.globals.count else {
+            guard let name = context.globalName(index) else {
                 throw .invalidModule("global.get of unknown global \(index) in a constant expression")
             }
-            return Constant(initializer: "", expression: "g\(index)", isConstant: false)
+            return Constant(initializer: "", expression: name, isConstant: false)
         case .v128:
             throw .unsupportedFeature("v128 values (SIMD)")
         }

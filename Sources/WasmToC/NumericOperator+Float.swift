@@ -1,6 +1,14 @@
 import WasmCore
 
 extension NumericOperator {
+    /// Arithmetic whose constant operand clang would fold away (x - 0.0,
+    /// x * 1.0, x / -1.0 and -0.0 - x become x or -x), which loses the
+    /// quieting of a signalling NaN Wasm requires: constants reach these
+    /// through `wc_f32_opaque` / `wc_f64_opaque`.
+    static let constantSensitive: Set<NumericOperator> = [
+        .f32Add, .f32Sub, .f32Mul, .f32Div, .f64Add, .f64Sub, .f64Mul, .f64Div,
+    ]
+
     /// f32/f64 comparisons and arithmetic. C's operators are the IEEE ones
     /// (SSE, FP_CONTRACT off); min, max, rounding and sqrt go through the
     /// prelude for the Wasm NaN and signed-zero rules and for no libm.

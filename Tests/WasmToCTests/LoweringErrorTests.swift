@@ -55,9 +55,6 @@ struct LoweringErrorTests {
             builder.memory(1)
             builder.memory(1)
         }),
-        ("unsupported feature: externref values", command { builder in
-            builder.module.tables.append(TableType(elementType: .externref, limits: Limits(min: 1, max: nil)))
-        }),
         ("unsupported feature: v128 values (SIMD)", command { builder in
             builder.function([], [], locals: [.v128], [])
         }),

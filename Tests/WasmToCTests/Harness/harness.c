@@ -6,9 +6,13 @@
  * the minimum the tests need, with every guest pointer checked.
  *
  * A test may define harness_driver() to call exports itself; otherwise
- * main runs mewz_module_main (the "_start" export).
+ * main runs mewz_module_main (the "_start" export). A spec driver defines
+ * harness_main() instead, which instantiates the module itself, and sets
+ * harness_trap_catcher to turn traps into a siglongjmp (the trap reason
+ * in harness_last_trap) instead of the process exit.
  */
 #define _GNU_SOURCE
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,8 +34,11 @@ static uintptr_t stack_top;
 static uintptr_t stack_limit;
 
 __attribute__((weak)) int harness_driver(int argc, char **argv);
+__attribute__((weak)) int harness_main(int argc, char **argv);
+sigjmp_buf *harness_trap_catcher;
+uint32_t harness_last_trap;
 
-static const char *const trap_texts[MEWZ_TRAP_COUNT] = {
+const char *const harness_trap_texts[MEWZ_TRAP_COUNT] = {
     [MEWZ_TRAP_NONE] = "none",
     [MEWZ_TRAP_UNREACHABLE] = "unreachable",
     [MEWZ_TRAP_MEMORY_OOB] = "out of bounds memory access",
@@ -58,7 +65,11 @@ static void write_all(int fd, const char *text) {
 
 /* Async-signal-safe: also called from the SIGSEGV handler. */
 _Noreturn void mewz_trap(uint32_t reason) {
-    const char *text = reason < MEWZ_TRAP_COUNT ? trap_texts[reason] : "unknown trap";
+    if (harness_trap_catcher) {
+        harness_last_trap = reason;
+        siglongjmp(*harness_trap_catcher, 1);
+    }
+    const char *text = reason < MEWZ_TRAP_COUNT ? harness_trap_texts[reason] : "unknown trap";
     write_all(2, "wasm trap: ");
     write_all(2, text);
     write_all(2, "\n");
@@ -276,6 +287,13 @@ int main(int argc, char **argv) {
     wasi_argv = argv;
     install_fault_handler();
     reserve_window();
+    if (harness_main) {
+        /* A parent's thread may have spawned us with signals blocked. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        return harness_main(argc, argv);
+    }
     mewz_module_init();
     int status = 0;
     if (harness_driver)

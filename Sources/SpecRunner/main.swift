@@ -1,0 +1,183 @@
+import Foundation
+
+// hack/spec-test: runs the official core spec suite (wast2json form)
+// through WasmCore, WasmToC, clang and the host harness. One line per
+// script, then "N passed, N failed, N skipped"; exit 1 on any failure.
+
+struct Job {
+    var script: Int
+    var instances: [Int]
+    var files: [(name: String, contents: String)]
+    var executable: Result<String, BuildError>?
+    var output: ChildProcess.Result?
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("spec-test: \(message)\n".utf8))
+    exit(2)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+let includeSIMD = arguments.contains("--all")
+let verbose = arguments.contains("--verbose")
+arguments.removeAll { $0 == "--all" || $0 == "--verbose" }
+var repository = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+if let at = arguments.firstIndex(of: "--repository"), at + 1 < arguments.count {
+    repository = URL(fileURLWithPath: arguments[at + 1])
+    arguments.removeSubrange(at...(at + 1))
+}
+let only = Set(arguments)  // script names to run; all when empty
+
+let environment = ProcessInfo.processInfo.environment
+/// MEWZ_SPEC_DIR, else the first `shared/wasm-spec` beside the repository
+/// or one of its parents (a worktree sits one level deeper).
+func defaultSpecDirectory() -> URL {
+    var directory = repository
+    while directory.path != "/" {
+        directory = directory.deletingLastPathComponent()
+        let candidate = directory.appendingPathComponent("shared/wasm-spec")
+        if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("core").path) { return candidate }
+    }
+    return repository.deletingLastPathComponent().appendingPathComponent("shared/wasm-spec")
+}
+let specDirectory = environment["MEWZ_SPEC_DIR"].map { URL(fileURLWithPath: $0) } ?? defaultSpecDirectory()
+let clang = environment["MEWZ_CC"]
+    ?? ["/opt/swift/usr/bin/clang", "/usr/bin/clang", "/usr/bin/clang-19"].first { FileManager.default.isExecutableFile(atPath: $0) }
+guard let clang else { fail("no clang (set MEWZ_CC)") }
+let workers = max(1, Int(environment["MEWZ_SPEC_JOBS"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount)
+
+let builder: HostBuilder
+do {
+    builder = try HostBuilder(clang: clang, repository: repository,
+                              cacheDirectory: repository.appendingPathComponent(".build/spec-cache"))
+} catch {
+    fail("\(error)")
+}
+
+// Scripts: core/ always, simd/ with --all.
+var scriptURLs: [(group: String, name: String, url: URL)] = []
+for group in includeSIMD ? ["core", "simd"] : ["core"] {
+    let folder = specDirectory.appendingPathComponent(group)
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+        fail("no spec suite at \(folder.path) (set MEWZ_SPEC_DIR)")
+    }
+    for name in names.sorted() where only.isEmpty || only.contains(name) {
+        let url = folder.appendingPathComponent(name).appendingPathComponent("\(name).json")
+        if FileManager.default.fileExists(atPath: url.path) { scriptURLs.append((group, name, url)) }
+    }
+}
+
+let started = Date()
+var plans: [ScriptPlan] = []
+var jobs: [Job] = []
+for (script, entry) in scriptURLs.enumerated() {
+    let commands: [SpecCommand]
+    do { commands = try SpecScriptReader.read(entry.url) } catch { fail("\(error)") }
+    var plan = ScriptPlan(name: entry.name, folder: entry.url.deletingLastPathComponent(), commands: commands)
+    for group in plan.groups {
+        let runnable = group.filter { plan.instances[$0].problem == nil && plan.instances[$0].lowered != nil }
+        guard !runnable.isEmpty else { continue }
+        let source = GroupSource(group: runnable, plan: plan)
+        for (index, reason) in source.unrunnable { plan.outcomes[index] = .failed(reason) }
+        for number in runnable { plan.instances[number].commands.removeAll { source.unrunnable[$0] != nil } }
+        jobs.append(Job(script: script, instances: runnable, files: source.files))
+    }
+    plans.append(plan)
+}
+FileHandle.standardError.write(Data("spec-test: \(jobs.count) processes planned in \(Int(Date().timeIntervalSince(started))) s\n".utf8))
+
+// Build and run: `workers` threads take the next job until none is left.
+let lock = NSLock()
+var nextJob = 0
+var finished = 0
+@Sendable func runJobs() {
+    while true {
+        lock.lock()
+        let number = nextJob
+        nextJob += 1
+        let files = number < jobs.count ? jobs[number].files : []
+        lock.unlock()
+        guard number < jobs.count else { return }
+        let executable = builder.executable(files: files)
+        var output: ChildProcess.Result?
+        if case .success(let path) = executable { output = ChildProcess.run(path, [], timeout: 120) }
+        lock.lock()
+        jobs[number].executable = executable
+        jobs[number].output = output
+        finished += 1
+        if finished % 100 == 0 {
+            FileHandle.standardError.write(Data("spec-test: \(finished)/\(jobs.count) processes\n".utf8))
+        }
+        lock.unlock()
+    }
+}
+let done = DispatchGroup()
+for _ in 0..<workers {
+    done.enter()
+    Thread.detachNewThread {
+        runJobs()
+        done.leave()
+    }
+}
+done.wait()
+
+// Verdicts.
+for job in jobs {
+    let plan = plans[job.script]
+    var lines: [Int: Substring] = [:]
+    var trailer = ""
+    switch job.executable {
+    case .failure(let error)?: trailer = error.description
+    case .success?, nil:
+        if let output = job.output {
+            for line in output.stdout.split(separator: "\n") {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                if parts.count == 2, let id = Int(parts[0]) { lines[id] = parts[1] }
+            }
+            let lastError = output.stderr.split(separator: "\n").last.map(String.init) ?? ""
+            trailer = output.timedOut ? "timed out" : "process ended with status \(output.status) \(lastError)"
+        }
+    }
+    func verdict(_ index: Int, _ line: Substring?) -> Outcome {
+        let outcome = ResultMatcher.judge(plan.commands[index], line: line)
+        if case .failed(let reason) = outcome, line == nil { return .failed("\(reason): \(trailer)") }
+        return outcome
+    }
+    for number in job.instances {
+        let instance = plan.instances[number]
+        plans[job.script].outcomes[instance.creator] = verdict(instance.creator, lines[instance.creator])
+        for index in instance.commands { plans[job.script].outcomes[index] = verdict(index, lines[index]) }
+    }
+}
+
+var totals = (passed: 0, failed: 0, skipped: 0)
+var simdTotals = (passed: 0, failed: 0, skipped: 0)
+for (script, plan) in plans.enumerated() {
+    var counts = (passed: 0, failed: 0, skipped: 0)
+    var failures: [String] = []
+    for (index, outcome) in plan.outcomes.enumerated() {
+        switch outcome {
+        case .passed?: counts.passed += 1
+        case .skipped?: counts.skipped += 1
+        case .failed(let reason)?:
+            counts.failed += 1
+            failures.append("  line \(plan.commands[index].line): \(plan.commands[index].type): \(reason)")
+        case nil:
+            counts.failed += 1
+            failures.append("  line \(plan.commands[index].line): \(plan.commands[index].type): not run")
+        }
+    }
+    print("\(plan.name): \(counts.passed) passed, \(counts.failed) failed, \(counts.skipped) skipped")
+    if verbose { for failure in failures { print(failure) } }
+    if scriptURLs[script].group == "simd" {
+        simdTotals = (simdTotals.passed + counts.passed, simdTotals.failed + counts.failed, simdTotals.skipped + counts.skipped)
+    } else {
+        totals = (totals.passed + counts.passed, totals.failed + counts.failed, totals.skipped + counts.skipped)
+    }
+}
+if includeSIMD {
+    print("simd: \(simdTotals.passed) passed, \(simdTotals.failed) failed, \(simdTotals.skipped) skipped")
+}
+FileHandle.standardError.write(Data("spec-test: \(Int(Date().timeIntervalSince(started))) s\n".utf8))
+print("\(totals.passed) passed, \(totals.failed) failed, \(totals.skipped) skipped")
+exit(totals.failed == 0 && simdTotals.failed == 0 ? 0 : 1)
