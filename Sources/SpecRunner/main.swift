@@ -26,6 +26,19 @@ if let at = arguments.firstIndex(of: "--repository"), at + 1 < arguments.count {
     repository = URL(fileURLWithPath: arguments[at + 1])
     arguments.removeSubrange(at...(at + 1))
 }
+// --known-failures FILE: "script:line" per line (# comments): failures listed there are
+// counted apart and do not fail the run; a listed command that passes does (prune the list).
+var knownFailures: Set<String> = []
+if let at = arguments.firstIndex(of: "--known-failures"), at + 1 < arguments.count {
+    let path = arguments[at + 1]
+    arguments.removeSubrange(at...(at + 1))
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read \(path)") }
+    for raw in text.split(separator: "\n") {
+        let entry = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            .trimmingCharacters(in: .whitespaces)
+        if !entry.isEmpty { knownFailures.insert(entry) }
+    }
+}
 let only = Set(arguments)  // script names to run; all when empty
 
 let environment = ProcessInfo.processInfo.environment
@@ -152,10 +165,16 @@ for job in jobs {
 
 var totals = (passed: 0, failed: 0, skipped: 0)
 var simdTotals = (passed: 0, failed: 0, skipped: 0)
+var knownSeen = 0
+var knownNowPassing: [String] = []
 for (script, plan) in plans.enumerated() {
     var counts = (passed: 0, failed: 0, skipped: 0)
     var failures: [String] = []
     for (index, outcome) in plan.outcomes.enumerated() {
+        let key = "\(plan.name):\(plan.commands[index].line)"
+        if knownFailures.contains(key) {
+            if case .passed? = outcome { knownNowPassing.append(key) } else { knownSeen += 1; continue }
+        }
         switch outcome {
         case .passed?: counts.passed += 1
         case .skipped?: counts.skipped += 1
@@ -179,5 +198,9 @@ if includeSIMD {
     print("simd: \(simdTotals.passed) passed, \(simdTotals.failed) failed, \(simdTotals.skipped) skipped")
 }
 FileHandle.standardError.write(Data("spec-test: \(Int(Date().timeIntervalSince(started))) s\n".utf8))
+if !knownFailures.isEmpty {
+    print("known failures (listed in --known-failures, not counted): \(knownSeen)")
+    for key in knownNowPassing { print("  \(key) passes now: remove it from the known failures") }
+}
 print("\(totals.passed) passed, \(totals.failed) failed, \(totals.skipped) skipped")
-exit(totals.failed == 0 && simdTotals.failed == 0 ? 0 : 1)
+exit(totals.failed == 0 && simdTotals.failed == 0 && knownNowPassing.isEmpty ? 0 : 1)
