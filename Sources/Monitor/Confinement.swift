@@ -1,8 +1,9 @@
 import CSeccomp
 
 /// The running monitor's seccomp allowlist (CSeccomp, architecture.md §6): loaded after set-up,
-/// just before the first KVM_RUN, it leaves only KVM_RUN on the vCPU, new memory slots on the VM, stdio, entropy, clocks,
-/// memory, signal re-raising and exit. Anything else kills the process with SIGSYS.
+/// just before the first KVM_RUN, it leaves only KVM_RUN on the vCPU, new memory slots on the VM
+/// (linear memory's growth), stdio, entropy, clocks, memory, signal re-raising and exit.
+/// Anything else kills the process with SIGSYS.
 enum Confinement {
     static func confine(vcpuFD: Int32, vmFD: Int32, descriptors: HostDescriptors) throws(MonitorError) {
         var policy = cseccomp_monitor_policy(
