@@ -10,11 +10,12 @@ struct LinearMemoryTests {
 
     static let initialSizes: [(UInt32, UInt64, UInt64)] = [
         // module min pages, limit -> initial backed size
-        (0, 4096 * mib, 2 * mib),  // at least one 2 MiB granule
-        (1, 4096 * mib, 2 * mib),
-        (32, 4096 * mib, 2 * mib),
-        (33, 4096 * mib, 4 * mib),  // rounded up to 2 MiB
-        (17, 33 * mib, 2 * mib),
+        (0, 4096 * mib, 8 * mib),  // at least 8 MiB
+        (1, 4096 * mib, 8 * mib),
+        (128, 4096 * mib, 8 * mib),
+        (129, 4096 * mib, 10 * mib),  // rounded up to 2 MiB
+        (17, 2 * mib, 2 * mib),  // at most the limit
+        (17, 5 * mib, 4 * mib),  // in granules
         (65536, 4096 * mib, 4096 * mib),
         (0, 0, 0),  // no linear memory: no slot
     ]

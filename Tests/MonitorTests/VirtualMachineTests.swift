@@ -99,10 +99,10 @@ struct VirtualMachineTests {
         #expect(run.stdout == "\0\0\0\0")
     }
 
-    /// 2 MiB backed at boot, then slots 2, 3, ... over MEWZ_HC_MEMORY: data read in before a
+    /// 8 MiB backed at boot, then slots 2 to 6 over MEWZ_HC_MEMORY: data read in before a
     /// growth survives it, buffers may span slots, and nothing past the backed size is reachable.
     @Test func linearMemoryGrowsThroughSeveralSlots() throws {
-        let run = try TestGuest.run(["lm-grow"], stdin: "abcdefgh") { $0.linearMemoryMaxPages = 1024 }
+        let run = try TestGuest.run(["lm-grow"], stdin: "abcdefgh") { $0.linearMemoryMaxPages = 4096 }
         #expect(run.termination == .exited(0))
         #expect(run.stdout == "\0\0\0\0abcdefgh")
     }

@@ -256,20 +256,21 @@ static void back_memory(uint64_t wanted, unsigned error, uint64_t backed_mib,
         guest_exit(check, 0);
 }
 
-/* Linear memory of a 64 MiB maximum, 2 MiB backed at boot, grown by
+/* Linear memory of a 256 MiB maximum, 8 MiB backed at boot, grown by
  * hypercall through several slots; the probe has no page tables for it, so
- * stdin is read into it and written back by the monitor. Prints the 8 bytes
- * read across the first slot boundary; exits with the first failed check. */
+ * stdin is read into it and written back by the monitor. Prints the 4 bytes
+ * at the top of the limit (zero) and the 8 bytes read across the first slot
+ * boundary; exits with the first failed check. */
 static void grow_linear_memory(void)
 {
-    const uint64_t mib = 1ULL << 20, edge = MEWZ_LM_BASE + 2 * mib - 4;
-    if (boot->lm_backed_size != 2 * mib || boot->lm_limit_size != 64 * mib)
+    const uint64_t mib = 1ULL << 20, edge = MEWZ_LM_BASE + 8 * mib - 4;
+    if (boot->lm_backed_size != 8 * mib || boot->lm_limit_size != 256 * mib)
         guest_exit(1, 0);
     if (write_buffer(1, edge, 8) != 21) /* past the backed size: EFAULT */
         guest_exit(2, 0);
-    back_memory(2 * mib + 1, 0, 4, 3);  /* at least doubles */
-    back_memory(4 * mib, 0, 4, 4);      /* backed already: no slot */
-    back_memory(0, 0, 4, 5);
+    back_memory(8 * mib + 1, 0, 16, 3); /* at least doubles */
+    back_memory(16 * mib, 0, 16, 4);    /* backed already: no slot */
+    back_memory(0, 0, 16, 5);
     iovecs[0].addr = edge;
     iovecs[0].len = 8;
     read_args.fd = 0;
@@ -278,14 +279,14 @@ static void grow_linear_memory(void)
     hypercall(MEWZ_HC_READ, &read_args);
     if (read_args.error != 0 || read_args.nread != 8)
         guest_exit(6, 0);
-    back_memory(5 * mib, 0, 8, 7);
-    back_memory(20 * mib, 0, 20, 8);    /* more than double: what is wanted */
-    back_memory(64 * mib + 1, 28, 20, 9); /* past the limit: EINVAL */
-    back_memory(~0ULL, 28, 20, 10);
-    back_memory(40 * mib, 0, 40, 11);
-    back_memory(41 * mib, 0, 64, 12);   /* doubling capped at the limit */
-    if (write_buffer(1, MEWZ_LM_BASE + 64 * mib - 4, 4) != 0 ||
-        write_buffer(1, MEWZ_LM_BASE + 64 * mib, 1) != 21)
+    back_memory(17 * mib, 0, 32, 7);
+    back_memory(40 * mib, 0, 64, 8);
+    back_memory(256 * mib + 1, 28, 64, 9); /* past the limit: EINVAL */
+    back_memory(~0ULL, 28, 64, 10);
+    back_memory(200 * mib, 0, 200, 11);  /* more than double: what is wanted */
+    back_memory(201 * mib, 0, 256, 12);  /* doubling capped at the limit */
+    if (write_buffer(1, MEWZ_LM_BASE + 256 * mib - 4, 4) != 0 ||
+        write_buffer(1, MEWZ_LM_BASE + 256 * mib, 1) != 21)
         guest_exit(13, 0);
     write_buffer(1, edge, 8);
     guest_exit(0, 0);
