@@ -4,8 +4,8 @@ import Glibc
 import ImageFormat
 
 /// One guest: a KVM VM with one vCPU, guest RAM in slot 0 and linear memory in slots 1, 2, ...
-/// added as it grows (architecture.md §3, §5; LinearMemory). One VirtualMachine runs at a time per process (signals are
-/// process-wide).
+/// added as it grows (architecture.md §3, §5; LinearMemory). One VirtualMachine runs at a time
+/// per process (signals are process-wide).
 public final class VirtualMachine {
     private let configuration: VMConfiguration
     private let kvm: KVMSystem
