@@ -77,6 +77,9 @@ uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
 uint32_t mewz_hc_read(uint32_t fd, const struct mewz_hc_iovec *iov,
                       uint32_t iovcnt, uint64_t *nread);
 uint32_t mewz_hc_random(uint64_t addr, uint64_t len);
+/* Backs at least `wanted` bytes of the linear-memory window; *backed gets
+ * the backed size. Returns a WASI errno. */
+uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed);
 _Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,
                             uint64_t rip, uint64_t addr);
 

@@ -10,6 +10,7 @@ static struct mewz_hc_write hc_write_args;
 static struct mewz_hc_read hc_read_args;
 static struct mewz_hc_random hc_random_args;
 static struct mewz_hc_exit hc_exit_args;
+static struct mewz_hc_memory hc_memory_args;
 
 /* The "memory" clobber orders the struct stores before the exit and the
  * monitor's answers after it. */
@@ -51,6 +52,14 @@ uint32_t mewz_hc_random(uint64_t addr, uint64_t len)
     hc_random_args = (struct mewz_hc_random){.addr = addr, .len = len};
     hypercall(MEWZ_HC_RANDOM, &hc_random_args);
     return hc_random_args.error;
+}
+
+uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed)
+{
+    hc_memory_args = (struct mewz_hc_memory){.wanted = wanted};
+    hypercall(MEWZ_HC_MEMORY, &hc_memory_args);
+    *backed = hc_memory_args.backed;
+    return hc_memory_args.error;
 }
 
 _Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,

@@ -43,6 +43,32 @@ _Noreturn void mewz_fatal(const char *message)
     longjmp(fatal_jump, 1);
 }
 
+/* The monitor's side of MEWZ_HC_MEMORY: doubles the backed size (2 MiB
+ * granules) up to lm_limit_size, or refuses when told to. */
+static uint64_t fake_backed;
+static unsigned memory_calls;
+static bool memory_refused;
+
+uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed)
+{
+    memory_calls++;
+    if (memory_refused || wanted > fake_boot.lm_limit_size) {
+        *backed = fake_backed;
+        return memory_refused ? 48 /* ENOMEM */ : 28 /* EINVAL */;
+    }
+    if (wanted > fake_backed) {
+        uint64_t size = (wanted + MEWZ_LARGE_PAGE_SIZE - 1) &
+                        ~(MEWZ_LARGE_PAGE_SIZE - 1);
+        if (size < fake_backed * 2)
+            size = fake_backed * 2;
+        if (size > fake_boot.lm_limit_size)
+            size = fake_boot.lm_limit_size;
+        fake_backed = size;
+    }
+    *backed = fake_backed;
+    return 0;
+}
+
 static uint64_t *table(uint64_t phys)
 {
     return (uint64_t *)(fake_ram + phys);
@@ -60,10 +86,21 @@ static void reset(uint64_t pool_pages, uint64_t slot_size)
         table(LOW_PD_PHYS)[i] = (i * MEWZ_LARGE_PAGE_SIZE) | MEWZ_PTE_P |
                                 MEWZ_PTE_RW | MEWZ_PTE_US | MEWZ_PTE_PS;
     mewz_pages_init(POOL_START, POOL_START + pool_pages * MEWZ_PAGE_SIZE);
-    fake_boot = (struct mewz_boot_info){.lm_slot_size = slot_size};
+    /* Backed wholly unless a test says otherwise (set_backed). */
+    fake_boot = (struct mewz_boot_info){.lm_backed_size = slot_size,
+                                        .lm_limit_size = slot_size};
+    fake_backed = slot_size;
+    memory_calls = 0;
+    memory_refused = false;
     mewz_memory_pages = 0;
     invlpg_count = 0;
     fatal_message = NULL;
+}
+
+static void set_backed(uint64_t backed)
+{
+    fake_boot.lm_backed_size = backed;
+    fake_backed = backed;
 }
 
 /* ---- An independent walk --------------------------------------------- */
@@ -212,6 +249,51 @@ static void test_large_pages_and_folding(void)
     CHECK_EQ(mewz_memory_grow(24), 104);
     CHECK(memory_mapped_exactly(128));
     CHECK_EQ(mewz_memory_grow(1), 0xFFFFFFFF);
+}
+
+static void test_lazy_backing(void)
+{
+    /* 2 MiB backed of an 8 MiB limit: no hypercall inside the backed size,
+     * one per doubling past it. */
+    reset(16, 8ULL << 20);
+    set_backed(2ULL << 20);
+    mewz_memory_init(1, MEWZ_WASM_MAX_PAGES);
+    CHECK_EQ(mewz_memory_limit_pages(), 128);
+    CHECK_EQ(mewz_memory_grow(31), 1);
+    CHECK_EQ(memory_calls, 0);
+    CHECK_EQ(mewz_memory_grow(1), 32);
+    CHECK_EQ(memory_calls, 1); /* 2 -> 4 MiB */
+    for (unsigned i = 0; i < 32; i++)
+        CHECK_EQ(mewz_memory_grow(1), 33 + i);
+    CHECK_EQ(memory_calls, 2); /* 4 -> 8 MiB at page 64 */
+    CHECK(memory_mapped_exactly(65));
+    CHECK_EQ(mewz_memory_grow(63), 65);
+    CHECK_EQ(memory_calls, 2);
+    CHECK_EQ(mewz_memory_grow(1), 0xFFFFFFFF); /* the limit: no call */
+    CHECK_EQ(memory_calls, 2);
+
+    /* A refused hypercall fails the grow and maps nothing. */
+    reset(16, 8ULL << 20);
+    set_backed(2ULL << 20);
+    mewz_memory_init(0, MEWZ_WASM_MAX_PAGES);
+    memory_refused = true;
+    uint8_t *before = malloc(FAKE_RAM_SIZE);
+    memcpy(before, fake_ram, FAKE_RAM_SIZE);
+    CHECK_EQ(mewz_memory_grow(33), 0xFFFFFFFF);
+    CHECK_EQ(memory_calls, 1);
+    CHECK(memcmp(before, fake_ram, FAKE_RAM_SIZE) == 0);
+    CHECK_EQ(mewz_memory_pages, 0);
+    free(before);
+    memory_refused = false;
+    CHECK_EQ(mewz_memory_grow(33), 0);
+    CHECK(memory_mapped_exactly(33));
+
+    /* An initial memory past the backed size is backed at init. */
+    reset(16, 8ULL << 20);
+    set_backed(2ULL << 20);
+    mewz_memory_init(40, 128);
+    CHECK_EQ(memory_calls, 1);
+    CHECK(memory_mapped_exactly(40));
 }
 
 static void test_all_or_nothing(void)
@@ -370,6 +452,7 @@ int main(void)
     test_page_pool();
     test_init_and_grow_small();
     test_large_pages_and_folding();
+    test_lazy_backing();
     test_all_or_nothing();
     test_full_four_gib();
     test_init_failures();

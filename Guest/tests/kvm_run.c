@@ -2,10 +2,14 @@
  * kvm_run.c: a minimal KVM runner for the guest library's boot tests. It is
  * not the monitor: it implements just the boot contract the guest relies on
  * (long mode, identity paging without page 0 and with a stack guard page,
- * boot info, the linear-memory slot) and the four hypercalls, so the entry
- * stub, GDT/TSS/IDT, exception stubs, paging and traps run on a real CPU.
+ * boot info, linear memory backed lazily in 2 MiB slots) and the five
+ * hypercalls, so the entry stub, GDT/TSS/IDT, exception stubs, paging and
+ * traps run on a real CPU. Unlike the monitor, it backs exactly what the
+ * guest asks for (rounded to 2 MiB), so a test sees one slot per step.
  *
- * usage: kvm_run [--no-cpu-rng] [--bad-magic] [-e KEY=VALUE]... ELF [ARG]...
+ * usage: kvm_run [--no-cpu-rng] [--bad-magic] [--report-slots]
+ *                [-e KEY=VALUE]... ELF [ARG]...
+ * --report-slots prints "kvm_run: N linear-memory slots" on stderr at exit.
  * Exits like the monitor: the guest's status, or 134 after
  * "wasm trap: <reason>"; 70 on a harness or VM failure.
  */
@@ -31,7 +35,8 @@
 #include "mewz/abi.h"
 
 #define RAM_SIZE (64ULL << 20)
-#define LM_SLOT_SIZE (64ULL << 20)
+#define LM_LIMIT_SIZE (64ULL << 20)
+#define LM_INITIAL_SIZE (2ULL << 20)
 #define ARGS_ADDR 0x3000ULL
 #define ARGS_END 0x5000ULL
 #define PML4 0x10000ULL
@@ -46,6 +51,10 @@
 #define HARNESS_FAILURE 70
 
 static uint8_t *ram, *lm;
+static uint64_t lm_backed;
+static unsigned lm_slots;
+static bool report_slots;
+static int vm_fd;
 
 static _Noreturn void die(const char *fmt, ...)
 {
@@ -68,8 +77,8 @@ static void *guest(uint64_t gpa, uint64_t len)
 {
     if (gpa < RAM_SIZE && len <= RAM_SIZE - gpa)
         return ram + gpa;
-    if (gpa >= MEWZ_LM_BASE && gpa - MEWZ_LM_BASE < LM_SLOT_SIZE &&
-        len <= LM_SLOT_SIZE - (gpa - MEWZ_LM_BASE))
+    if (gpa >= MEWZ_LM_BASE && gpa - MEWZ_LM_BASE < lm_backed &&
+        len <= lm_backed - (gpa - MEWZ_LM_BASE))
         return lm + (gpa - MEWZ_LM_BASE);
     return NULL;
 }
@@ -256,6 +265,23 @@ static bool host_iovecs(uint64_t iov_addr, uint32_t iovcnt, struct iovec *out)
     return true;
 }
 
+/* Registers the next linear-memory slot, so that [0, size) of the window
+ * is backed; false when KVM refuses it. */
+static bool back_linear_memory(uint64_t size)
+{
+    struct kvm_userspace_memory_region slot = {
+        .slot = 1 + lm_slots,
+        .guest_phys_addr = MEWZ_LM_BASE + lm_backed,
+        .memory_size = size - lm_backed,
+        .userspace_addr = (uint64_t)(uintptr_t)(lm + lm_backed),
+    };
+    if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+        return false;
+    lm_backed = size;
+    lm_slots++;
+    return true;
+}
+
 static void hypercall(unsigned nr, uint32_t gpa)
 {
     static struct iovec iov[MEWZ_HC_IOV_MAX];
@@ -296,10 +322,26 @@ static void hypercall(unsigned nr, uint32_t gpa)
         r->error = buf == NULL || getrandom(buf, r->len, 0) != (ssize_t)r->len ? 21 : 0;
         return;
     }
+    case MEWZ_HC_MEMORY: {
+        struct mewz_hc_memory *m = guest(gpa, sizeof *m);
+        if (m == NULL)
+            die("memory: bad argument address 0x%x", gpa);
+        m->error = 0;
+        if (m->wanted > LM_LIMIT_SIZE)
+            m->error = 28;
+        else if (m->wanted > lm_backed &&
+                 !back_linear_memory((m->wanted + MEWZ_LARGE_PAGE_SIZE - 1) &
+                                     ~(MEWZ_LARGE_PAGE_SIZE - 1)))
+            m->error = 48;
+        m->backed = lm_backed;
+        return;
+    }
     case MEWZ_HC_EXIT: {
         struct mewz_hc_exit *e = guest(gpa, sizeof *e);
         if (e == NULL)
             die("exit: bad argument address 0x%x", gpa);
+        if (report_slots)
+            fprintf(stderr, "kvm_run: %u linear-memory slots\n", lm_slots);
         if (e->trap == MEWZ_TRAP_NONE)
             exit((int)(e->status & 0xff));
         const char *name = e->trap < MEWZ_TRAP_COUNT ? trap_names[e->trap] : NULL;
@@ -354,18 +396,20 @@ int main(int argc, char **argv)
             cpu_rng = false;
         else if (strcmp(argv[i], "--bad-magic") == 0)
             bad_magic = true;
+        else if (strcmp(argv[i], "--report-slots") == 0)
+            report_slots = true;
         else if (strcmp(argv[i], "-e") == 0 && i + 1 < argc && envc < 16)
             env[envc++] = argv[++i];
         else
-            die("usage: kvm_run [--no-cpu-rng] [--bad-magic] [-e K=V]... ELF [ARG]...");
+            die("usage: kvm_run [--no-cpu-rng] [--bad-magic] [--report-slots] [-e K=V]... ELF [ARG]...");
     }
     if (i >= argc)
-        die("usage: kvm_run [--no-cpu-rng] [--bad-magic] [-e K=V]... ELF [ARG]...");
+        die("usage: kvm_run [--no-cpu-rng] [--bad-magic] [--report-slots] [-e K=V]... ELF [ARG]...");
     alarm(20); /* a hung guest ends the test instead of the run */
 
     ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    lm = mmap(NULL, LM_SLOT_SIZE, PROT_READ | PROT_WRITE,
+    lm = mmap(NULL, LM_LIMIT_SIZE, PROT_READ | PROT_WRITE,
               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (ram == MAP_FAILED || lm == MAP_FAILED)
         die("mmap: %s", strerror(errno));
@@ -388,7 +432,8 @@ int main(int argc, char **argv)
         .free_end = FREE_END,
         .stack_bottom = STACK_BOTTOM,
         .stack_top = STACK_TOP,
-        .lm_slot_size = LM_SLOT_SIZE,
+        .lm_backed_size = LM_INITIAL_SIZE,
+        .lm_limit_size = LM_LIMIT_SIZE,
         .argc = (uint32_t)guest_argc,
         .envc = (uint32_t)envc,
         .cpu_features = cpu_rng ? cpu_rng_features() : 0,
@@ -404,15 +449,13 @@ int main(int argc, char **argv)
     int vm = ioctl(kvm, KVM_CREATE_VM, 0);
     if (vm < 0)
         die("KVM_CREATE_VM: %s", strerror(errno));
-    struct kvm_userspace_memory_region slots[2] = {
-        {.slot = 0, .guest_phys_addr = 0, .memory_size = RAM_SIZE,
-         .userspace_addr = (uint64_t)(uintptr_t)ram},
-        {.slot = 1, .guest_phys_addr = MEWZ_LM_BASE, .memory_size = LM_SLOT_SIZE,
-         .userspace_addr = (uint64_t)(uintptr_t)lm},
-    };
-    for (int s = 0; s < 2; s++)
-        if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &slots[s]) < 0)
-            die("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+    struct kvm_userspace_memory_region ram_slot = {
+        .slot = 0, .guest_phys_addr = 0, .memory_size = RAM_SIZE,
+        .userspace_addr = (uint64_t)(uintptr_t)ram};
+    vm_fd = vm;
+    if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &ram_slot) < 0 ||
+        !back_linear_memory(LM_INITIAL_SIZE))
+        die("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
     int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
     int run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (vcpu < 0 || run_size < 0)

@@ -37,6 +37,7 @@ static int add_rules(scmp_filter_ctx ctx,
     int status = 0;
     const scmp_datum_t self = (scmp_datum_t)getpid();
     const scmp_datum_t vcpu = (scmp_datum_t)policy->vcpu_fd;
+    const scmp_datum_t vm = (scmp_datum_t)policy->vm_fd;
 
     /* The vCPU loop. */
     /* Enter the guest: only KVM_RUN, only on the vCPU. */
@@ -45,6 +46,13 @@ static int add_rules(scmp_filter_ctx ctx,
     /* Read the guest's RIP for a halt/shutdown/internal-error report. */
     ALLOW(ctx, &status, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
           SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS));
+
+    /* memory.grow past the backed linear memory (MEWZ_HC_MEMORY): a new
+     * slot over the host range reserved at set-up. Only this request, only
+     * on the VM; seccomp cannot read the struct, but the monitor builds it
+     * from its own reservation, never from guest values. */
+    ALLOW(ctx, &status, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vm),
+          SCMP_A1(SCMP_CMP_EQ, KVM_SET_USER_MEMORY_REGION));
 
     /* Hypercalls: fd_write/fd_read on stdio, random_get, clocks. */
     const int outputs[] = {policy->stdout_fd, policy->stderr_fd};

@@ -19,7 +19,7 @@ enum BootInfo {
 
     /// The boot info for `layout`, with the clocks still zero (they are written at run()).
     static func make(layout: GuestLayout, argumentCount: Int, environmentCount: Int,
-                     linearMemorySize: UInt64, cpuFeatures: UInt64, tscKHz: UInt64) -> mewz_boot_info {
+                     linearMemoryBacked: UInt64, linearMemoryLimit: UInt64, cpuFeatures: UInt64, tscKHz: UInt64) -> mewz_boot_info {
         var info = mewz_boot_info()
         info.magic = MEWZ_BOOT_MAGIC
         info.abi_version = UInt32(MEWZ_ABI_VERSION)
@@ -28,7 +28,8 @@ enum BootInfo {
         info.free_end = layout.freeEnd
         info.stack_bottom = layout.stackBottom
         info.stack_top = layout.stackTop
-        info.lm_slot_size = linearMemorySize
+        info.lm_backed_size = linearMemoryBacked
+        info.lm_limit_size = linearMemoryLimit
         info.argv_addr = layout.argumentsAddress
         info.argv_size = layout.argumentsSize
         info.argc = UInt32(truncatingIfNeeded: argumentCount)

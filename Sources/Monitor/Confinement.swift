@@ -1,12 +1,13 @@
 import CSeccomp
 
 /// The running monitor's seccomp allowlist (CSeccomp, architecture.md §6): loaded after set-up,
-/// just before the first KVM_RUN, it leaves only KVM_RUN on the vCPU, stdio, entropy, clocks,
-/// memory, signal re-raising and exit. Anything else kills the process with SIGSYS.
+/// just before the first KVM_RUN, it leaves only KVM_RUN on the vCPU, new memory slots on the VM
+/// (linear memory's growth), stdio, entropy, clocks, memory, signal re-raising and exit.
+/// Anything else kills the process with SIGSYS.
 enum Confinement {
-    static func confine(vcpuFD: Int32, descriptors: HostDescriptors) throws(MonitorError) {
+    static func confine(vcpuFD: Int32, vmFD: Int32, descriptors: HostDescriptors) throws(MonitorError) {
         var policy = cseccomp_monitor_policy(
-            vcpu_fd: vcpuFD, stdin_fd: descriptors.stdin, stdout_fd: descriptors.stdout,
+            vcpu_fd: vcpuFD, vm_fd: vmFD, stdin_fd: descriptors.stdin, stdout_fd: descriptors.stdout,
             stderr_fd: descriptors.stderr)
         let status = cseccomp_confine_monitor(&policy)
         guard status == 0 else { throw .seccomp(Errno(code: -status)) }

@@ -13,7 +13,7 @@ import CMewzABI
 ///              guard page           not present: a stack overflow faults here
 /// stackBottom  stack                stackSize bytes; RSP starts at stackTop
 /// stackTop     free pages           the guest's page allocator, up to ramSize
-/// 4 GiB        linear memory        MEWZ_LM_BASE: its own slot, mapped by the guest as it grows
+/// 4 GiB        linear memory        MEWZ_LM_BASE: its own slots (LinearMemory), mapped by the guest as it grows
 /// ```
 struct GuestLayout: Equatable {
     /// The guest's page allocator gets at least this much (page tables for linear memory).

@@ -1,13 +1,26 @@
 /// Guest-physical memory as the monitor sees it: non-overlapping regions (the KVM slots), each
 /// backed by host memory. Every guest address the monitor touches goes through `slice`, so a
-/// hostile (address, length) can never reach outside the regions.
-struct GuestMemory {
+/// hostile (address, length) can never reach outside the regions. A class: linear memory's
+/// region grows while the VM runs (LinearMemory), and the hypercalls must see the new size.
+final class GuestMemory {
     struct Region {
         let guestAddress: UInt64
         let bytes: UnsafeMutableRawBufferPointer
     }
 
-    let regions: [Region]
+    private(set) var regions: [Region]
+
+    init(regions: [Region]) { self.regions = regions }
+
+    /// Replaces the region starting at `region.guestAddress`, or adds it. The caller keeps
+    /// regions from overlapping.
+    func setRegion(_ region: Region) {
+        if let index = regions.firstIndex(where: { $0.guestAddress == region.guestAddress }) {
+            regions[index] = region
+        } else {
+            regions.append(region)
+        }
+    }
 
     /// The host bytes behind [address, address + length), or nil unless that range lies
     /// entirely inside one region. Overflow-safe for any 64-bit inputs.

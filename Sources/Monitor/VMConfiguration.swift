@@ -9,15 +9,16 @@ public struct VMConfiguration: Sendable {
     /// The container's memory limit in bytes (config.json linux.resources.memory.limit), nil for
     /// none: it bounds guest RAM plus linear memory (MemoryBudget).
     public var memoryLimit: UInt64?
-    /// The module's initial memory in Wasm pages: a limit that leaves less is refused.
+    /// The module's initial memory in Wasm pages: a limit that leaves less is refused, and this
+    /// much (rounded up to 2 MiB) is backed at boot.
     public var linearMemoryMinPages: UInt32 = 0
     /// Guest RAM, slot 0 at GPA 0 (kernel, stack, page tables, the guest's page pool); a multiple
     /// of 4 KiB below 4 GiB (MEWZ_LM_BASE). Under a memory limit, the most guest RAM can be.
     public var ramSize: UInt64 = 256 << 20
     /// A multiple of 4 KiB.
     public var stackSize: UInt64 = 8 << 20
-    /// The module's maximum memory in Wasm pages (65536 if it declares none); the linear-memory
-    /// slot is this * 64 KiB rounded up to 2 MiB.
+    /// The module's maximum memory in Wasm pages (65536 if it declares none); without a memory
+    /// limit, linear memory may grow to this * 64 KiB rounded up to 2 MiB.
     public var linearMemoryMaxPages: UInt32
     /// The CPU features the image's code executes (its header's `requiredCPUFeatures`); the VM
     /// refuses to be created when the guest could not execute one of them.

@@ -3,15 +3,16 @@ import CMewzABI
 import Glibc
 import ImageFormat
 
-/// One guest: a KVM VM with one vCPU, guest RAM in slot 0 and linear memory in slot 1
-/// (architecture.md §3, §5). One VirtualMachine runs at a time per process (signals are
-/// process-wide).
+/// One guest: a KVM VM with one vCPU, guest RAM in slot 0 and linear memory in slots 1, 2, ...
+/// added as it grows (architecture.md §3, §5; LinearMemory). One VirtualMachine runs at a time
+/// per process (signals are process-wide).
 public final class VirtualMachine {
     private let configuration: VMConfiguration
     private let kvm: KVMSystem
     /// Holds the VM, which holds the host memory `memory` points into.
     private let vcpu: KVMVCPU
     private let memory: GuestMemory
+    private let linearMemory: LinearMemory?
     private var bootInfo: mewz_boot_info
     private var hasRun = false
     private var trace: BootTrace
@@ -52,13 +53,21 @@ public final class VirtualMachine {
         trace.mark("vm-create")
         let ram = try AnonymousMapping(size: ramSize, purpose: "guest RAM")
         try vm.setMemoryRegion(slot: 0, guestAddress: 0, mapping: ram)
-        var regions = [GuestMemory.Region(guestAddress: 0, bytes: ram.bytes)]
+        memory = GuestMemory(regions: [GuestMemory.Region(guestAddress: 0, bytes: ram.bytes)])
         if linearMemorySize > 0 {
-            let linearMemory = try AnonymousMapping(size: linearMemorySize, purpose: "linear memory")
-            try vm.setMemoryRegion(slot: 1, guestAddress: MEWZ_LM_BASE, mapping: linearMemory)
-            regions.append(GuestMemory.Region(guestAddress: MEWZ_LM_BASE, bytes: linearMemory.bytes))
+            let reservation = try AnonymousMapping(size: linearMemorySize, purpose: "linear memory")
+            let slots = LinearMemorySlots(limit: linearMemorySize, slotCount: kvm.memorySlotCount() - 1)
+            let linearMemory = LinearMemory(
+                reservation: reservation.bytes, slots: slots, memory: memory
+            ) { [unowned vm] (slot, guestAddress, host) throws(MonitorError) in
+                try vm.setMemoryRegion(slot: slot, guestAddress: guestAddress, host: host, owner: reservation)
+            }
+            try linearMemory.backInitial(LinearMemorySlots.initialSize(
+                minPages: configuration.linearMemoryMinPages, limit: linearMemorySize))
+            self.linearMemory = linearMemory
+        } else {
+            linearMemory = nil
         }
-        memory = GuestMemory(regions: regions)
 
         guard image.load(from: elf, into: memory),
               memory.write(arguments, at: layout.argumentsAddress),
@@ -76,7 +85,8 @@ public final class VirtualMachine {
 
         bootInfo = BootInfo.make(
             layout: layout, argumentCount: configuration.arguments.count,
-            environmentCount: configuration.environment.count, linearMemorySize: linearMemorySize,
+            environmentCount: configuration.environment.count,
+            linearMemoryBacked: linearMemory?.backed ?? 0, linearMemoryLimit: linearMemorySize,
             cpuFeatures: features.bootFeatures, tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz())
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
         trace.mark("vcpu-setup")
@@ -127,14 +137,14 @@ public final class VirtualMachine {
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
         if configuration.confinesMonitor {
             do {
-                try Confinement.confine(vcpuFD: vcpu.fd, descriptors: descriptors)
+                try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors)
             } catch {
                 return .failed(error.description)
             }
         }
         trace.mark("seccomp")
         let handler = ExitHandler(
-            hypercalls: Hypercalls(memory: memory, descriptors: descriptors),
+            hypercalls: Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory),
             pendingSignal: { ckvm_signals_pending() })
         var exits = 0
         while true {

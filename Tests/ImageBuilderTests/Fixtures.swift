@@ -106,7 +106,8 @@ enum Fixtures {
         for header in ["abi.h", "wasm_rt.h", "wasi.h"] {
             var text = (try? String(contentsOfFile: repositoryRoot + "/Guest/include/mewz/" + header, encoding: .utf8)) ?? ""
             if header == "abi.h", let abiVersion {
-                text = text.replacingOccurrences(of: "#define MEWZ_ABI_VERSION 1", with: "#define MEWZ_ABI_VERSION \(abiVersion)")
+                text = text.replacingOccurrences(
+                    of: "#define MEWZ_ABI_VERSION \(ImageHeader.currentABIVersion)", with: "#define MEWZ_ABI_VERSION \(abiVersion)")
             }
             _ = directory.file(name + "/include/mewz/" + header, text)
         }

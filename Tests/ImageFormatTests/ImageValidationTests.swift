@@ -29,7 +29,7 @@ typealias HeaderEdit = @Sendable (inout ImageHeader) -> Void
 
 /// Header fields set to values the reader must refuse, with its answer.
 let wrongHeaders: [(String, HeaderEdit, ImageFormatError)] = [
-    ("abi version", { $0.abiVersion = 2 }, .unsupportedABIVersion(2)),
+    ("abi version", { $0.abiVersion = 1 }, .unsupportedABIVersion(1)),  // an image of the ABI before lazy linear memory
     ("cpu features", { $0.requiredCPUFeatures.insert(CPUFeatures(rawValue: 1 << 40)) }, .unknownCPUFeatures(1 << 40)),
     ("memory min > max", { $0.memoryMinPages = 5; $0.memoryMaxPages = 3 }, .invalidMemoryLimits(min: 5, max: 3)),
     ("memory max too big", { $0.memoryMaxPages = 65537 }, .invalidMemoryLimits(min: 17, max: 65537)),

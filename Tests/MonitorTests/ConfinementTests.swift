@@ -97,6 +97,7 @@ struct ConfinementTests {
         ("echo", "ping\n", 5, "ping\n", ""),
         ("random", "", 0, "", ""),
         ("trap", "", 134, "", "wasm trap: unreachable\n"),
+        ("lm-grow", "abcdefgh", 0, "\0\0\0\0abcdefgh", ""),  // new memory slots
     ])
     func allowedPathsWorkConfined(mode: String, stdin: String, status: Int32, stdout: String, stderr: String) throws {
         let outcome = try Self.run(mode, then: "exit", stdin: stdin)

@@ -6,9 +6,9 @@ struct MemoryBudgetTests {
     static let defaultRAM: UInt64 = 256 << 20
 
     static let splits: [(UInt64?, UInt32, UInt32, UInt64, UInt64)] = [
-        // limit, module min pages, max pages -> guest RAM, linear-memory slot
+        // limit, module min pages, max pages -> guest RAM, most linear memory
         (nil, 1, 16, defaultRAM, 2 * mib),  // 1 MiB rounded up to 2 MiB
-        (nil, 0, 65536, defaultRAM, 768 * mib),  // no limit: the 1 GiB default
+        (nil, 0, 65536, defaultRAM, 4096 * mib),  // no limit: the module's maximum
         (nil, 0, 0, defaultRAM, 0),
         (1024 * mib, 1, 65536, defaultRAM, 768 * mib),  // a quarter is guest RAM
         (8192 * mib, 1, 65536, defaultRAM, 4096 * mib),  // the module's maximum caps the slot

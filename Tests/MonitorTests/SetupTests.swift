@@ -61,14 +61,14 @@ struct BootInfoTests {
 
     @Test func bootInfoDescribesTheLayout() throws {
         let layout = try GuestLayout(ramSize: 64 << 20, imageEnd: 0x104000, argumentsSize: 8, environmentSize: 4, stackSize: 1 << 20)
-        let info = BootInfo.make(layout: layout, argumentCount: 2, environmentCount: 1, linearMemorySize: 2 << 20,
+        let info = BootInfo.make(layout: layout, argumentCount: 2, environmentCount: 1, linearMemoryBacked: 2 << 20, linearMemoryLimit: 8 << 20,
                                  cpuFeatures: MEWZ_CPU_RDRAND, tscKHz: 2_000_000)
         #expect(info.magic == MEWZ_BOOT_MAGIC && info.abi_version == UInt32(MEWZ_ABI_VERSION))
         #expect(info.ram_size == 64 << 20 && info.free_start == layout.stackTop && info.free_end == 64 << 20)
         #expect(info.stack_bottom == layout.stackBottom && info.stack_top == layout.stackTop)
         #expect(info.argv_addr == 0x104000 && info.argv_size == 8 && info.argc == 2)
         #expect(info.env_addr == 0x104008 && info.env_size == 4 && info.envc == 1)
-        #expect(info.lm_slot_size == 2 << 20 && info.tsc_khz == 2_000_000 && info.cpu_features == MEWZ_CPU_RDRAND)
+        #expect(info.lm_backed_size == 2 << 20 && info.lm_limit_size == 8 << 20 && info.tsc_khz == 2_000_000 && info.cpu_features == MEWZ_CPU_RDRAND)
         #expect(info.boot_realtime_ns == 0 && info.boot_monotonic_ns == 0)
         #expect(BootInfo.bytes(of: info).count == MemoryLayout<mewz_boot_info>.size)
         #expect(MemoryLayout<mewz_boot_info>.size <= Int(MEWZ_PAGE_SIZE))

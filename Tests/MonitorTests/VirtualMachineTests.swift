@@ -99,6 +99,14 @@ struct VirtualMachineTests {
         #expect(run.stdout == "\0\0\0\0")
     }
 
+    /// 8 MiB backed at boot, then slots 2 to 6 over MEWZ_HC_MEMORY: data read in before a
+    /// growth survives it, buffers may span slots, and nothing past the backed size is reachable.
+    @Test func linearMemoryGrowsThroughSeveralSlots() throws {
+        let run = try TestGuest.run(["lm-grow"], stdin: "abcdefgh") { $0.linearMemoryMaxPages = 4096 }
+        #expect(run.termination == .exited(0))
+        #expect(run.stdout == "\0\0\0\0abcdefgh")
+    }
+
     @Test func linearMemorySlotIsAbsentWithZeroPages() throws {
         let run = try TestGuest.run(["lm-write"]) { $0.linearMemoryMaxPages = 0 }
         #expect(run.termination == .exited(Int32(100 + WASIErrno.fault)))

@@ -36,7 +36,8 @@ let action = arguments[3]
 // Taken before the run: a descriptor the filter does not allow writes to.
 let spareFD = dup(1)
 
-var configuration = VMConfiguration(arguments: ["probe", arguments[2]], environment: [], linearMemoryMaxPages: 16)
+// 256 MiB of linear memory at most: room for "lm-grow" to add slots.
+var configuration = VMConfiguration(arguments: ["probe", arguments[2]], environment: [], linearMemoryMaxPages: 4096)
 configuration.requiredCPUFeatures = []
 let termination: Termination
 do {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEWZ_ABI_VERSION 1
+#define MEWZ_ABI_VERSION 2
 
 /* ---- Guest physical / virtual layout ---------------------------------- */
 
@@ -67,11 +67,16 @@ struct mewz_boot_info {
     uint64_t stack_bottom;
     uint64_t stack_top;
 
-    /* Bytes of the linear-memory slot at MEWZ_LM_BASE (a multiple of
-     * MEWZ_LARGE_PAGE_SIZE). memory.grow beyond it returns -1. Nothing in
-     * it is mapped in the page tables at boot: the guest maps pages as the
-     * memory grows. */
-    uint64_t lm_slot_size;
+    /* Linear memory is backed lazily, in KVM slots the monitor adds one
+     * after another from MEWZ_LM_BASE. [MEWZ_LM_BASE, + lm_backed_size) is
+     * backed at boot (a multiple of MEWZ_LARGE_PAGE_SIZE, covering the
+     * module's initial memory); MEWZ_HC_MEMORY backs more, up to
+     * lm_limit_size (the most the monitor will ever back, a multiple of
+     * MEWZ_LARGE_PAGE_SIZE). memory.grow beyond lm_limit_size returns -1.
+     * Nothing in the window is mapped in the page tables at boot: the guest
+     * maps pages as the memory grows. */
+    uint64_t lm_backed_size;
+    uint64_t lm_limit_size;
 
     /* Arguments: argc NUL-terminated strings back to back at argv_addr,
      * argv_size bytes in all (NULs included). */
@@ -113,6 +118,7 @@ enum mewz_hypercall {
     MEWZ_HC_EXIT = 2,   /* struct mewz_hc_exit; does not return */
     MEWZ_HC_RANDOM = 3, /* struct mewz_hc_random */
     MEWZ_HC_READ = 4,   /* struct mewz_hc_read */
+    MEWZ_HC_MEMORY = 5, /* struct mewz_hc_memory */
     MEWZ_HC_COUNT
 };
 
@@ -167,6 +173,18 @@ struct mewz_hc_random {
     uint64_t addr;  /* IN */
     uint64_t len;   /* IN: at most 65536 per call */
     uint32_t error; /* OUT: WASI errno */
+    uint32_t _pad;
+};
+
+/* Backs at least the first `wanted` bytes of the linear-memory window
+ * (from MEWZ_LM_BASE) with zero-filled memory. The monitor may back more
+ * (it grows geometrically); `backed` is the backed size afterwards, on
+ * success or not. Errors: EINVAL (wanted beyond lm_limit_size), ENOMEM (no
+ * KVM memory slot left, or KVM refused the slot). */
+struct mewz_hc_memory {
+    uint64_t wanted; /* IN: bytes from MEWZ_LM_BASE */
+    uint64_t backed; /* OUT: bytes backed from MEWZ_LM_BASE */
+    uint32_t error;  /* OUT: WASI errno, 0 on success */
     uint32_t _pad;
 };
 

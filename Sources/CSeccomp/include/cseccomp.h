@@ -10,6 +10,7 @@
 /* The descriptors the running monitor may touch. */
 struct cseccomp_monitor_policy {
     int vcpu_fd;   /* ioctl KVM_RUN / KVM_GET_REGS only */
+    int vm_fd;     /* ioctl KVM_SET_USER_MEMORY_REGION only */
     int stdin_fd;  /* read, readv */
     int stdout_fd; /* write, writev */
     int stderr_fd; /* write, writev */

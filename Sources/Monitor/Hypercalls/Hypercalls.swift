@@ -19,12 +19,15 @@ struct GuestErrno: Error, Equatable {
 struct Hypercalls {
     let memory: GuestMemory
     let descriptors: HostDescriptors
+    /// Backs more of the linear-memory window on MEWZ_HC_MEMORY; nil when the module has none.
+    var linearMemory: LinearMemory? = nil
 
     func handle(number: UInt32, argument: UInt64) -> Action {
         switch number {
         case MEWZ_HC_WRITE.rawValue: return write(argument)
         case MEWZ_HC_READ.rawValue: return read(argument)
         case MEWZ_HC_RANDOM.rawValue: return random(argument)
+        case MEWZ_HC_MEMORY.rawValue: return backLinearMemory(argument)
         case MEWZ_HC_EXIT.rawValue: return exit(argument)
         default: return .fail("guest made unknown hypercall \(number)")
         }

@@ -32,6 +32,12 @@ final class KVMSystem {
         ((try? Syscall.ioctl(fd, CKVM_CHECK_EXTENSION, UInt(capability))) ?? 0) > 0
     }
 
+    /// KVM_CAP_NR_MEMSLOTS: how many memory slots a VM may have (at least the 32 of old kernels).
+    func memorySlotCount() -> UInt32 {
+        let count = (try? Syscall.ioctl(fd, CKVM_CHECK_EXTENSION, UInt(KVM_CAP_NR_MEMSLOTS))) ?? 0
+        return UInt32(max(32, count))
+    }
+
     func vcpuMapSize() throws(MonitorError) -> Int {
         let size: Int32
         do {

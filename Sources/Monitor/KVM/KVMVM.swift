@@ -12,7 +12,12 @@ final class KVMVM {
     deinit { Syscall.close(fd) }
 
     func setMemoryRegion(slot: UInt32, guestAddress: UInt64, mapping: AnonymousMapping) throws(MonitorError) {
-        let bytes = mapping.bytes
+        try setMemoryRegion(slot: slot, guestAddress: guestAddress, host: mapping.bytes, owner: mapping)
+    }
+
+    /// Registers `host`, which lies inside `owner`, as slot `slot` at `guestAddress`.
+    func setMemoryRegion(slot: UInt32, guestAddress: UInt64, host bytes: UnsafeMutableRawBufferPointer,
+                         owner: AnonymousMapping) throws(MonitorError) {
         var region = kvm_userspace_memory_region(
             slot: slot, flags: 0, guest_phys_addr: guestAddress,
             memory_size: UInt64(bytes.count), userspace_addr: UInt64(UInt(bitPattern: bytes.baseAddress)))
@@ -21,7 +26,7 @@ final class KVMVM {
         } catch {
             throw .kvmCall("KVM_SET_USER_MEMORY_REGION (slot \(slot))", error)
         }
-        slotMemory.append(mapping)
+        if !slotMemory.contains(where: { $0 === owner }) { slotMemory.append(owner) }
     }
 
     func createVCPU(mapSize: Int) throws(MonitorError) -> KVMVCPU {

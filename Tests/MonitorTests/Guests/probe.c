@@ -179,7 +179,9 @@ static void check_boot_info(void)
     /* The free range is mapped writable: write its first and last word. */
     *(volatile uint64_t *)(uintptr_t)boot->free_start = 1;
     *(volatile uint64_t *)(uintptr_t)(boot->free_end - 8) = 1;
-    if (boot->lm_slot_size % MEWZ_LARGE_PAGE_SIZE != 0)
+    if (boot->lm_backed_size % MEWZ_LARGE_PAGE_SIZE != 0 ||
+        boot->lm_limit_size % MEWZ_LARGE_PAGE_SIZE != 0 ||
+        boot->lm_backed_size > boot->lm_limit_size)
         guest_exit(6, 0);
     guest_exit(0, 0);
 }
@@ -237,6 +239,57 @@ static void echo_stdin(void)
         guest_exit(100 + read_args.error, 0);
     write_buffer(1, MEWZ_HC_ADDR(echo_buffer), read_args.nread);
     guest_exit((unsigned)read_args.nread, 0);
+}
+
+static struct mewz_hc_memory memory_args;
+
+/* MEWZ_HC_MEMORY; exits with `check` unless it answers `error` and
+ * `backed` MiB. */
+static void back_memory(uint64_t wanted, unsigned error, uint64_t backed_mib,
+                        unsigned check)
+{
+    memory_args.wanted = wanted;
+    memory_args.backed = 0;
+    memory_args.error = 99;
+    hypercall(MEWZ_HC_MEMORY, &memory_args);
+    if (memory_args.error != error || memory_args.backed != backed_mib << 20)
+        guest_exit(check, 0);
+}
+
+/* Linear memory of a 256 MiB maximum, 8 MiB backed at boot, grown by
+ * hypercall through several slots; the probe has no page tables for it, so
+ * stdin is read into it and written back by the monitor. Prints the 4 bytes
+ * at the top of the limit (zero) and the 8 bytes read across the first slot
+ * boundary; exits with the first failed check. */
+static void grow_linear_memory(void)
+{
+    const uint64_t mib = 1ULL << 20, edge = MEWZ_LM_BASE + 8 * mib - 4;
+    if (boot->lm_backed_size != 8 * mib || boot->lm_limit_size != 256 * mib)
+        guest_exit(1, 0);
+    if (write_buffer(1, edge, 8) != 21) /* past the backed size: EFAULT */
+        guest_exit(2, 0);
+    back_memory(8 * mib + 1, 0, 16, 3); /* at least doubles */
+    back_memory(16 * mib, 0, 16, 4);    /* backed already: no slot */
+    back_memory(0, 0, 16, 5);
+    iovecs[0].addr = edge;
+    iovecs[0].len = 8;
+    read_args.fd = 0;
+    read_args.iovcnt = 1;
+    read_args.iov_addr = MEWZ_HC_ADDR(iovecs);
+    hypercall(MEWZ_HC_READ, &read_args);
+    if (read_args.error != 0 || read_args.nread != 8)
+        guest_exit(6, 0);
+    back_memory(17 * mib, 0, 32, 7);
+    back_memory(40 * mib, 0, 64, 8);
+    back_memory(256 * mib + 1, 28, 64, 9); /* past the limit: EINVAL */
+    back_memory(~0ULL, 28, 64, 10);
+    back_memory(200 * mib, 0, 200, 11);  /* more than double: what is wanted */
+    back_memory(201 * mib, 0, 256, 12);  /* doubling capped at the limit */
+    if (write_buffer(1, MEWZ_LM_BASE + 256 * mib - 4, 4) != 0 ||
+        write_buffer(1, MEWZ_LM_BASE + 256 * mib, 1) != 21)
+        guest_exit(13, 0);
+    write_buffer(1, edge, 8);
+    guest_exit(0, 0);
 }
 
 static void ret_instruction_on_stack(void)
@@ -298,6 +351,8 @@ __attribute__((used)) void guest_main(const boot_info *info)
         guest_exit(error ? 100 + error : (unsigned)write_args.written, 0);
     } else if (equal(mode, "random")) {
         fill_random();
+    } else if (equal(mode, "lm-grow")) {
+        grow_linear_memory();
     } else if (equal(mode, "echo")) {
         echo_stdin();
     } else if (equal(mode, "halt")) {
