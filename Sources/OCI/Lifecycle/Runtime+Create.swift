@@ -1,5 +1,6 @@
 import Glibc
 import ImageBuilder
+import ImageFormat
 
 extension Runtime {
     /// `create`: everything is checked and the image built before anything is written; after
@@ -56,7 +57,7 @@ extension Runtime {
         let state = ContainerState(
             id: options.id, pid: childPID, pidStartTime: stat.startTime, bundle: bundle, rootfs: rootfs,
             created: .now(), annotations: spec.annotations,
-            configDigest: "sha256:" + SHA256.hexDigest(configBytes),
+            configDigest: "sha256:" + SHA256.hash(configBytes).hex,
             modulePath: module.path, imagePath: imagePath)
         try directory.saveState(state)
         if let pidFile {
