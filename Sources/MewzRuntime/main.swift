@@ -29,6 +29,10 @@ case .command(let globals, let command):
         case .state(let id): try StateCommand.run(id: id, runtime)
         case .kill(let options): try KillCommand.run(options, runtime)
         case .delete(let options): try DeleteCommand.run(options, runtime)
+        case .list(let options): try ListCommand.run(options, runtime)
+        case .ps(let options): try PsCommand.run(options, runtime)
+        case .features: Output.write(RuntimeFeatures.json, to: 1)
+        case .spec(let bundle): try SampleSpec.write(bundle: bundle)
         }
         exit(0)
     } catch {

@@ -17,6 +17,12 @@ public enum CommandLineParser {
         guard let spec = CommandTable.command(named: name) else {
             throw .usage("unknown command \"\(name)\" (see '\(CommandTable.program) --help')")
         }
+        if let reason = spec.unsupportedReason {
+            // Any arguments are accepted and ignored; only a plain --help may succeed.
+            let wantsHelp = rest.dropFirst().contains { ["-h", "--help", "-help", "--h"].contains($0) }
+            guard wantsHelp && !spec.helpRefused else { throw .commandUnsupported(spec.name, reason: reason) }
+            return .help(HelpText.forCommand(spec))
+        }
         let (flags, _) = try FlagParser(options: spec.options, stopAtPositional: false).parse(rest.dropFirst())
         if flags.helpRequested { return .help(HelpText.forCommand(spec)) }
         return .command(globals, try command(spec, flags))
@@ -99,11 +105,36 @@ public enum CommandLineParser {
             var options = KillOptions(id: arguments[0], signal: try SignalName.parse(arguments.count == 2 ? arguments[1] : "TERM"))
             options.all = flag("all")
             return .kill(options)
-        default:  // "delete": the table has no other command
+        case "list":
+            guard arguments.isEmpty else { throw .usage("\"list\" requires exactly 0 argument(s)") }
+            var options = ListOptions()
+            options.format = try outputFormat(flags)
+            options.quiet = flag("quiet")
+            return .list(options)
+        case "ps":
+            // Arguments after the id are ps(1) options for runc's table; a unikernel ignores them.
+            guard let id = arguments.first else { throw .usage("\"ps\" requires a minimum of 1 argument(s)") }
+            try ContainerID.validate(id)
+            var options = PsOptions(id: id)
+            options.format = try outputFormat(flags)
+            return .ps(options)
+        case "features":
+            guard arguments.isEmpty else { throw .usage("\"features\" requires exactly 0 argument(s)") }
+            return .features
+        case "spec":
+            guard arguments.isEmpty else { throw .usage("\"spec\" requires exactly 0 argument(s)") }
+            return .spec(bundle: flags.values["bundle"].flatMap { $0.isEmpty ? nil : $0 })
+        default:  // "delete": the table has no other supported command
             var options = DeleteOptions(id: try exactlyOne())
             options.force = flag("force")
             return .delete(options)
         }
+    }
+
+    private static func outputFormat(_ flags: FlagParser.Result) throws(OCIError) -> OutputFormat {
+        guard let text = flags.values["format"] else { return .table }
+        guard let format = OutputFormat(rawValue: text) else { throw .usage("invalid format option") }
+        return format
     }
 
     private static func createOptions(id: String, flags: FlagParser.Result) throws(OCIError) -> CreateOptions {

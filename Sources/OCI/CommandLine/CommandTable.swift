@@ -18,6 +18,10 @@ struct CommandSpec {
     let summary: String
     let description: String
     let options: [OptionSpec]
+    /// Why the command is refused, for a command mewz-runtime parses but cannot perform.
+    var unsupportedReason: String? = nil
+    /// `--help` fails too: podman takes `checkpoint --help` succeeding as "checkpoint works".
+    var helpRefused = false
 }
 
 enum CommandTable {
@@ -51,6 +55,15 @@ enum CommandTable {
     static let preserveFDs = OptionSpec(names: ["preserve-fds"], valueName: "N",
                                         help: "keep fds 3 .. 3+N-1 open in the container process (default: 0)")
     static let help = OptionSpec(names: ["help", "h"], valueName: nil, help: "show help")
+    static let format = OptionSpec(names: ["format", "f"], valueName: "table|json",
+                                   help: "output format (default: table)")
+
+    /// A command refused with one line: it parses any arguments, which are never used.
+    static func unsupported(_ name: String, _ summary: String, reason: String, helpRefused: Bool = false) -> CommandSpec {
+        CommandSpec(name: name, arguments: "[arguments...]", summary: summary,
+                    description: "Not supported: \(reason). Always fails with one line and exit status 1.",
+                    options: [help], unsupportedReason: reason, helpRefused: helpRefused)
+    }
 
     static let commands: [CommandSpec] = [
         CommandSpec(
@@ -97,6 +110,45 @@ enum CommandTable {
             options: [OptionSpec(names: ["force", "f"], valueName: nil,
                                  help: "kill a running container (SIGKILL) first; succeed if it does not exist"),
                       help]),
+        CommandSpec(
+            name: "list", arguments: "", summary: "list the containers under --root",
+            description: """
+                Lists every container under --root as a table (ID PID STATUS BUNDLE CREATED OWNER)
+                or, with --format json, as a JSON array of state objects (null when there is none).
+                """,
+            options: [format, OptionSpec(names: ["quiet", "q"], valueName: nil, help: "print only the container ids"),
+                      help]),
+        CommandSpec(
+            name: "ps", arguments: "<container-id> [ps options]", summary: "list the processes of a container",
+            description: """
+                A unikernel container has one process, the container process (its VM monitor): its pid
+                while the container is created or running, none once it has stopped. --format json
+                prints a JSON array of pids.
+                """,
+            options: [format, help]),
+        CommandSpec(
+            name: "features", arguments: "", summary: "print the features this runtime supports",
+            description: "Prints the runtime-spec features document (features.md) as JSON.",
+            options: [help]),
+        CommandSpec(
+            name: "spec", arguments: "", summary: "write a sample config.json for a WebAssembly bundle",
+            description: """
+                Writes config.json into the bundle directory, running /app.wasm from rootfs/. Refuses
+                to replace an existing config.json.
+                """,
+            options: [bundle, OptionSpec(names: ["rootless"], valueName: nil, help: "accepted; the sample is the same"),
+                      help]),
+        unsupported("exec", "run a process in a container", reason: "a unikernel runs exactly one process"),
+        unsupported("checkpoint", "checkpoint a container",
+                    reason: "a unikernel VM cannot be checkpointed yet", helpRefused: true),
+        unsupported("restore", "restore a checkpointed container",
+                    reason: "a unikernel VM cannot be checkpointed yet", helpRefused: true),
+        unsupported("pause", "pause a container", reason: "pausing a unikernel VM is not implemented yet"),
+        unsupported("resume", "resume a paused container", reason: "pausing a unikernel VM is not implemented yet"),
+        unsupported("update", "update a container's resource limits",
+                    reason: "resource limits (cgroups) are not managed yet"),
+        unsupported("events", "print a container's events and statistics",
+                    reason: "container events and statistics are not reported yet"),
     ]
 
     static func command(named name: String) -> CommandSpec? {

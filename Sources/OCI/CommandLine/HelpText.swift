@@ -11,9 +11,9 @@ enum HelpText {
             DESCRIPTION:
                An OCI runtime, called by podman (conmon), containerd (runc shim) or CRI-O the way they
                call runc. process.args[0] names a WebAssembly module inside the bundle's root; it is
-               compiled ahead of time and booted in a KVM virtual machine. Not yet supported: exec,
-               pause, resume, update, checkpoint, ps, list, events, features, terminals (pty), hooks,
-               namespaces and cgroups.
+               compiled ahead of time and booted in a KVM virtual machine. Not supported: exec, pause,
+               resume, update, checkpoint, restore, events, terminals (pty), hooks, namespaces and
+               cgroups.
 
             COMMANDS:
 

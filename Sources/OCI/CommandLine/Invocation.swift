@@ -33,6 +33,31 @@ public enum Command: Equatable, Sendable {
     case state(id: String)
     case kill(KillOptions)
     case delete(DeleteOptions)
+    case list(ListOptions)
+    case ps(PsOptions)
+    case features
+    /// `spec`: the bundle directory to write config.json into (nil: the current directory).
+    case spec(bundle: String?)
+}
+
+public enum OutputFormat: String, Equatable, Sendable {
+    case table, json
+}
+
+public struct ListOptions: Equatable, Sendable {
+    public var format = OutputFormat.table
+    public var quiet = false
+
+    public init() {}
+}
+
+public struct PsOptions: Equatable, Sendable {
+    public var id: String
+    public var format = OutputFormat.table
+
+    public init(id: String) {
+        self.id = id
+    }
 }
 
 public struct CreateOptions: Equatable, Sendable {

@@ -36,6 +36,11 @@ public struct ContainerState: Equatable, Sendable {
 
     /// `state`'s output, byte for byte as runc prints it (json.MarshalIndent, no newline).
     public func runcStateJSON(status: ContainerStatus) -> String {
+        runcStateObject(status: status, owner: "").indented
+    }
+
+    /// runc's state object; `state` leaves owner empty, `list` names the directory's owner.
+    public func runcStateObject(status: ContainerStatus, owner: String) -> GoJSON {
         var members: [GoJSON.Member] = [
             .init("ociVersion", .string(ContainerState.ociVersion)),
             .init("id", .string(id)),
@@ -50,7 +55,7 @@ public struct ContainerState: Equatable, Sendable {
             let sorted = annotations.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
             members.append(.init("annotations", .object(sorted.map { .init($0.key, .string($0.value)) })))
         }
-        members.append(.init("owner", .string("")))
-        return GoJSON.object(members).indented
+        members.append(.init("owner", .string(owner)))
+        return GoJSON.object(members)
     }
 }

@@ -3,6 +3,9 @@
 public indirect enum GoJSON: Equatable, Sendable {
     case string(String)
     case integer(Int64)
+    case bool(Bool)
+    case null
+    case array([GoJSON])
     case object([Member])
 
     public struct Member: Equatable, Sendable {
@@ -35,6 +38,27 @@ public indirect enum GoJSON: Equatable, Sendable {
             GoJSON.quote(text, into: &out)
         case .integer(let value):
             out += String(value)
+        case .bool(let value):
+            out += value ? "true" : "false"
+        case .null:
+            out += "null"
+        case .array(let elements):
+            guard !elements.isEmpty else {
+                out += "[]"
+                return
+            }
+            out += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out += "," }
+                if let indent {
+                    out += "\n" + String(repeating: indent, count: depth + 1)
+                }
+                element.write(to: &out, indent: indent, depth: depth + 1)
+            }
+            if let indent {
+                out += "\n" + String(repeating: indent, count: depth)
+            }
+            out += "]"
         case .object(let members):
             guard !members.isEmpty else {
                 out += "{}"

@@ -41,6 +41,13 @@ public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
 
     // MARK: Command line
 
+    /// runc's text for `spec` over an existing file.
+    static let configExists = OCIError(.alreadyExists, "File config.json exists. Remove it first")
+
+    static func commandUnsupported(_ command: String, reason: String) -> OCIError {
+        OCIError(.unsupported, "\(command) is not supported: \(reason)")
+    }
+
     public static func usage(_ message: String) -> OCIError { OCIError(.usage, message) }
 
     static func unknownSignal(_ text: String) -> OCIError { OCIError(.usage, "unknown signal \"\(text)\"") }
