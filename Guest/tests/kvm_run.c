@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "mewz/abi.h"
+#include "mewz/trap_text.h"
 
 #define RAM_SIZE (64ULL << 20)
 #define LM_LIMIT_SIZE (64ULL << 20)
@@ -234,20 +235,6 @@ static struct xsave_support set_cpuid(int kvm, int vcpu)
     return xs;
 }
 
-static const char *const trap_names[MEWZ_TRAP_COUNT] = {
-    [MEWZ_TRAP_UNREACHABLE] = "unreachable",
-    [MEWZ_TRAP_MEMORY_OOB] = "out of bounds memory access",
-    [MEWZ_TRAP_INT_DIV_ZERO] = "integer divide by zero",
-    [MEWZ_TRAP_INT_OVERFLOW] = "integer overflow",
-    [MEWZ_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
-    [MEWZ_TRAP_INDIRECT_TYPE_MISMATCH] = "indirect call type mismatch",
-    [MEWZ_TRAP_UNDEFINED_ELEMENT] = "undefined element",
-    [MEWZ_TRAP_UNINITIALIZED_ELEMENT] = "uninitialized element",
-    [MEWZ_TRAP_TABLE_OOB] = "out of bounds table access",
-    [MEWZ_TRAP_CALL_STACK_EXHAUSTED] = "call stack exhausted",
-    [MEWZ_TRAP_GUEST_FAULT] = "guest fault",
-};
-
 /* Host iovecs for a guest iovec array; false when anything is outside. */
 static bool host_iovecs(uint64_t iov_addr, uint32_t iovcnt, struct iovec *out)
 {
@@ -344,7 +331,7 @@ static void hypercall(unsigned nr, uint32_t gpa)
             fprintf(stderr, "kvm_run: %u linear-memory slots\n", lm_slots);
         if (e->trap == MEWZ_TRAP_NONE)
             exit((int)(e->status & 0xff));
-        const char *name = e->trap < MEWZ_TRAP_COUNT ? trap_names[e->trap] : NULL;
+        const char *name = mewz_trap_text(e->trap);
         fprintf(stderr, "wasm trap: %s\n", name ? name : "unknown");
         if (e->trap == MEWZ_TRAP_GUEST_FAULT)
             fprintf(stderr, "vector %llu error 0x%llx rip 0x%llx cr2 0x%llx\n",

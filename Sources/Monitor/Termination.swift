@@ -30,20 +30,7 @@ public enum Termination: Equatable, Sendable {
 /// The spec suite's wording for each trap (abi.h's enum mewz_trap).
 public enum TrapText {
     public static func text(_ trap: UInt32) -> String {
-        switch trap {
-        case MEWZ_TRAP_NONE.rawValue: return "none"
-        case MEWZ_TRAP_UNREACHABLE.rawValue: return "unreachable"
-        case MEWZ_TRAP_MEMORY_OOB.rawValue: return "out of bounds memory access"
-        case MEWZ_TRAP_INT_DIV_ZERO.rawValue: return "integer divide by zero"
-        case MEWZ_TRAP_INT_OVERFLOW.rawValue: return "integer overflow"
-        case MEWZ_TRAP_INVALID_CONVERSION.rawValue: return "invalid conversion to integer"
-        case MEWZ_TRAP_INDIRECT_TYPE_MISMATCH.rawValue: return "indirect call type mismatch"
-        case MEWZ_TRAP_UNDEFINED_ELEMENT.rawValue: return "undefined element"
-        case MEWZ_TRAP_UNINITIALIZED_ELEMENT.rawValue: return "uninitialized element"
-        case MEWZ_TRAP_TABLE_OOB.rawValue: return "out of bounds table access"
-        case MEWZ_TRAP_CALL_STACK_EXHAUSTED.rawValue: return "call stack exhausted"
-        case MEWZ_TRAP_GUEST_FAULT.rawValue: return "guest fault"
-        default: return "unknown trap \(trap)"
-        }
+        guard let text = mewz_trap_text(trap) else { return "unknown trap \(trap)" }
+        return String(cString: text)
     }
 }

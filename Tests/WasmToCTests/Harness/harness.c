@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mewz/trap_text.h"
 #include "mewz/wasm_rt.h"
 
 uint32_t mewz_memory_pages;
@@ -37,21 +38,6 @@ __attribute__((weak)) int harness_driver(int argc, char **argv);
 __attribute__((weak)) int harness_main(int argc, char **argv);
 sigjmp_buf *harness_trap_catcher;
 uint32_t harness_last_trap;
-
-const char *const harness_trap_texts[MEWZ_TRAP_COUNT] = {
-    [MEWZ_TRAP_NONE] = "none",
-    [MEWZ_TRAP_UNREACHABLE] = "unreachable",
-    [MEWZ_TRAP_MEMORY_OOB] = "out of bounds memory access",
-    [MEWZ_TRAP_INT_DIV_ZERO] = "integer divide by zero",
-    [MEWZ_TRAP_INT_OVERFLOW] = "integer overflow",
-    [MEWZ_TRAP_INVALID_CONVERSION] = "invalid conversion to integer",
-    [MEWZ_TRAP_INDIRECT_TYPE_MISMATCH] = "indirect call type mismatch",
-    [MEWZ_TRAP_UNDEFINED_ELEMENT] = "undefined element",
-    [MEWZ_TRAP_UNINITIALIZED_ELEMENT] = "uninitialized element",
-    [MEWZ_TRAP_TABLE_OOB] = "out of bounds table access",
-    [MEWZ_TRAP_CALL_STACK_EXHAUSTED] = "call stack exhausted",
-    [MEWZ_TRAP_GUEST_FAULT] = "guest fault",
-};
 
 static void write_all(int fd, const char *text) {
     size_t left = strlen(text);
@@ -69,7 +55,8 @@ _Noreturn void mewz_trap(uint32_t reason) {
         harness_last_trap = reason;
         siglongjmp(*harness_trap_catcher, 1);
     }
-    const char *text = reason < MEWZ_TRAP_COUNT ? harness_trap_texts[reason] : "unknown trap";
+    const char *known = mewz_trap_text(reason);
+    const char *text = known ? known : "unknown trap";
     write_all(2, "wasm trap: ");
     write_all(2, text);
     write_all(2, "\n");

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mewz/trap_text.h"
 #include "mewz/wasm_rt.h"
 
 extern sigjmp_buf *harness_trap_catcher;
 extern uint32_t harness_last_trap;
-extern const char *const harness_trap_texts[MEWZ_TRAP_COUNT];
 
 /* ---- spectest (interpreter/host/spectest.ml) ---- */
 
@@ -86,7 +86,8 @@ void spec_run(int id, void (*body)(void)) {
     } else {
         line_length = 0;
         append("%" PRId64 " trap ", (uint64_t)(int64_t)id);
-        const char *text = harness_last_trap < MEWZ_TRAP_COUNT ? harness_trap_texts[harness_last_trap] : "unknown trap";
+        const char *known = mewz_trap_text(harness_last_trap);
+        const char *text = known ? known : "unknown trap";
         size_t length = strlen(text);
         if (length < sizeof line - line_length - 1) {
             memcpy(line + line_length, text, length);
