@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEWZ_ABI_VERSION 2
+#define MEWZ_ABI_VERSION 3
 
 /* ---- Guest physical / virtual layout ---------------------------------- */
 
@@ -46,6 +46,14 @@
 #define MEWZ_LM_WINDOW (0x200000000ULL + 0x10000ULL)
 #define MEWZ_WASM_PAGE_SIZE 0x10000ULL
 #define MEWZ_WASM_MAX_PAGES 65536U
+
+/*
+ * The image's read-only filesystem (mewz/rofs.h), mapped read-only and NX
+ * at guest-physical MEWZ_ROFS_BASE from the image file (its own KVM slot,
+ * KVM_MEM_READONLY), identity mapped; boot_info rofs_size bytes of it.
+ */
+#define MEWZ_ROFS_BASE 0x400000000ULL
+#define MEWZ_ROFS_MAX_SIZE 0x1000000000ULL /* 64 GiB */
 
 /* ---- Boot info (monitor -> guest, at MEWZ_BOOT_INFO_ADDR; RDI holds it) */
 
@@ -97,6 +105,15 @@ struct mewz_boot_info {
 
     /* Host CPU features the guest may use (MEWZ_CPU_* bits). */
     uint64_t cpu_features;
+
+    /* The ROFS at MEWZ_ROFS_BASE: rofs_size bytes (a whole number of
+     * pages), or 0 when the image has none (the root is then an empty
+     * directory). */
+    uint64_t rofs_size;
+    /* process.cwd: an absolute path, NUL-terminated, at cwd_addr (cwd_size
+     * bytes, the NUL included), in the same area as args and env. */
+    uint64_t cwd_addr;
+    uint64_t cwd_size;
 };
 
 #define MEWZ_CPU_RDRAND (1ULL << 0)
