@@ -136,6 +136,7 @@ enum mewz_hypercall {
     MEWZ_HC_RANDOM = 3, /* struct mewz_hc_random */
     MEWZ_HC_READ = 4,   /* struct mewz_hc_read */
     MEWZ_HC_MEMORY = 5, /* struct mewz_hc_memory */
+    MEWZ_HC_POLL = 6,   /* struct mewz_hc_poll */
     MEWZ_HC_COUNT
 };
 
@@ -202,6 +203,38 @@ struct mewz_hc_memory {
     uint64_t wanted; /* IN: bytes from MEWZ_LM_BASE */
     uint64_t backed; /* OUT: bytes backed from MEWZ_LM_BASE */
     uint32_t error;  /* OUT: WASI errno, 0 on success */
+    uint32_t _pad;
+};
+
+/* Waits until at least one host handle is ready or the timeout passes
+ * (ppoll in the monitor: a sleeping guest costs no host CPU). A handle is
+ * what the monitor gave the guest for a host descriptor, never a host fd
+ * number: 0, 1 and 2 are the container's stdin, stdout and stderr. With
+ * nfds 0 it only sleeps. The monitor fills every revents (MEWZ_POLL_* bits;
+ * ERR/HUP/NVAL are reported whatever events asked) and `ready`, the number
+ * of entries with revents != 0 (0: the timeout passed). A signal that ends
+ * the container ends the VM, not just the wait. Errors: EFAULT (the array
+ * is outside guest RAM), EINVAL (nfds > MEWZ_HC_POLL_MAX). */
+#define MEWZ_POLL_IN 0x1
+#define MEWZ_POLL_OUT 0x4
+#define MEWZ_POLL_ERR 0x8
+#define MEWZ_POLL_HUP 0x10
+#define MEWZ_POLL_NVAL 0x20 /* not a handle the guest owns */
+#define MEWZ_HC_POLL_MAX 1024
+#define MEWZ_HC_TIMEOUT_NONE UINT64_MAX
+
+struct mewz_hc_poll_fd {
+    uint32_t handle;  /* IN */
+    uint16_t events;  /* IN: MEWZ_POLL_IN | MEWZ_POLL_OUT */
+    uint16_t revents; /* OUT */
+};
+
+struct mewz_hc_poll {
+    uint64_t fds_addr;   /* IN: struct mewz_hc_poll_fd[nfds] */
+    uint32_t nfds;       /* IN: at most MEWZ_HC_POLL_MAX */
+    uint32_t ready;      /* OUT */
+    uint64_t timeout_ns; /* IN: relative; MEWZ_HC_TIMEOUT_NONE: none */
+    uint32_t error;      /* OUT: WASI errno, 0 on success */
     uint32_t _pad;
 };
 
