@@ -60,7 +60,7 @@ struct mewz_rofs_super {
     uint64_t device;         /* filestat dev of every inode */
 };
 
-/* 64 bytes. Timestamps are nanoseconds since the Unix epoch, as WASI's
+/* 56 bytes. Timestamps are nanoseconds since the Unix epoch, as WASI's
  * filestat has them. An inode's filestat ino is its index + 1 (never 0),
  * its dev the superblock's `device`. */
 struct mewz_rofs_inode {
@@ -96,5 +96,10 @@ struct mewz_rofs_dirent {
     uint32_t inode;
     uint32_t _reserved; /* 0 */
 };
+
+/* The sizes the writer and the reader both rely on. */
+_Static_assert(sizeof(struct mewz_rofs_super) == 80, "superblock size");
+_Static_assert(sizeof(struct mewz_rofs_inode) == 56, "inode size");
+_Static_assert(sizeof(struct mewz_rofs_dirent) == 16, "dirent size");
 
 #endif /* MEWZ_ROFS_H */
