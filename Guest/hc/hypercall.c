@@ -11,6 +11,7 @@ static struct mewz_hc_read hc_read_args;
 static struct mewz_hc_random hc_random_args;
 static struct mewz_hc_exit hc_exit_args;
 static struct mewz_hc_memory hc_memory_args;
+static struct mewz_hc_poll hc_poll_args;
 
 /* The "memory" clobber orders the struct stores before the exit and the
  * monitor's answers after it. */
@@ -60,6 +61,19 @@ uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed)
     hypercall(MEWZ_HC_MEMORY, &hc_memory_args);
     *backed = hc_memory_args.backed;
     return hc_memory_args.error;
+}
+
+uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                      uint64_t timeout_ns, uint32_t *ready)
+{
+    hc_poll_args = (struct mewz_hc_poll){
+        .fds_addr = MEWZ_HC_ADDR(fds),
+        .nfds = nfds,
+        .timeout_ns = timeout_ns,
+    };
+    hypercall(MEWZ_HC_POLL, &hc_poll_args);
+    *ready = hc_poll_args.ready;
+    return hc_poll_args.error;
 }
 
 _Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,

@@ -1,0 +1,228 @@
+/*
+ * poll.c: poll_oneoff.
+ *
+ * ROFS files and directories are always ready (a read never blocks; a
+ * file's FD_READ event reports the bytes left after its position), and so
+ * is a subscription on a descriptor that is not open: its event carries
+ * EBADF, as the witx puts per-subscription errors. stdio readiness and the
+ * clocks go to the monitor in one MEWZ_HC_POLL (ppoll on the host: a
+ * sleeping guest costs no CPU), with a zero timeout when some event is
+ * already ready, else until the earliest clock deadline. A call returns
+ * at least one event: a wake-up with nothing due yet waits again.
+ *
+ * As wasmtime: no subscriptions, an unknown event type or clock (the CPU
+ * time clocks included), or unknown clock flags is EINVAL for the call.
+ */
+#include "kernel.h"
+#include "mewz/rofs.h"
+
+#define STDIO_HANDLES 3
+
+/* Static: the monitor reads and writes it in guest RAM. */
+static struct mewz_hc_poll_fd hc_fds[STDIO_HANDLES];
+
+static uint64_t monotonic_now(void)
+{
+    return mewz_boot->boot_monotonic_ns + mewz_clock_since_boot_ns();
+}
+
+static uint64_t realtime_now(void)
+{
+    return mewz_boot->boot_realtime_ns + mewz_clock_since_boot_ns();
+}
+
+static uint64_t saturating_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* The monotonic deadline of the clock subscription at sub. */
+static uint32_t clock_deadline(uint32_t sub, uint64_t *deadline)
+{
+    uint32_t id = mewz_guest_load_u32(sub + 16);
+    uint64_t timeout = mewz_guest_load_u64(sub + 24);
+    uint16_t flags;
+    memcpy(&flags, mewz_guest_ptr(sub + 40), sizeof flags);
+    if (flags & ~MEWZ_WASI_SUBCLOCK_ABSTIME)
+        return MEWZ_WASI_EINVAL;
+    bool absolute = flags & MEWZ_WASI_SUBCLOCK_ABSTIME;
+    uint64_t now = monotonic_now();
+    if (id == MEWZ_WASI_CLOCK_MONOTONIC)
+        *deadline = absolute ? timeout : saturating_add(now, timeout);
+    else if (id == MEWZ_WASI_CLOCK_REALTIME && !absolute)
+        *deadline = saturating_add(now, timeout);
+    else if (id == MEWZ_WASI_CLOCK_REALTIME) {
+        uint64_t real = realtime_now();
+        *deadline = timeout > real ? saturating_add(now, timeout - real) : now;
+    } else
+        return MEWZ_WASI_EINVAL;
+    return MEWZ_WASI_ESUCCESS;
+}
+
+enum state { READY, WAIT_CLOCK, WAIT_HOST };
+
+struct pending {
+    uint8_t state;
+    uint8_t type;
+    uint16_t error;
+    uint32_t slot;     /* WAIT_HOST: index in hc_fds */
+    uint64_t nbytes;   /* READY */
+    uint64_t deadline; /* WAIT_CLOCK */
+};
+
+/* What an fd subscription waits for, or its immediate answer. */
+static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
+                        uint32_t *nfds)
+{
+    struct mewz_fd *entry = mewz_fd_get(fd);
+    p->state = READY;
+    if (entry == NULL) {
+        p->error = MEWZ_WASI_EBADF;
+        return;
+    }
+    bool read = type == MEWZ_WASI_EVENTTYPE_FD_READ;
+    if (entry->kind == MEWZ_FD_FILE || entry->kind == MEWZ_FD_DIRECTORY) {
+        struct mewz_rofs_node node;
+        if (!(entry->rights_base & MEWZ_WASI_RIGHT_POLL_FD_READWRITE))
+            p->error = MEWZ_WASI_ENOTCAPABLE;
+        else if (mewz_fd_node(entry, &node) != MEWZ_WASI_ESUCCESS)
+            p->error = MEWZ_WASI_EIO;
+        else if (read && entry->kind == MEWZ_FD_FILE &&
+                 entry->offset < node.size)
+            p->nbytes = node.size - entry->offset;
+        return;
+    }
+    bool direction_ok = read ? entry->kind == MEWZ_FD_STDIN
+                             : entry->kind != MEWZ_FD_STDIN;
+    if (!direction_ok) {
+        p->error = MEWZ_WASI_EBADF;
+        return;
+    }
+    /* One host entry per handle, whatever number the module renumbered
+     * it to and however often it subscribed. */
+    uint32_t slot = 0;
+    while (slot < *nfds && hc_fds[slot].handle != entry->handle)
+        slot++;
+    if (slot == *nfds) {
+        hc_fds[slot] = (struct mewz_hc_poll_fd){.handle = entry->handle};
+        (*nfds)++;
+    }
+    hc_fds[slot].events |= read ? MEWZ_POLL_IN : MEWZ_POLL_OUT;
+    p->state = WAIT_HOST;
+    p->slot = slot;
+}
+
+static void store_event(uint32_t at, uint64_t userdata, uint16_t error,
+                        uint8_t type, uint64_t nbytes, uint16_t flags)
+{
+    memset(mewz_guest_ptr(at), 0, MEWZ_WASI_EVENT_SIZE);
+    mewz_guest_store_u64(at, userdata);
+    mewz_guest_store_u16(at + 8, error);
+    mewz_guest_ptr(at)[10] = type;
+    mewz_guest_store_u64(at + 16, nbytes);
+    mewz_guest_store_u16(at + 24, flags);
+}
+
+/* Writes the events that are due; returns how many. */
+static uint32_t collect(uint32_t in, uint32_t out, uint32_t nsubs,
+                        const struct pending *pending, uint64_t now)
+{
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < nsubs; i++) {
+        const struct pending *p = &pending[i];
+        uint32_t sub = in + i * MEWZ_WASI_SUBSCRIPTION_SIZE;
+        uint16_t error = p->error, flags = 0;
+        uint64_t nbytes = p->nbytes;
+        if (p->state == WAIT_CLOCK && p->deadline > now)
+            continue;
+        if (p->state == WAIT_HOST) {
+            uint16_t revents = hc_fds[p->slot].revents;
+            uint16_t wanted = p->type == MEWZ_WASI_EVENTTYPE_FD_READ
+                                  ? MEWZ_POLL_IN
+                                  : MEWZ_POLL_OUT;
+            if (!(revents & (wanted | MEWZ_POLL_ERR | MEWZ_POLL_HUP |
+                             MEWZ_POLL_NVAL)))
+                continue;
+            if (revents & MEWZ_POLL_NVAL)
+                error = MEWZ_WASI_EBADF;
+            else if ((revents & MEWZ_POLL_ERR) && !(revents & wanted))
+                error = MEWZ_WASI_EIO;
+            if (revents & MEWZ_POLL_HUP)
+                flags = 1; /* FD_READWRITE_HANGUP */
+            nbytes = revents & wanted ? 1 : 0;
+        }
+        store_event(out + count * MEWZ_WASI_EVENT_SIZE,
+                    mewz_guest_load_u64(sub), error, p->type, nbytes, flags);
+        count++;
+    }
+    return count;
+}
+
+/* Bookkeeping for one call; 48 bytes in the module's memory per
+ * subscription become 32 here, so a fixed pool covers what any module
+ * can pass without an allocator. */
+#define PENDING_MAX 4096
+static struct pending pending_pool[PENDING_MAX];
+
+uint32_t mewz_wasi_poll_oneoff(uint32_t in, uint32_t out,
+                               uint32_t nsubscriptions, uint32_t nevents_out)
+{
+    if (nsubscriptions == 0)
+        return MEWZ_WASI_EINVAL;
+    if (!mewz_guest_range_ok(in, (uint64_t)nsubscriptions *
+                                     MEWZ_WASI_SUBSCRIPTION_SIZE) ||
+        !mewz_guest_range_ok(out, (uint64_t)nsubscriptions *
+                                      MEWZ_WASI_EVENT_SIZE) ||
+        !mewz_guest_range_ok(nevents_out, sizeof(uint32_t)))
+        return MEWZ_WASI_EFAULT;
+    if (nsubscriptions > PENDING_MAX)
+        return MEWZ_WASI_ENOMEM;
+
+    uint32_t nfds = 0;
+    bool any_ready = false;
+    for (uint32_t i = 0; i < nsubscriptions; i++) {
+        uint32_t sub = in + i * MEWZ_WASI_SUBSCRIPTION_SIZE;
+        struct pending *p = &pending_pool[i];
+        *p = (struct pending){.type = mewz_guest_ptr(sub)[8]};
+        if (p->type == MEWZ_WASI_EVENTTYPE_CLOCK) {
+            uint32_t err = clock_deadline(sub, &p->deadline);
+            if (err != MEWZ_WASI_ESUCCESS)
+                return err;
+            p->state = WAIT_CLOCK;
+        } else if (p->type == MEWZ_WASI_EVENTTYPE_FD_READ ||
+                   p->type == MEWZ_WASI_EVENTTYPE_FD_WRITE) {
+            classify_fd(mewz_guest_load_u32(sub + 16), p->type, p, &nfds);
+        } else {
+            return MEWZ_WASI_EINVAL;
+        }
+        any_ready |= p->state == READY;
+    }
+
+    for (;;) {
+        uint64_t now = monotonic_now();
+        uint64_t earliest = UINT64_MAX;
+        for (uint32_t i = 0; i < nsubscriptions; i++)
+            if (pending_pool[i].state == WAIT_CLOCK &&
+                pending_pool[i].deadline < earliest)
+                earliest = pending_pool[i].deadline;
+        uint64_t timeout = MEWZ_HC_TIMEOUT_NONE;
+        if (any_ready || earliest <= now)
+            timeout = 0;
+        else if (earliest != UINT64_MAX)
+            timeout = earliest - now;
+        for (uint32_t i = 0; i < nfds; i++)
+            hc_fds[i].revents = 0;
+        if (nfds > 0 || timeout > 0) {
+            uint32_t ready;
+            uint32_t err = mewz_hc_poll(hc_fds, nfds, timeout, &ready);
+            if (err != MEWZ_WASI_ESUCCESS)
+                return err;
+        }
+        uint32_t count = collect(in, out, nsubscriptions, pending_pool,
+                                 monotonic_now());
+        if (count > 0) {
+            mewz_guest_store_u32(nevents_out, count);
+            return MEWZ_WASI_ESUCCESS;
+        }
+    }
+}
