@@ -42,7 +42,8 @@ static uint32_t read_file(const struct mewz_fd *entry, uint32_t iovs,
         return MEWZ_WASI_EIO;
     *nread = 0;
     if (offset < node.size)
-        *nread = mewz_iovec_fill(iovs, iovs_len, mewz_rofs_bytes(&node) + offset,
+        *nread = mewz_iovec_fill(iovs, iovs_len,
+                                 mewz_rofs_bytes(&node) + offset,
                                  node.size - offset);
     return MEWZ_WASI_ESUCCESS;
 }
@@ -116,7 +117,8 @@ uint32_t mewz_wasi_fd_pread(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
     default:
         return MEWZ_WASI_EBADF;
     }
-    uint32_t err = need(entry, MEWZ_WASI_RIGHT_FD_READ | MEWZ_WASI_RIGHT_FD_SEEK);
+    uint32_t err =
+        need(entry, MEWZ_WASI_RIGHT_FD_READ | MEWZ_WASI_RIGHT_FD_SEEK);
     if (err == MEWZ_WASI_ESUCCESS)
         err = check_buffers(iovs, iovs_len, nread_out);
     if (err != MEWZ_WASI_ESUCCESS)
