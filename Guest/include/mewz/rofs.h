@@ -60,7 +60,7 @@ struct mewz_rofs_super {
     uint64_t device;         /* filestat dev of every inode */
 };
 
-/* 64 bytes. Timestamps are nanoseconds since the Unix epoch, as WASI's
+/* 56 bytes. Timestamps are nanoseconds since the Unix epoch, as WASI's
  * filestat has them. An inode's filestat ino is its index + 1 (never 0),
  * its dev the superblock's `device`. */
 struct mewz_rofs_inode {
