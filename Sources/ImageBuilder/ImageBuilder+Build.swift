@@ -30,10 +30,10 @@ extension ImageBuilder {
         try guest.checkABIVersion()
         let toolchain = try Toolchain.discover(environment: configuration.environment)
 
-        let temporaryRoot = configuration.cacheDirectory + "/tmp"
+        let temporaryRoot = temporaryDirectory
         try FileSystem.makeDirectories(temporaryRoot)
         FileSystem.removeStaleEntries(in: temporaryRoot, olderThan: Self.staleAge)
-        let workDirectory = try FileSystem.makeTemporaryDirectory(in: temporaryRoot, prefix: "build-")
+        let workDirectory = try FileSystem.makeTemporaryDirectory(in: temporaryRoot, prefix: "build-\(key.hex.prefix(16))-")
         defer { FileSystem.removeTree(workDirectory) }
 
         var objects: [String] = []
@@ -95,10 +95,6 @@ extension ImageBuilder {
             throw .invalidModule("\(error)")
         }
         return module
-    }
-
-    private func report(_ message: String) {
-        configuration.progress?("mewz-runtime: " + message)
     }
 
     static func isPlainFileName(_ name: String) -> Bool {
