@@ -3,6 +3,7 @@
  * each mode ends in one hypercall or one CPU event the test expects.
  */
 #include <mewz/abi.h>
+#include <mewz/rofs.h>
 
 typedef struct mewz_boot_info boot_info;
 
@@ -292,6 +293,59 @@ static void grow_linear_memory(void)
     guest_exit(0, 0);
 }
 
+/* ---- the read-only filesystem and the image mapping -------------------- */
+
+static char rofs_copy[64];
+
+/* Checks the superblock at MEWZ_ROFS_BASE against the boot info, copies the
+ * first bytes of the data area (at most 64) to RAM and prints them, and
+ * reads the section's last byte; exits with the first failed check. */
+static void read_rofs(void)
+{
+    const struct mewz_rofs_super *super =
+        (const struct mewz_rofs_super *)(uintptr_t)MEWZ_ROFS_BASE;
+    if (boot->rofs_size == 0 || boot->rofs_size % MEWZ_PAGE_SIZE != 0)
+        guest_exit(1, 0);
+    if (super->magic != MEWZ_ROFS_MAGIC || super->version != MEWZ_ROFS_VERSION)
+        guest_exit(2, 0);
+    if (super->size != boot->rofs_size || super->inode_count == 0)
+        guest_exit(3, 0);
+    uint64_t count = super->data_size < sizeof rofs_copy ? super->data_size
+                                                         : sizeof rofs_copy;
+    memcpy(rofs_copy,
+           (const char *)(uintptr_t)(MEWZ_ROFS_BASE + super->data_offset),
+           count);
+    write_buffer(1, MEWZ_HC_ADDR(rofs_copy), count);
+    (void)*(volatile uint8_t *)(uintptr_t)(MEWZ_ROFS_BASE + boot->rofs_size - 1);
+    guest_exit(0, 0);
+}
+
+/* Prints process.cwd from the boot info; exits 1 unless it is
+ * NUL-terminated where cwd_size says. */
+static void print_cwd(void)
+{
+    const char *cwd = (const char *)(uintptr_t)boot->cwd_addr;
+    if (boot->cwd_size == 0 || cwd[boot->cwd_size - 1] != 0 ||
+        length(cwd) != boot->cwd_size - 1)
+        guest_exit(1, 0);
+    print(cwd);
+    guest_exit(0, 0);
+}
+
+/* An initialised global: in .data, so a mapped image's data page. */
+static char data_word[8] = "initial";
+
+/* Prints data_word, changes it, prints it again. */
+static void write_data_page(void)
+{
+    print(data_word);
+    print("\n");
+    memcpy(data_word, "changed", 8);
+    print(data_word);
+    print("\n");
+    guest_exit(0, 0);
+}
+
 static void ret_instruction_on_stack(void)
 {
     install_page_fault_handler();
@@ -363,6 +417,20 @@ __attribute__((used)) void guest_main(const boot_info *info)
         spin_after_greeting();
     } else if (equal(mode, "flood")) {
         flood_stdout();
+    } else if (equal(mode, "rofs")) {
+        read_rofs();
+    } else if (equal(mode, "rofs-write")) {
+        install_page_fault_handler();
+        *(volatile uint8_t *)(uintptr_t)(MEWZ_ROFS_BASE + 8) = 1;
+    } else if (equal(mode, "rofs-exec")) {
+        install_page_fault_handler();
+        ((void (*)(void))(uintptr_t)MEWZ_ROFS_BASE)();
+    } else if (equal(mode, "rofs-end")) {
+        touch(MEWZ_ROFS_BASE + boot->rofs_size);
+    } else if (equal(mode, "cwd")) {
+        print_cwd();
+    } else if (equal(mode, "data")) {
+        write_data_page();
     }
     print("unknown mode\n");
     guest_exit(200, 0);

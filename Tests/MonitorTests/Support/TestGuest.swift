@@ -26,6 +26,7 @@ enum TestGuest {
 
     static func run(_ arguments: [String], environment: [String] = [], stdin: String? = nil,
                     configure: (inout VMConfiguration) -> Void = { _ in },
+                    image: (UnsafeRawBufferPointer) throws -> GuestImage = { GuestImage(elf: $0) },
                     whileRunning: ((Int32) -> Void)? = nil) throws -> Run {
         let elf = try probe.get()
         var configuration = VMConfiguration(
@@ -42,7 +43,7 @@ enum TestGuest {
         let clock = ContinuousClock()
         let start = clock.now
         let termination = try elf.withUnsafeBytes { bytes in
-            let machine = try VirtualMachine(elf: bytes, configuration: configuration)
+            let machine = try VirtualMachine(image: try image(bytes), configuration: configuration)
             if let whileRunning {
                 let readEnd = stdout.readEnd
                 Thread.detachNewThread { whileRunning(readEnd) }
