@@ -65,6 +65,15 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
         ImageBuildError(.toolFailed, "ld.lld wrote \(path), which is not an x86-64 ELF file")
     }
 
+    public static func unmappableLinkerOutput(_ path: String, segment: Int) -> ImageBuildError {
+        ImageBuildError(.toolFailed, "ld.lld wrote \(path) with segment \(segment) at a file offset the monitor cannot map (not page-congruent with its address)")
+    }
+
+    /// A bundle's prebuilt image fails its checks.
+    public static func badPrebuiltImage(_ error: ImageBuildError) -> ImageBuildError {
+        ImageBuildError(error.kind, "prebuilt image \(error.description) (rebuild it with `mewz-runtime build` or remove it)")
+    }
+
     public static func guestMissing(searched: [String]) -> ImageBuildError {
         ImageBuildError(
             .guestMissing,

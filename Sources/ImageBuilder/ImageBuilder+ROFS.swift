@@ -31,7 +31,7 @@ extension ImageBuilder {
         let clock = ContinuousClock()
         let start = clock.now
         let layout = try walk.layout()
-        report("packing the rootfs \(walk.root) (\(walk.fileCount) files, \(Self.megabytes(walk.dataBytes)))")
+        report("packing the rootfs \(walk.root) (\(walk.fileCount) file\(walk.fileCount == 1 ? "" : "s"), \(Self.megabytes(walk.dataBytes)))")
         let writer = try ImageFileWriter(path: path)
         try walk.write(layout, to: writer)
         var header = ImageHeader.rofsOnly(rootfsKey: walk.key)
@@ -57,35 +57,50 @@ extension ImageBuilder {
         }
         if let walk, let layout {
             try writer.appendZeros(placement.rofs.offset - writer.fileOffset)
-            report("packing the rootfs \(walk.root) (\(walk.fileCount) files, \(Self.megabytes(walk.dataBytes)))")
+            report("packing the rootfs \(walk.root) (\(walk.fileCount) file\(walk.fileCount == 1 ? "" : "s"), \(Self.megabytes(walk.dataBytes)))")
             try walk.write(layout, to: writer)
         }
         var header = compiled.header
         header.elf = placement.elf
         header.rofs = placement.rofs
-        header.rootfsKey = walk?.key ?? .zero
+        // A key read from a tree that was still changing could match it later with other
+        // bytes: such an image is written without one, and create never takes it for its rootfs.
+        header.rootfsKey = walk.flatMap { $0.isCacheable ? $0.key : nil } ?? .zero
+        if let walk, !walk.isCacheable {
+            report("warning: \(walk.root) kept changing while it was packed; create will not use this image for it")
+        }
         return try writer.finish(header: header)
     }
 
-    /// The image at `path` when it is a whole image of this module and this
-    /// rootfs for this runtime's guest ABI, else nil (and why, for a
-    /// progress line). A file that is not there is nil without a reason.
+    /// What a bundle's prebuilt image is to a create.
+    public enum Prebuilt {
+        /// None at the path.
+        case absent
+        /// A whole image of this module and rootfs for this runtime's guest ABI.
+        case usable(ImageFile)
+        /// A whole image, of another module or rootfs (or of one changed since): why.
+        case stale(String)
+    }
+
+    /// The image at `path`, checked against the module and rootfs; an image that fails its
+    /// header checks (truncated, damaged, another format or guest ABI) is an error, not
+    /// something to build around silently.
     public static func prebuiltImage(at path: String, moduleDigest: SHA256Digest, rootfsKey: SHA256Digest)
-        -> (image: ImageFile?, reason: String?)
+        throws(ImageBuildError) -> Prebuilt
     {
-        guard FileSystem.exists(path) else { return (nil, nil) }
+        guard FileSystem.exists(path) else { return .absent }
         let image: ImageFile
         do {
             image = try ImageFile(opening: path)
         } catch {
-            return (nil, "\(error)")
+            throw .badPrebuiltImage(error)
         }
-        guard image.header.hasELF else { return (nil, "\(path) has no compiled module") }
-        guard image.header.moduleDigest == moduleDigest else { return (nil, "\(path) was built from another module") }
+        guard image.header.hasELF else { throw .badPrebuiltImage(.invalidImage(path, .missingELF)) }
+        guard image.header.moduleDigest == moduleDigest else { return .stale("it was built from another module") }
         guard image.header.rootfsKey == rootfsKey, image.header.hasROFS else {
-            return (nil, "\(path) was built from another rootfs (or the rootfs has changed since)")
+            return .stale("it was built from another rootfs, or the rootfs has changed since")
         }
-        return (image, nil)
+        return .usable(image)
     }
 
     /// "1.2 MB".

@@ -37,8 +37,10 @@ public struct ImageBuilder: Sendable {
 
     /// The compiled image (an ELF-only image file) of this module, from the
     /// cache or built into it.
-    public func compiledImage(forModule bytes: [UInt8], name: String) throws(ImageBuildError) -> ImageFile {
-        let moduleDigest = SHA256.hash(bytes)
+    public func compiledImage(forModule bytes: [UInt8], name: String, moduleDigest known: SHA256Digest? = nil)
+        throws(ImageBuildError) -> ImageFile
+    {
+        let moduleDigest = known ?? SHA256.hash(bytes)
         let key = try cacheKey(moduleDigest: moduleDigest)
         return try cachedEntry(at: imagePath(forKey: key), name: name,
                                matches: { $0.hasELF && !$0.hasROFS && $0.cacheKey == key }) { path throws(ImageBuildError) in

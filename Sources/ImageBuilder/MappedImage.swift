@@ -53,6 +53,15 @@ public final class MappedImage: @unchecked Sendable {
         header = reader.header
     }
 
+    /// The full check (`cache verify`): the content digest and the whole ROFS tree.
+    public func verifyContent() throws(ImageBuildError) {
+        do {
+            try reader.verifyContent()
+        } catch {
+            throw .invalidImage(file.path, error)
+        }
+    }
+
     deinit {
         if let address = bytes.baseAddress {
             munmap(UnsafeMutableRawPointer(mutating: address), bytes.count)

@@ -83,6 +83,27 @@ public struct RootfsWalk: Sendable {
         return walker.result
     }
 
+    /// A walk whose key can be trusted later (an ahead-of-time build, whose image `create` will
+    /// match by that key): when the tree changed within the racy margin, waits until the
+    /// margin has passed and walks again, so every byte is read after any change the key
+    /// could miss. After `attempts` walks of a tree that keeps changing, returns the last one,
+    /// still not cacheable.
+    public static func settledWalk(_ root: String, attempts: Int = 3, warn: @escaping (String) -> Void = { _ in })
+        throws(ImageBuildError) -> RootfsWalk
+    {
+        var walk = try Self.walk(root, warn: warn)
+        var attempt = 1
+        while !walk.isCacheable, attempt < attempts {
+            let wait = min(walk.newestChange &+ walk.racyMargin &- walk.startTime, walk.racyMargin) &+ 1_000_000
+            var pause = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
+            var remaining = timespec()
+            while nanosleep(&pause, &remaining) != 0, errno == EINTR { pause = remaining }
+            walk = try Self.walk(root, warn: { _ in })
+            attempt += 1
+        }
+        return walk
+    }
+
     /// The host path of an entry, for messages.
     func hostPath(directory: Int, name: [UInt8]? = nil) -> String {
         var components: [[UInt8]] = name.map { [$0] } ?? []

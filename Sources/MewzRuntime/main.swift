@@ -33,6 +33,8 @@ case .command(let globals, let command):
         case .ps(let options): try PsCommand.run(options, runtime)
         case .features: Output.write(RuntimeFeatures.json, to: 1)
         case .spec(let bundle): try SampleSpec.write(bundle: bundle)
+        case .build(let options): try BuildCommand.run(options, runtime)
+        case .cache(let options): exit(try CacheCommand.run(options, runtime))
         }
         exit(0)
     } catch {
