@@ -11,6 +11,7 @@ static struct mewz_hc_read hc_read_args;
 static struct mewz_hc_random hc_random_args;
 static struct mewz_hc_exit hc_exit_args;
 static struct mewz_hc_memory hc_memory_args;
+static struct mewz_hc_poll hc_poll_args;
 
 /* The "memory" clobber orders the struct stores before the exit and the
  * monitor's answers after it. */
@@ -19,6 +20,15 @@ static inline void hypercall(enum mewz_hypercall nr, const void *args)
     uint16_t port = (uint16_t)(MEWZ_HC_PORT_BASE + nr);
     uint32_t addr = (uint32_t)(uintptr_t)args;
     __asm__ volatile("outl %0, %1" : : "a"(addr), "Nd"(port) : "memory");
+}
+
+/* A call that may wait in the host for input or time: the TSC ticks it
+ * takes are not the guest's CPU time. */
+static inline void waiting_hypercall(enum mewz_hypercall nr, const void *args)
+{
+    uint64_t before = mewz_rdtsc();
+    hypercall(nr, args);
+    mewz_clock_wait_ticks += mewz_rdtsc() - before;
 }
 
 uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
@@ -42,7 +52,7 @@ uint32_t mewz_hc_read(uint32_t fd, const struct mewz_hc_iovec *iov,
         .iovcnt = iovcnt,
         .iov_addr = MEWZ_HC_ADDR(iov),
     };
-    hypercall(MEWZ_HC_READ, &hc_read_args);
+    waiting_hypercall(MEWZ_HC_READ, &hc_read_args);
     *nread = hc_read_args.nread;
     return hc_read_args.error;
 }
@@ -60,6 +70,19 @@ uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed)
     hypercall(MEWZ_HC_MEMORY, &hc_memory_args);
     *backed = hc_memory_args.backed;
     return hc_memory_args.error;
+}
+
+uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                      uint64_t timeout_ns, uint32_t *ready)
+{
+    hc_poll_args = (struct mewz_hc_poll){
+        .fds_addr = MEWZ_HC_ADDR(fds),
+        .nfds = nfds,
+        .timeout_ns = timeout_ns,
+    };
+    waiting_hypercall(MEWZ_HC_POLL, &hc_poll_args);
+    *ready = hc_poll_args.ready;
+    return hc_poll_args.error;
 }
 
 _Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,

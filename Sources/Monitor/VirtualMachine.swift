@@ -98,15 +98,16 @@ public final class VirtualMachine {
         vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())
         let cpuid = try kvm.supportedCPUID()
         let features = CPUSetup.features(from: cpuid, kvmHasXCRs: kvm.has(KVM_CAP_XCRS))
-        try Self.checkCPUFeatures(configuration.requiredCPUFeatures, cpuid: cpuid, features: features)
+        let flavor = KVMFlavor.detect()
+        try Self.checkCPUFeatures(configuration.requiredCPUFeatures, flavor: flavor, cpuid: cpuid, features: features)
         try CPUSetup.configure(vcpu, cpuid: cpuid, features: features, entry: image.entry, stackTop: layout.stackTop)
 
         bootInfo = BootInfo.make(
             layout: layout, argumentCount: configuration.arguments.count,
             environmentCount: configuration.environment.count,
             linearMemoryBacked: linearMemory?.backed ?? 0, linearMemoryLimit: linearMemorySize,
-            cpuFeatures: features.bootFeatures, tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz(),
-            rofsSize: UInt64(rofs?.count ?? 0))
+            cpuFeatures: GuestEntropy.features(flavor: flavor, supported: features.bootFeatures),
+            tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz(), rofsSize: UInt64(rofs?.count ?? 0))
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
         trace.mark("vcpu-setup")
         self.trace = trace
@@ -115,9 +116,9 @@ public final class VirtualMachine {
     /// Refuses an image whose code the guest could not execute here. Under kvm-pvm the guest
     /// runs natively on the host CPU (Guest/PVM.md §3), so the host's CPUID and XCR0 decide;
     /// elsewhere KVM's supported CPUID and the XCR0 the monitor sets.
-    private static func checkCPUFeatures(_ required: CPUFeatures, cpuid: CPUIDTable,
+    private static func checkCPUFeatures(_ required: CPUFeatures, flavor: KVMFlavor, cpuid: CPUIDTable,
                                          features: CPUSetup.Features) throws(MonitorError) {
-        switch KVMFlavor.detect() {
+        switch flavor {
         case .pvm(native: false):
             throw .kvmPVMNotNative
         case .pvm(native: true):

@@ -21,6 +21,7 @@ public enum WASIImports {
         "clock_time_get": errno(.i32, .i64, .i32),
         "clock_res_get": errno(.i32, .i32),
         "random_get": errno(.i32, .i32),
+        "poll_oneoff": errno(.i32, .i32, .i32, .i32),
         "sched_yield": errno(),
         "proc_exit": FunctionType(parameters: [.i32], results: []),
     ]

@@ -346,6 +346,55 @@ static void write_data_page(void)
     guest_exit(0, 0);
 }
 
+static struct mewz_hc_poll poll_args;
+static struct mewz_hc_poll_fd poll_fds[3];
+
+/* MEWZ_HC_POLL over poll_fds[0..nfds); exits 100 + errno on an error. */
+static unsigned poll_handles(unsigned nfds, uint64_t timeout_ns)
+{
+    poll_args.fds_addr = MEWZ_HC_ADDR(poll_fds);
+    poll_args.nfds = nfds;
+    poll_args.timeout_ns = timeout_ns;
+    poll_args.ready = 99;
+    poll_args.error = 99;
+    hypercall(MEWZ_HC_POLL, &poll_args);
+    if (poll_args.error != 0)
+        guest_exit(100 + poll_args.error, 0);
+    return poll_args.ready;
+}
+
+static uint64_t decimal(const char *text)
+{
+    uint64_t value = 0;
+    while (*text >= '0' && *text <= '9')
+        value = value * 10 + (uint64_t)(*text++ - '0');
+    return value;
+}
+
+/* Sleeps argv[2] ms (no handles); exits 0 when the wait timed out. */
+static void sleep_ms(const char *ms)
+{
+    unsigned ready = poll_handles(0, decimal(ms) * 1000000ULL);
+    guest_exit(ready == 0 ? 0 : 1, 0);
+}
+
+/* Waits without a timeout for stdin, then echoes what FIONREAD said and
+ * the bytes: "revents R nbytes N\n<data>". */
+static void poll_stdin_then_echo(void)
+{
+    print("waiting\n");
+    poll_fds[0] = (struct mewz_hc_poll_fd){.handle = 0, .events = MEWZ_POLL_IN};
+    unsigned ready = poll_handles(1, MEWZ_HC_TIMEOUT_NONE);
+    char line[] = "revents 00 nbytes 0000\n";
+    line[8] = (char)('0' + poll_fds[0].revents / 10 % 10);
+    line[9] = (char)('0' + poll_fds[0].revents % 10);
+    for (unsigned i = 0, n = (unsigned)poll_fds[0].nbytes; i < 4; i++, n /= 10)
+        line[21 - i] = (char)('0' + n % 10);
+    print(line);
+    echo_stdin();
+    (void)ready;
+}
+
 static void ret_instruction_on_stack(void)
 {
     install_page_fault_handler();
@@ -431,6 +480,16 @@ __attribute__((used)) void guest_main(const boot_info *info)
         print_cwd();
     } else if (equal(mode, "data")) {
         write_data_page();
+    } else if (equal(mode, "sleep")) {
+        sleep_ms(boot->argc > 2 ? argument(2) : "1000");
+    } else if (equal(mode, "sleep-forever")) {
+        print("sleeping\n");
+        poll_handles(0, MEWZ_HC_TIMEOUT_NONE);
+        guest_exit(1, 0);
+    } else if (equal(mode, "poll-stdin")) {
+        poll_stdin_then_echo();
+    } else if (equal(mode, "cpu-features")) {
+        guest_exit((unsigned)boot->cpu_features, 0);
     }
     print("unknown mode\n");
     guest_exit(200, 0);

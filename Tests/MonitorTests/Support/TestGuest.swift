@@ -24,7 +24,9 @@ enum TestGuest {
     /// The probe ELF, built on first use.
     static let probe: Result<[UInt8], BuildError> = Result { () throws(BuildError) -> [UInt8] in try build() }
 
+    /// `stdin` is written to the guest's stdin, which is then closed unless `stdinStaysOpen`.
     static func run(_ arguments: [String], environment: [String] = [], stdin: String? = nil,
+                    stdinStaysOpen: Bool = false,
                     configure: (inout VMConfiguration) -> Void = { _ in },
                     image: (UnsafeRawBufferPointer) throws -> GuestImage = { GuestImage(elf: $0) },
                     whileRunning: ((Int32) -> Void)? = nil) throws -> Run {
@@ -35,7 +37,8 @@ enum TestGuest {
         configuration.tracesBoot = false
         configure(&configuration)
         let stdout = try TestPipe(), stderr = try TestPipe(), input = try TestPipe()
-        if let stdin { input.writeAndClose(stdin) } else { input.closeWriteEnd() }
+        if let stdin { input.write(stdin) }
+        if !stdinStaysOpen { input.closeWriteEnd() }
         configuration.stdinFD = input.readEnd
         configuration.stdoutFD = stdout.writeEnd
         configuration.stderrFD = stderr.writeEnd
@@ -137,9 +140,13 @@ final class TestPipe {
         writeEnd = -1
     }
 
-    func writeAndClose(_ text: String) {
+    func write(_ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress, $0.count) }
+    }
+
+    func writeAndClose(_ text: String) {
+        write(text)
         closeWriteEnd()
     }
 
