@@ -22,7 +22,6 @@ public enum WASIImports {
         "sched_yield": errno(),
         "proc_exit": FunctionType(parameters: [.i32], results: []),
         "proc_raise": errno(.i32),
-        "poll_oneoff": errno(.i32, .i32, .i32, .i32),
         "fd_advise": errno(.i32, .i64, .i64, .i32),
         "fd_allocate": errno(.i32, .i64, .i64),
         "fd_close": errno(.i32),
