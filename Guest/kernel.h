@@ -82,7 +82,7 @@ uint32_t mewz_hc_random(uint64_t addr, uint64_t len);
 uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed);
 /* Waits until a handle in fds[0..nfds) is ready or timeout_ns passes
  * (MEWZ_HC_TIMEOUT_NONE: no timeout); the monitor fills every revents and
- * *ready. fds must be in guest RAM. */
+ * nbytes and *ready. fds must be in guest RAM. Returns a WASI errno. */
 uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                       uint64_t timeout_ns, uint32_t *ready);
 _Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,
@@ -356,6 +356,15 @@ uint32_t mewz_fstflags_check(uint32_t fst_flags);
 void mewz_clock_init(uint64_t tsc_at_entry);
 /* Nanoseconds since entry, from the TSC and boot_info tsc_khz. */
 uint64_t mewz_clock_since_boot_ns(void);
+/* TSC ticks spent in MEWZ_HC_READ and MEWZ_HC_POLL, which may wait in the
+ * host; hc/hypercall.c adds them up. */
+extern uint64_t mewz_clock_wait_ticks;
+/* The guest's CPU time: mewz_clock_since_boot_ns() less the waits in the
+ * host. */
+uint64_t mewz_clock_cpu_ns(void);
+/* What the realtime or monotonic clock read at entry (the monitor's boot
+ * timestamps): a clock reads that plus mewz_clock_since_boot_ns(). */
+uint64_t mewz_clock_at_boot_ns(uint32_t clock_id);
 /* random_get asks the monitor for at most this much per hypercall. */
 #define MEWZ_HC_RANDOM_MAX 65536
 

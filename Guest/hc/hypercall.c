@@ -22,6 +22,15 @@ static inline void hypercall(enum mewz_hypercall nr, const void *args)
     __asm__ volatile("outl %0, %1" : : "a"(addr), "Nd"(port) : "memory");
 }
 
+/* A call that may wait in the host for input or time: the TSC ticks it
+ * takes are not the guest's CPU time. */
+static inline void waiting_hypercall(enum mewz_hypercall nr, const void *args)
+{
+    uint64_t before = mewz_rdtsc();
+    hypercall(nr, args);
+    mewz_clock_wait_ticks += mewz_rdtsc() - before;
+}
+
 uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
                        uint32_t iovcnt, uint64_t *written)
 {
@@ -43,7 +52,7 @@ uint32_t mewz_hc_read(uint32_t fd, const struct mewz_hc_iovec *iov,
         .iovcnt = iovcnt,
         .iov_addr = MEWZ_HC_ADDR(iov),
     };
-    hypercall(MEWZ_HC_READ, &hc_read_args);
+    waiting_hypercall(MEWZ_HC_READ, &hc_read_args);
     *nread = hc_read_args.nread;
     return hc_read_args.error;
 }
@@ -71,7 +80,7 @@ uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
         .nfds = nfds,
         .timeout_ns = timeout_ns,
     };
-    hypercall(MEWZ_HC_POLL, &hc_poll_args);
+    waiting_hypercall(MEWZ_HC_POLL, &hc_poll_args);
     *ready = hc_poll_args.ready;
     return hc_poll_args.error;
 }

@@ -143,13 +143,21 @@ static uint32_t collect(uint32_t in, uint32_t out, uint32_t nsubs,
             if (!(revents & (wanted | MEWZ_POLL_ERR | MEWZ_POLL_HUP |
                              MEWZ_POLL_NVAL)))
                 continue;
+            /* ERR on stdin is EIO; on an output it is what a write would
+             * get (a pipe whose reader is gone: EPIPE). */
+            bool read = p->type == MEWZ_WASI_EVENTTYPE_FD_READ;
             if (revents & MEWZ_POLL_NVAL)
                 error = MEWZ_WASI_EBADF;
-            else if ((revents & MEWZ_POLL_ERR) && !(revents & wanted))
-                error = MEWZ_WASI_EIO;
+            else if (revents & MEWZ_POLL_ERR)
+                error = read ? MEWZ_WASI_EIO : MEWZ_WASI_EPIPE;
             if (revents & MEWZ_POLL_HUP)
                 flags = 1; /* FD_READWRITE_HANGUP */
-            nbytes = revents & wanted ? 1 : 0;
+            /* Ready: the host's FIONREAD count when it knows one, else 1
+             * (as wasmtime reports a ready stream). */
+            uint64_t known = read ? hc_fds[p->slot].nbytes : 0;
+            nbytes = error == MEWZ_WASI_ESUCCESS && (revents & wanted)
+                         ? (known > 0 ? known : 1)
+                         : 0;
         }
         store_event(out + count * MEWZ_WASI_EVENT_SIZE,
                     mewz_guest_load_u64(sub), error, p->type, nbytes, flags);

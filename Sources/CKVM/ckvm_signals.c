@@ -1,9 +1,12 @@
+#define _GNU_SOURCE
 #include "ckvm_signals.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <ucontext.h>
 
 static const int termination_signals[] = {SIGTERM, SIGINT, SIGHUP};
 #define TERMINATION_SIGNAL_COUNT                                               \
@@ -12,19 +15,62 @@ static const int termination_signals[] = {SIGTERM, SIGINT, SIGHUP};
 static struct sigaction saved_termination[TERMINATION_SIGNAL_COUNT];
 static struct sigaction saved_pipe;
 static sigset_t saved_mask;
-static volatile sig_atomic_t pending_signal;
+/* Read by the assembly below, so not static. */
+__attribute__((visibility("hidden"))) volatile sig_atomic_t
+    ckvm_pending_signal;
 static struct kvm_run *volatile armed_run;
 static pthread_t vcpu_thread;
 
-static void record_signal(int signal_number)
+/*
+ * ckvm_cancellable_syscall(number, a0..a4): between ckvm_cancel_begin and
+ * ckvm_cancel_end the thread has not yet entered the kernel (the last
+ * instruction of the range is the `syscall` itself), and it touches only
+ * registers, so the handler can send it to ckvm_cancel_out, which returns
+ * -EINTR as if the call had been interrupted. After the `syscall` the rip is
+ * ckvm_cancel_end: a call the signal interrupted, or one that completed,
+ * keeps its result.
+ */
+__asm__(".text\n"
+        ".globl ckvm_cancellable_syscall\n"
+        ".type ckvm_cancellable_syscall, @function\n"
+        "ckvm_cancellable_syscall:\n"
+        "ckvm_cancel_begin:\n"
+        "    cmpl $0, ckvm_pending_signal(%rip)\n"
+        "    jne ckvm_cancel_out\n"
+        "    mov %rdi, %rax\n"
+        "    mov %rsi, %rdi\n"
+        "    mov %rdx, %rsi\n"
+        "    mov %rcx, %rdx\n"
+        "    mov %r8, %r10\n"
+        "    mov %r9, %r8\n"
+        "    syscall\n"
+        "ckvm_cancel_end:\n"
+        "    ret\n"
+        "ckvm_cancel_out:\n"
+        "    mov $-4, %rax\n" /* -EINTR */
+        "    ret\n"
+        ".size ckvm_cancellable_syscall, . - ckvm_cancellable_syscall\n");
+_Static_assert(EINTR == 4, "ckvm_cancel_out returns -4");
+
+extern const char ckvm_cancel_begin[], ckvm_cancel_end[], ckvm_cancel_out[];
+
+static void record_signal(int signal_number, siginfo_t *info, void *context)
 {
-    if (pending_signal == 0)
-        pending_signal = signal_number;
+    (void)info;
+    if (ckvm_pending_signal == 0)
+        ckvm_pending_signal = signal_number;
     struct kvm_run *run = armed_run;
     if (run != NULL)
         run->immediate_exit = 1;
-    if (!pthread_equal(pthread_self(), vcpu_thread))
+    if (!pthread_equal(pthread_self(), vcpu_thread)) {
         pthread_kill(vcpu_thread, signal_number);
+        return;
+    }
+    ucontext_t *interrupted = context;
+    greg_t *rip = &interrupted->uc_mcontext.gregs[REG_RIP];
+    if ((uintptr_t)*rip >= (uintptr_t)ckvm_cancel_begin &&
+        (uintptr_t)*rip < (uintptr_t)ckvm_cancel_end)
+        *rip = (greg_t)(uintptr_t)ckvm_cancel_out;
 }
 
 /* Restores the first `count` termination signals, SIGPIPE and the mask. */
@@ -39,7 +85,7 @@ static void restore(size_t count)
 
 int ckvm_signals_arm(struct kvm_run *run)
 {
-    pending_signal = 0;
+    ckvm_pending_signal = 0;
     vcpu_thread = pthread_self();
 
     sigset_t termination;
@@ -56,9 +102,10 @@ int ckvm_signals_arm(struct kvm_run *run)
     armed_run = run;
 
     struct sigaction record = {0};
-    record.sa_handler = record_signal;
+    record.sa_sigaction = record_signal;
     record.sa_mask = termination;
-    record.sa_flags = 0; /* no SA_RESTART: KVM_RUN must return EINTR */
+    /* No SA_RESTART: KVM_RUN and blocking calls must return EINTR. */
+    record.sa_flags = SA_SIGINFO;
 
     for (size_t i = 0; i < TERMINATION_SIGNAL_COUNT; i++) {
         int signal_number = termination_signals[i];
@@ -91,5 +138,5 @@ void ckvm_signals_disarm(void)
 
 int ckvm_signals_pending(void)
 {
-    return pending_signal;
+    return ckvm_pending_signal;
 }

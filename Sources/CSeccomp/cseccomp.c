@@ -4,6 +4,7 @@
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -64,8 +65,17 @@ static int add_rules(scmp_filter_ctx ctx,
     allow_on_fds(ctx, &status, SCMP_SYS(read), &policy->stdin_fd, 1);
     /* fd_read's scattered form. */
     allow_on_fds(ctx, &status, SCMP_SYS(readv), &policy->stdin_fd, 1);
-    /* Wait on one non-blocking stdio descriptor that answered EAGAIN. */
-    ALLOW(ctx, &status, poll, 1, SCMP_A1(SCMP_CMP_EQ, 1));
+    /* MEWZ_HC_POLL, and a non-blocking stdio descriptor that answered
+     * EAGAIN: the monitor polls each of stdin/stdout/stderr at most once, no
+     * signal mask. seccomp cannot read the array; the monitor fills it from
+     * its own descriptors, never from guest values. */
+    ALLOW(ctx, &status, ppoll, 2, SCMP_A1(SCMP_CMP_LE, 3),
+          SCMP_A3(SCMP_CMP_EQ, 0));
+    /* poll_oneoff's nbytes for stdin: FIONREAD, only on stdin. */
+    if (policy->stdin_fd >= 0)
+        ALLOW(ctx, &status, ioctl, 2,
+              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)policy->stdin_fd),
+              SCMP_A1(SCMP_CMP_EQ, FIONREAD));
     /* random_get: host entropy. */
     ALLOW(ctx, &status, getrandom, 0);
     /* Boot clocks, when the vDSO falls back to the system call. */

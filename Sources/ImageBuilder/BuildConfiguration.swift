@@ -60,6 +60,11 @@ public struct BuildConfiguration: Sendable {
             environment: environment)
     }
 
+    /// The cache directory alone (`mewz-runtime cache` needs no guest library).
+    public static func cacheDirectory(environment: [String: String]) throws(ImageBuildError) -> String {
+        try cacheDirectory(environment: environment, isRoot: geteuid() == 0)
+    }
+
     static func cacheDirectory(environment: [String: String], isRoot: Bool) throws(ImageBuildError) -> String {
         if let directory = environment["MEWZ_CACHE_DIR"], !directory.isEmpty { return directory }
         if isRoot { return "/var/cache/mewz-runtime" }

@@ -16,9 +16,21 @@ enum FileSystem {
         isRegularFile(path) && access(path, X_OK) == 0
     }
 
+    /// Whether anything (even a dangling symlink) is at `path`.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// "c" for "a/b/c".
+    static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
     }
 
     /// "a/b" for "a/b/c", "." for "c", "/" for "/c".
@@ -113,7 +125,7 @@ enum FileSystem {
 
     /// A new file `<path>.tmp-<random>`, opened for writing. (mkostemp is
     /// a GNU extension Swift's Glibc module does not export.)
-    private static func createUniqueFile(beside path: String) throws(ImageBuildError) -> (Int32, String) {
+    static func createUniqueFile(beside path: String) throws(ImageBuildError) -> (Int32, String) {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<100 {
             let candidate = path + ".tmp-" + String(generator.next() as UInt64, radix: 36)

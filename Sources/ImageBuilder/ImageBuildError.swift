@@ -10,7 +10,7 @@ import Musl
 /// the named constructors below.
 public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: Sendable, Equatable {
-        case invalidModule, toolMissing, toolFailed, guestMissing, guestMismatch, cache, io, invalidImage
+        case invalidModule, toolMissing, toolFailed, guestMissing, guestMismatch, cache, io, invalidImage, rootfs
     }
 
     public let kind: Kind
@@ -65,6 +65,15 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
         ImageBuildError(.toolFailed, "ld.lld wrote \(path), which is not an x86-64 ELF file")
     }
 
+    public static func unmappableLinkerOutput(_ path: String, segment: Int) -> ImageBuildError {
+        ImageBuildError(.toolFailed, "ld.lld wrote \(path) with segment \(segment) at a file offset the monitor cannot map (not page-congruent with its address)")
+    }
+
+    /// A bundle's prebuilt image fails its checks.
+    public static func badPrebuiltImage(_ error: ImageBuildError) -> ImageBuildError {
+        ImageBuildError(error.kind, "prebuilt image \(error.description) (rebuild it with `mewz-runtime build` or remove it)")
+    }
+
     public static func guestMissing(searched: [String]) -> ImageBuildError {
         ImageBuildError(
             .guestMissing,
@@ -86,6 +95,27 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
 
     public static func invalidImage(_ path: String, _ error: ImageFormatError) -> ImageBuildError {
         ImageBuildError(.invalidImage, "\(path): \(error)")
+    }
+
+    /// The rootfs directory itself cannot be opened as a directory.
+    public static func rootfsOpen(_ rootfs: String, errno code: Int32) -> ImageBuildError {
+        ImageBuildError(.rootfs, "cannot open rootfs \(rootfs): \(errorText(code))")
+    }
+
+    /// `path` (a host path inside the rootfs) cannot be read or listed.
+    public static func rootfsUnreadable(_ path: String, errno code: Int32) -> ImageBuildError {
+        ImageBuildError(.rootfs, "cannot read \(path) in the rootfs: \(errorText(code))")
+    }
+
+    /// What the rootfs holds cannot be a ROFS (a name or symlink target too
+    /// long, the whole too large); `error` names the path inside it.
+    public static func rootfsEntry(_ rootfs: String, _ error: ROFSError) -> ImageBuildError {
+        ImageBuildError(.rootfs, "rootfs \(rootfs): \(error)")
+    }
+
+    /// A file was modified, replaced or removed between the walk and the read.
+    public static func rootfsChanged(_ path: String) -> ImageBuildError {
+        ImageBuildError(.rootfs, "\(path) changed while the image was built; try again")
     }
 
     static func errorText(_ code: Int32) -> String {

@@ -30,10 +30,10 @@ extension ImageBuilder {
         try guest.checkABIVersion()
         let toolchain = try Toolchain.discover(environment: configuration.environment)
 
-        let temporaryRoot = configuration.cacheDirectory + "/tmp"
+        let temporaryRoot = temporaryDirectory
         try FileSystem.makeDirectories(temporaryRoot)
         FileSystem.removeStaleEntries(in: temporaryRoot, olderThan: Self.staleAge)
-        let workDirectory = try FileSystem.makeTemporaryDirectory(in: temporaryRoot, prefix: "build-")
+        let workDirectory = try FileSystem.makeTemporaryDirectory(in: temporaryRoot, prefix: "build-\(key.hex.prefix(16))-")
         defer { FileSystem.removeTree(workDirectory) }
 
         var objects: [String] = []
@@ -64,6 +64,7 @@ extension ImageBuilder {
         try ToolRunner.run([link], concurrency: 1, environment: configuration.environment)
         let elf = try FileSystem.readFile(elfPath)
         guard Self.isX86_64ELF(elf) else { throw .badLinkerOutput(elfPath) }
+        if let segment = Self.unmappableSegment(elf) { throw .unmappableLinkerOutput(elfPath, segment: segment) }
 
         let header = ImageHeader(
             requiredCPUFeatures: Self.requiredCPUFeatures,
@@ -97,10 +98,6 @@ extension ImageBuilder {
         return module
     }
 
-    private func report(_ message: String) {
-        configuration.progress?("mewz-runtime: " + message)
-    }
-
     static func isPlainFileName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
     }
@@ -109,6 +106,25 @@ extension ImageBuilder {
     static func isX86_64ELF(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 20 && bytes[0..<4].elementsEqual([0x7F, 0x45, 0x4C, 0x46]) && bytes[4] == 2 && bytes[5] == 1
             && bytes[18] == 0x3E && bytes[19] == 0
+    }
+
+    /// The index of the first PT_LOAD whose file offset and address differ modulo the page
+    /// size: the monitor maps segments from the image file, so each must be page-congruent
+    /// (ld.lld's layout with its default 4 KiB max-page-size on x86-64; link.ld aligns each).
+    static func unmappableSegment(_ elf: [UInt8]) -> Int? {
+        func value(_ offset: Int, _ size: Int) -> UInt64? {
+            guard offset >= 0, size <= 8, offset <= elf.count - size else { return nil }
+            return (0..<size).reduce(UInt64(0)) { $0 | UInt64(elf[offset + $1]) << (8 * UInt64($1)) }
+        }
+        guard let table = value(32, 8), let entrySize = value(54, 2), let count = value(56, 2), entrySize == 56,
+              table < UInt64(elf.count) else { return 0 }
+        for index in 0..<Int(count) {
+            let base = Int(table) + index * 56
+            guard let type = value(base, 4), let offset = value(base + 8, 8), let address = value(base + 16, 8),
+                  let fileSize = value(base + 32, 8) else { return index }
+            if type == 1, fileSize > 0, offset % ImageHeader.pageSize != address % ImageHeader.pageSize { return index }
+        }
+        return nil
     }
 
     /// "1.23 s".

@@ -10,6 +10,12 @@ public enum ImageFormatError: Error, Equatable, Sendable, CustomStringConvertibl
     case unknownCPUFeatures(UInt64)
     case invalidMemoryLimits(min: UInt32, max: UInt32)
     case missingELF
+    case noSections
+    case elfFieldsWithoutELF
+    case unsupportedROFSVersion(UInt32)
+    case rofsTooLarge(UInt64)
+    case badROFS(ROFSError)
+    case contentDigestMismatch
     case sectionNotAligned(ImageSection.Name, offset: UInt64)
     case sectionInsideHeader(ImageSection.Name, offset: UInt64)
     case sectionOverflows(ImageSection.Name)
@@ -41,6 +47,18 @@ public enum ImageFormatError: Error, Equatable, Sendable, CustomStringConvertibl
             "image memory limits are invalid (min \(min) pages, max \(max) pages, at most \(ImageHeader.maxMemoryPages))"
         case .missingELF:
             "image has no elf section"
+        case .noSections:
+            "image has neither an elf nor a rofs section"
+        case .elfFieldsWithoutELF:
+            "image header is corrupt (guest ABI, CPU features or memory set without an elf section)"
+        case .unsupportedROFSVersion(let version):
+            "image rofs section is version \(version), this runtime reads version \(ROFS.version)"
+        case .rofsTooLarge(let size):
+            "image rofs section of \(size) bytes is larger than the \(ROFS.maxSize >> 30) GiB the guest can map"
+        case .badROFS(let error):
+            "image rofs section: \(error)"
+        case .contentDigestMismatch:
+            "image is corrupt (its sections do not match the digest in its header)"
         case .sectionNotAligned(let name, let offset):
             "image \(name) section offset \(offset) is not page aligned"
         case .sectionInsideHeader(let name, let offset):
@@ -49,8 +67,8 @@ public enum ImageFormatError: Error, Equatable, Sendable, CustomStringConvertibl
             "image \(name) section offset plus size overflows"
         case .emptySectionWithOffset(let name, let offset):
             "image \(name) section is empty but has offset \(offset)"
-        case .sectionsOverlap(let rofsOffset, let elfEnd):
-            "image rofs section starts at \(rofsOffset), before the elf section ends at \(elfEnd)"
+        case .sectionsOverlap(let offset, let end):
+            "image rofs section starts at \(offset), before the header or elf section ends at \(end)"
         case .truncatedSection(let name, let end, let fileSize):
             "image truncated: \(name) section ends at \(end), file is \(fileSize) bytes"
         case .truncatedPadding(let end, let fileSize):

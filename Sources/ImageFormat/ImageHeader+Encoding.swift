@@ -3,21 +3,23 @@
 /// | offset | size | field |
 /// | --- | --- | --- |
 /// | 0 | 8 | magic "MEWZIMG\0" |
-/// | 8 | 4 | format version (1) |
+/// | 8 | 4 | format version (2) |
 /// | 12 | 4 | header size (4096) |
-/// | 16 | 4 | guest ABI version |
+/// | 16 | 4 | guest ABI version (0 without an ELF) |
 /// | 20 | 4 | memory min pages |
 /// | 24 | 4 | memory max pages |
-/// | 28 | 4 | reserved, zero |
+/// | 28 | 4 | ROFS version (rofs.h; 0 without a ROFS) |
 /// | 32 | 8 | required CPU features (`CPUFeatures` bits) |
-/// | 40 | 8 | elf offset |
+/// | 40 | 8 | elf offset (0 when empty) |
 /// | 48 | 8 | elf size |
 /// | 56 | 8 | rofs offset (0 when empty) |
 /// | 64 | 8 | rofs size |
 /// | 72 | 32 | module digest (SHA-256 of the .wasm) |
-/// | 104 | 32 | cache key |
-/// | 136 | 32 | SHA-256 of bytes 0..<136 |
-/// | 168 | 3928 | reserved, zero |
+/// | 104 | 32 | ELF cache key |
+/// | 136 | 32 | rootfs key |
+/// | 168 | 32 | content digest: SHA-256 of the file from byte 4096 to its end |
+/// | 200 | 32 | SHA-256 of bytes 0..<200 |
+/// | 232 | 3864 | reserved, zero |
 enum HeaderLayout {
     static let magic = 0
     static let formatVersion = 8
@@ -25,7 +27,7 @@ enum HeaderLayout {
     static let abiVersion = 16
     static let memoryMinPages = 20
     static let memoryMaxPages = 24
-    static let reserved = 28
+    static let rofsVersion = 28
     static let cpuFeatures = 32
     static let elfOffset = 40
     static let elfSize = 48
@@ -33,8 +35,10 @@ enum HeaderLayout {
     static let rofsSize = 64
     static let moduleDigest = 72
     static let cacheKey = 104
-    static let checksum = 136
-    static let padding = 168
+    static let rootfsKey = 136
+    static let contentDigest = 168
+    static let checksum = 200
+    static let padding = 232
 }
 
 extension ImageHeader {
@@ -48,13 +52,16 @@ extension ImageHeader {
         bytes.storeLittleEndian(abiVersion, at: HeaderLayout.abiVersion)
         bytes.storeLittleEndian(memoryMinPages, at: HeaderLayout.memoryMinPages)
         bytes.storeLittleEndian(memoryMaxPages, at: HeaderLayout.memoryMaxPages)
+        bytes.storeLittleEndian(rofs.size > 0 ? ROFS.version : 0, at: HeaderLayout.rofsVersion)
         bytes.storeLittleEndian(requiredCPUFeatures.rawValue, at: HeaderLayout.cpuFeatures)
         bytes.storeLittleEndian(elf.offset, at: HeaderLayout.elfOffset)
         bytes.storeLittleEndian(elf.size, at: HeaderLayout.elfSize)
         bytes.storeLittleEndian(rofs.offset, at: HeaderLayout.rofsOffset)
         bytes.storeLittleEndian(rofs.size, at: HeaderLayout.rofsSize)
-        bytes.replaceSubrange(HeaderLayout.moduleDigest..<HeaderLayout.moduleDigest + 32, with: moduleDigest.bytes)
-        bytes.replaceSubrange(HeaderLayout.cacheKey..<HeaderLayout.cacheKey + 32, with: cacheKey.bytes)
+        for (offset, digest) in [(HeaderLayout.moduleDigest, moduleDigest), (HeaderLayout.cacheKey, cacheKey),
+                                 (HeaderLayout.rootfsKey, rootfsKey), (HeaderLayout.contentDigest, contentDigest)] {
+            bytes.replaceSubrange(offset..<offset + SHA256Digest.byteCount, with: digest.bytes)
+        }
         let checksum = SHA256.hash(Array(bytes[0..<HeaderLayout.checksum]))
         bytes.replaceSubrange(HeaderLayout.checksum..<HeaderLayout.padding, with: checksum.bytes)
         return bytes
@@ -81,47 +88,60 @@ extension ImageHeader {
         guard prefix[HeaderLayout.checksum..<HeaderLayout.padding].elementsEqual(checksum.bytes) else {
             throw .headerChecksumMismatch
         }
-        if let offset = prefix.firstNonZero(in: HeaderLayout.reserved..<HeaderLayout.cpuFeatures)
-            ?? prefix.firstNonZero(in: HeaderLayout.padding..<ImageHeader.size)
-        {
+        if let offset = prefix.firstNonZero(in: HeaderLayout.padding..<ImageHeader.size) {
             throw .reservedNotZero(offset: offset)
         }
 
         abiVersion = prefix.littleEndian(UInt32.self, at: HeaderLayout.abiVersion)
-        guard abiVersion == ImageHeader.currentABIVersion else { throw .unsupportedABIVersion(abiVersion) }
         requiredCPUFeatures = CPUFeatures(rawValue: prefix.littleEndian(UInt64.self, at: HeaderLayout.cpuFeatures))
-        let unknown = requiredCPUFeatures.subtracting(.known)
-        guard unknown.isEmpty else { throw .unknownCPUFeatures(unknown.rawValue) }
         memoryMinPages = prefix.littleEndian(UInt32.self, at: HeaderLayout.memoryMinPages)
         memoryMaxPages = prefix.littleEndian(UInt32.self, at: HeaderLayout.memoryMaxPages)
-        guard memoryMinPages <= memoryMaxPages, memoryMaxPages <= ImageHeader.maxMemoryPages else {
-            throw .invalidMemoryLimits(min: memoryMinPages, max: memoryMaxPages)
-        }
         moduleDigest = prefix.digest(at: HeaderLayout.moduleDigest)
         cacheKey = prefix.digest(at: HeaderLayout.cacheKey)
+        rootfsKey = prefix.digest(at: HeaderLayout.rootfsKey)
+        contentDigest = prefix.digest(at: HeaderLayout.contentDigest)
         elf = ImageSection(
             offset: prefix.littleEndian(UInt64.self, at: HeaderLayout.elfOffset),
             size: prefix.littleEndian(UInt64.self, at: HeaderLayout.elfSize))
         rofs = ImageSection(
             offset: prefix.littleEndian(UInt64.self, at: HeaderLayout.rofsOffset),
             size: prefix.littleEndian(UInt64.self, at: HeaderLayout.rofsSize))
+
+        if elf.size > 0 {
+            guard abiVersion == ImageHeader.currentABIVersion else { throw .unsupportedABIVersion(abiVersion) }
+            let unknown = requiredCPUFeatures.subtracting(.known)
+            guard unknown.isEmpty else { throw .unknownCPUFeatures(unknown.rawValue) }
+            guard memoryMinPages <= memoryMaxPages, memoryMaxPages <= ImageHeader.maxMemoryPages else {
+                throw .invalidMemoryLimits(min: memoryMinPages, max: memoryMaxPages)
+            }
+        } else {
+            guard abiVersion == 0, requiredCPUFeatures.isEmpty, memoryMinPages == 0, memoryMaxPages == 0 else {
+                throw .elfFieldsWithoutELF
+            }
+        }
+        let rofsVersion = prefix.littleEndian(UInt32.self, at: HeaderLayout.rofsVersion)
+        guard rofsVersion == (rofs.size > 0 ? ROFS.version : 0) else {
+            throw rofs.size > 0 ? .unsupportedROFSVersion(rofsVersion) : .reservedNotZero(offset: HeaderLayout.rofsVersion)
+        }
+        guard rofs.size <= ROFS.maxSize else { throw .rofsTooLarge(rofs.size) }
         try ImageHeader.checkSections(elf: elf, rofs: rofs, fileSize: fileSize)
     }
 
     /// Sections are page aligned, after the header, in order (elf, then
     /// rofs), inside the file, and the file ends exactly at the page
     /// boundary after the last one (so mapping whole pages never reads past
-    /// the end of the file).
+    /// the end of the file). An empty section has offset 0.
     private static func checkSections(elf: ImageSection, rofs: ImageSection, fileSize: UInt64) throws(ImageFormatError) {
-        guard elf.size > 0 else { throw .missingELF }
-        try checkPlacement(of: elf, named: .elf, fileSize: fileSize)
-        var end = elf.end
-        if rofs.size == 0 {
-            guard rofs.offset == 0 else { throw .emptySectionWithOffset(.rofs, offset: rofs.offset) }
-        } else {
-            try checkPlacement(of: rofs, named: .rofs, fileSize: fileSize)
-            guard rofs.offset >= elf.end else { throw .sectionsOverlap(rofsOffset: rofs.offset, elfEnd: elf.end) }
-            end = rofs.end
+        guard elf.size > 0 || rofs.size > 0 else { throw .noSections }
+        var end = UInt64(size)
+        for (section, name) in [(elf, ImageSection.Name.elf), (rofs, .rofs)] {
+            guard section.size > 0 else {
+                guard section.offset == 0 else { throw .emptySectionWithOffset(name, offset: section.offset) }
+                continue
+            }
+            try checkPlacement(of: section, named: name, fileSize: fileSize)
+            guard section.offset >= end else { throw .sectionsOverlap(rofsOffset: section.offset, elfEnd: end) }
+            end = section.end
         }
         // end <= fileSize here, so rounding up cannot overflow unless the
         // file is within a page of 2^64 bytes.

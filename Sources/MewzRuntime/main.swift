@@ -2,6 +2,17 @@
 import Glibc
 import OCI
 
+// A descriptor 0, 1 or 2 the caller left closed would go to the first file the runtime opens
+// (an error line into state.json, the image as the guest's stdin): /dev/null takes it, as in
+// daemons and glibc's set-uid start-up. The container sees an empty stdin and discarding outputs.
+for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 {
+    let null = open("/dev/null", O_RDWR)
+    if null >= 0 && null != fd {
+        dup2(null, fd)
+        close(null)
+    }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 let invocation: Invocation
@@ -33,6 +44,8 @@ case .command(let globals, let command):
         case .ps(let options): try PsCommand.run(options, runtime)
         case .features: Output.write(RuntimeFeatures.json, to: 1)
         case .spec(let bundle): try SampleSpec.write(bundle: bundle)
+        case .build(let options): try BuildCommand.run(options, runtime)
+        case .cache(let options): exit(try CacheCommand.run(options, runtime))
         }
         exit(0)
     } catch {

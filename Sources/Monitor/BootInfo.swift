@@ -19,7 +19,8 @@ enum BootInfo {
 
     /// The boot info for `layout`, with the clocks still zero (they are written at run()).
     static func make(layout: GuestLayout, argumentCount: Int, environmentCount: Int,
-                     linearMemoryBacked: UInt64, linearMemoryLimit: UInt64, cpuFeatures: UInt64, tscKHz: UInt64) -> mewz_boot_info {
+                     linearMemoryBacked: UInt64, linearMemoryLimit: UInt64, cpuFeatures: UInt64, tscKHz: UInt64,
+                     rofsSize: UInt64 = 0) -> mewz_boot_info {
         var info = mewz_boot_info()
         info.magic = MEWZ_BOOT_MAGIC
         info.abi_version = UInt32(MEWZ_ABI_VERSION)
@@ -38,6 +39,9 @@ enum BootInfo {
         info.env_size = layout.environmentSize
         info.tsc_khz = tscKHz
         info.cpu_features = cpuFeatures
+        info.rofs_size = rofsSize
+        info.cwd_addr = layout.workingDirectorySize > 0 ? layout.workingDirectoryAddress : 0
+        info.cwd_size = layout.workingDirectorySize
         return info
     }
 

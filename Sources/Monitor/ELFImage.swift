@@ -19,6 +19,8 @@ enum ELFError: Error, Equatable, CustomStringConvertible {
     case segmentBelowImageBase(index: Int, address: UInt64)
     case segmentOutsideRAM(index: Int, end: UInt64, ramSize: UInt64)
     case entryNotExecutable(entry: UInt64)
+    case segmentsSharePage(index: Int)
+    case segmentNotMappable(index: Int, offset: UInt64, address: UInt64)
 
     var description: String {
         switch self {
@@ -42,6 +44,10 @@ enum ELFError: Error, Equatable, CustomStringConvertible {
         case .segmentOutsideRAM(let index, let end, let ramSize):
             return "segment \(index): ends at 0x\(hex(end)), past guest RAM (0x\(hex(ramSize)))"
         case .entryNotExecutable(let entry): return "entry point 0x\(hex(entry)) is not in an executable segment"
+        case .segmentsSharePage(let index):
+            return "segment \(index) shares a page with another segment (each needs its own pages and rights)"
+        case .segmentNotMappable(let index, let offset, let address):
+            return "segment \(index): file offset 0x\(hex(offset)) and address 0x\(hex(address)) differ modulo the page size, so it cannot be mapped from the file"
         }
     }
 }
@@ -125,11 +131,27 @@ struct ELFImage: Equatable {
             segments.append(segment)
         }
         guard !segments.isEmpty else { throw .noLoadSegment }
+        // Rights are per page, and a mapped segment brings whole file pages.
+        let byAddress = segments.indices.sorted { segments[$0].address < segments[$1].address }
+        for (previous, next) in zip(byAddress, byAddress.dropFirst())
+        where segments[next].address & ~(MEWZ_PAGE_SIZE - 1) < alignUp(segments[previous].end, MEWZ_PAGE_SIZE) {
+            throw .segmentsSharePage(index: next)
+        }
         guard segments.contains(where: { $0.executable && entry >= $0.address && entry < $0.end }) else {
             throw .entryNotExecutable(entry: entry)
         }
         self.entry = entry
         self.segments = segments
+    }
+
+    /// Whether every segment can be mapped from the file: its file offset and
+    /// address agree modulo the page size (ld.lld lays out a PT_LOAD so, with
+    /// its default max-page-size of 4 KiB on x86-64).
+    func checkMappable() throws(ELFError) {
+        for (index, segment) in segments.enumerated() where segment.fileSize > 0
+        && segment.fileOffset % MEWZ_PAGE_SIZE != segment.address % MEWZ_PAGE_SIZE {
+            throw .segmentNotMappable(index: index, offset: segment.fileOffset, address: segment.address)
+        }
     }
 
     /// Copies every segment's file bytes into `memory`. The bytes past each segment's file size

@@ -23,8 +23,10 @@ struct ExitHandler {
         switch exit {
         case .portAccess(let access):
             return handlePort(access)
-        case .halt(let rip):
-            return .fail("guest halted at rip 0x\(hex(rip)) with nothing to wake it")
+        case .halt(let rip, let interruptsEnabled):
+            // A guest that halts waits forever: a hang the container's owner could only kill.
+            // End it and say so; a guest waits for time or input through MEWZ_HC_POLL.
+            return .fail("guest halted at rip 0x\(hex(rip)) (interrupts \(interruptsEnabled ? "enabled" : "disabled")) and nothing can wake it")
         case .shutdown(let rip):
             return .fail("guest triple fault (shutdown) at rip 0x\(hex(rip))")
         case .failEntry(let reason, let rip):

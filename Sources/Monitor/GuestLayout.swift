@@ -10,10 +10,12 @@ import CMewzABI
 /// 0x0010_0000  image                MEWZ_IMAGE_ADDR: the ELF's PT_LOAD segments, W^X by segment
 /// imageEnd     arguments            argc NUL-terminated strings (page-aligned start)
 ///              environment          envc NUL-terminated "KEY=VALUE" strings, right after
+///              working directory    process.cwd, NUL-terminated, right after
 ///              guard page           not present: a stack overflow faults here
 /// stackBottom  stack                stackSize bytes; RSP starts at stackTop
 /// stackTop     free pages           the guest's page allocator, up to ramSize
 /// 4 GiB        linear memory        MEWZ_LM_BASE: its own slots (LinearMemory), mapped by the guest as it grows
+/// 16 GiB       read-only filesystem MEWZ_ROFS_BASE: its own read-only slot, mapped R NX (ROFSMapping)
 /// ```
 struct GuestLayout: Equatable {
     /// The guest's page allocator gets at least this much (page tables for linear memory).
@@ -27,6 +29,8 @@ struct GuestLayout: Equatable {
     let argumentsSize: UInt64
     let environmentAddress: UInt64
     let environmentSize: UInt64
+    let workingDirectoryAddress: UInt64
+    let workingDirectorySize: UInt64
     let guardPage: UInt64
     let stackBottom: UInt64
     let stackTop: UInt64
@@ -35,14 +39,15 @@ struct GuestLayout: Equatable {
 
     /// Lays out the areas after an image ending at `imageEnd` (page aligned, inside RAM).
     init(ramSize: UInt64, imageEnd: UInt64, argumentsSize: UInt64, environmentSize: UInt64,
-         stackSize: UInt64) throws(MonitorError) {
+         workingDirectorySize: UInt64 = 0, stackSize: UInt64) throws(MonitorError) {
         try Self.validate(ramSize: ramSize, stackSize: stackSize)
         let page = MEWZ_PAGE_SIZE
         guard imageEnd % page == 0, imageEnd >= MEWZ_IMAGE_ADDR, imageEnd <= ramSize else { throw .ramTooSmall }
 
         // Each step is checked against ramSize (< 4 GiB) before the next, so sums stay small.
         let environmentAddress = try Self.advance(imageEnd, by: argumentsSize, within: ramSize)
-        let argumentsEnd = try Self.advance(environmentAddress, by: environmentSize, within: ramSize)
+        let workingDirectoryAddress = try Self.advance(environmentAddress, by: environmentSize, within: ramSize)
+        let argumentsEnd = try Self.advance(workingDirectoryAddress, by: workingDirectorySize, within: ramSize)
         let guardPage = try Self.advance(alignUp(argumentsEnd, page), by: 0, within: ramSize)
         let stackBottom = try Self.advance(guardPage, by: page, within: ramSize)
         let stackTop = try Self.advance(stackBottom, by: stackSize, within: ramSize)
@@ -54,6 +59,8 @@ struct GuestLayout: Equatable {
         self.argumentsSize = argumentsSize
         self.environmentAddress = environmentAddress
         self.environmentSize = environmentSize
+        self.workingDirectoryAddress = workingDirectoryAddress
+        self.workingDirectorySize = workingDirectorySize
         self.guardPage = guardPage
         self.stackBottom = stackBottom
         self.stackTop = stackTop

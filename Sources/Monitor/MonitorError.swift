@@ -96,6 +96,16 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
         .hostCannotRunImage,
         "/dev/kvm is kvm-pvm with /sys/module/kvm_pvm/parameters/pvm_native=N: guests would be emulated and fail at their first SSE instruction (set pvm_native=Y)")
 
+    /// mmap of the image's segments over guest RAM failed.
+    static func imageMapping(_ failure: Errno) -> MonitorError {
+        MonitorError(.hostResource, "cannot map the image into guest RAM: \(failure)")
+    }
+
+    /// The read-only filesystem handed to the VM cannot be mapped at MEWZ_ROFS_BASE.
+    static func badROFS(_ why: String) -> MonitorError {
+        MonitorError(.badImage, "bad image ROFS: \(why)")
+    }
+
     static let ramTooSmall = MonitorError(.ramTooSmall, "guest RAM too small for the image")
 
     static let pageTablesTooLarge = MonitorError(

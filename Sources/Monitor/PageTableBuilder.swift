@@ -33,9 +33,10 @@ struct PageTableBuilder {
     static let maxTables = Int((MEWZ_PAGE_TABLE_END - MEWZ_PAGE_TABLE_ADDR) / MEWZ_PAGE_SIZE)
     static let entriesPerTable = 512
 
-    /// Builds tables for RAM [0, ramSize) (ramSize ≤ 4 GiB); throws when they would not fit in
-    /// [MEWZ_PAGE_TABLE_ADDR, MEWZ_PAGE_TABLE_END).
-    static func build(ramSize: UInt64, mappings: [Mapping]) throws(MonitorError) -> [UInt8] {
+    /// Builds tables for RAM [0, ramSize) (ramSize ≤ 4 GiB) and, when given, a read-only NX
+    /// region above it (the ROFS; PageTableBuilder+ReadOnly.swift); throws when they would not
+    /// fit in [MEWZ_PAGE_TABLE_ADDR, MEWZ_PAGE_TABLE_END).
+    static func build(ramSize: UInt64, mappings: [Mapping], readOnly: ReadOnlyRegion? = nil) throws(MonitorError) -> [UInt8] {
         var tables = TableBuffer()
         let pml4 = tables.allocate()
         let pdpt = tables.allocate()
@@ -72,6 +73,7 @@ struct PageTableBuilder {
                 tables.set(table: table, index: index, entry: address | present | user | bits(page))
             }
         }
+        if let readOnly { try mapReadOnly(readOnly, pdpt: pdpt, in: &tables) }
         guard tables.count <= maxTables else { throw .pageTablesTooLarge }
         return tables.bytes
     }
@@ -117,7 +119,7 @@ struct PageTableBuilder {
 }
 
 /// Page-sized tables back to back, addressed as they will be at MEWZ_PAGE_TABLE_ADDR.
-private struct TableBuffer {
+struct TableBuffer {
     private var entries: [UInt64] = []
 
     var count: Int { entries.count / PageTableBuilder.entriesPerTable }

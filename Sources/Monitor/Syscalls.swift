@@ -63,23 +63,74 @@ enum Syscall {
         _ = Glibc.munmap(address, length)
     }
 
+    /// Like `retrying`, for a call made through ckvm_cancellable_syscall (which returns -errno):
+    /// a termination signal that arrives just before the call blocks still ends it.
+    static func cancellable(_ body: () -> Int) throws(Errno) -> Int {
+        while true {
+            let result = body()
+            if result >= 0 { return result }
+            let failure = Errno(code: Int32(truncatingIfNeeded: -result))
+            if failure.code != EINTR || terminationPending { throw failure }
+        }
+    }
+
     /// At most IOV_MAX (1024) vectors: the hypercalls cap their counts at MEWZ_HC_IOV_MAX.
     static func writev(_ fd: Int32, _ vectors: ArraySlice<iovec>) throws(Errno) -> Int {
-        try retrying { vectors.withUnsafeBufferPointer { Glibc.writev(fd, $0.baseAddress, Int32($0.count)) } }
+        try cancellable {
+            vectors.withUnsafeBufferPointer {
+                ckvm_cancellable_syscall(CKVM_SYS_WRITEV, Int(fd), Int(bitPattern: $0.baseAddress), $0.count, 0, 0)
+            }
+        }
     }
 
     static func readv(_ fd: Int32, _ vectors: [iovec]) throws(Errno) -> Int {
-        try retrying { vectors.withUnsafeBufferPointer { Glibc.readv(fd, $0.baseAddress, Int32($0.count)) } }
+        try cancellable {
+            vectors.withUnsafeBufferPointer {
+                ckvm_cancellable_syscall(CKVM_SYS_READV, Int(fd), Int(bitPattern: $0.baseAddress), $0.count, 0, 0)
+            }
+        }
     }
 
-    static func getrandom(_ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
-        try retrying { ckvm_getrandom(buffer.baseAddress, buffer.count) }
+    /// ppoll until one descriptor is ready or `deadline` (CLOCK_MONOTONIC nanoseconds; nil: none)
+    /// passes; returns the number of ready entries (0: the deadline passed). No signal mask:
+    /// termination signals cancel it (ckvm_cancellable_syscall), and others have no handler.
+    static func poll(_ descriptors: inout [pollfd], until deadline: UInt64?) throws(Errno) -> Int {
+        while true {
+            var remaining = timespec()
+            if let deadline {
+                let now = clockNanoseconds(CLOCK_MONOTONIC)
+                let left = deadline > now ? deadline - now : 0
+                remaining = timespec(tv_sec: Int(left / 1_000_000_000), tv_nsec: Int(left % 1_000_000_000))
+            }
+            let result: Int = descriptors.withUnsafeMutableBufferPointer { entries in
+                withUnsafeMutablePointer(to: &remaining) { timeout in
+                    ckvm_cancellable_syscall(
+                        CKVM_SYS_PPOLL, Int(bitPattern: entries.baseAddress), entries.count,
+                        deadline == nil ? 0 : Int(bitPattern: timeout), 0, 0)
+                }
+            }
+            if result >= 0 { return result }
+            let failure = Errno(code: Int32(truncatingIfNeeded: -result))
+            // Another signal (a stop and continue): wait for what is left.
+            if failure.code != EINTR || terminationPending { throw failure }
+        }
     }
 
     /// Waits until `fd` is ready for `events` (a descriptor opened O_NONBLOCK by the caller's caller).
     static func waitUntilReady(_ fd: Int32, for events: Int16) throws(Errno) {
-        var descriptor = pollfd(fd: fd, events: events, revents: 0)
-        _ = try retrying { poll(&descriptor, 1, -1) }
+        var descriptor = [pollfd(fd: fd, events: events, revents: 0)]
+        _ = try poll(&descriptor, until: nil)
+    }
+
+    /// The bytes ready to read on `fd` (FIONREAD), or nil when the descriptor cannot tell.
+    static func bytesReadable(_ fd: Int32) -> UInt64? {
+        var count: Int32 = 0
+        guard ckvm_ioctl_ptr(fd, UInt(FIONREAD), &count) == 0, count >= 0 else { return nil }
+        return UInt64(count)
+    }
+
+    static func getrandom(_ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        try retrying { ckvm_getrandom(buffer.baseAddress, buffer.count) }
     }
 
     /// Writes all of `bytes`, or stops at the first error.

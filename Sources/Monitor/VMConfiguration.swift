@@ -6,6 +6,8 @@ public struct VMConfiguration: Sendable {
     public var arguments: [String]
     /// "KEY=VALUE" strings.
     public var environment: [String]
+    /// process.cwd: an absolute path, for the guest's relative paths (boot info cwd_addr).
+    public var workingDirectory = "/"
     /// The container's memory limit in bytes (config.json linux.resources.memory.limit), nil for
     /// none: it bounds guest RAM plus linear memory (MemoryBudget).
     public var memoryLimit: UInt64?

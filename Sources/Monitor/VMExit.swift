@@ -13,7 +13,9 @@ enum VMExit: Equatable {
     }
 
     case portAccess(PortAccess)
-    case halt(rip: UInt64)
+    /// HLT. The VM has no interrupt sources (no irqchip, nothing injected), so nothing can
+    /// wake the guest whatever its IF; waiting is MEWZ_HC_POLL's job.
+    case halt(rip: UInt64, interruptsEnabled: Bool)
     case shutdown(rip: UInt64)
     case failEntry(hardwareReason: UInt64, rip: UInt64)
     case internalError(suberror: UInt32, rip: UInt64)

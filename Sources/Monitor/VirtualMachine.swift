@@ -3,8 +3,8 @@ import CMewzABI
 import Glibc
 import ImageFormat
 
-/// One guest: a KVM VM with one vCPU, guest RAM in slot 0 and linear memory in slots 1, 2, ...
-/// added as it grows (architecture.md §3, §5; LinearMemory). One VirtualMachine runs at a time
+/// One guest: a KVM VM with one vCPU, guest RAM in slot 0, linear memory in slots 1, 2, ...
+/// added as it grows (architecture.md §3, §5; LinearMemory), and the ROFS in the last slot. One VirtualMachine runs at a time
 /// per process (signals are process-wide).
 public final class VirtualMachine {
     private let configuration: VMConfiguration
@@ -17,9 +17,15 @@ public final class VirtualMachine {
     private var hasRun = false
     private var trace: BootTrace
 
+    /// An ELF held in memory, copied into guest RAM; no ROFS.
+    public convenience init(elf: UnsafeRawBufferPointer, configuration: VMConfiguration) throws(MonitorError) {
+        try self.init(image: GuestImage(elf: elf), configuration: configuration)
+    }
+
     /// Everything before the first KVM_RUN: opens /dev/kvm, creates the VM and vCPU, maps
-    /// memory, loads the ELF, writes page tables, GDT and boot info, and sets CPUID and registers.
-    public init(elf: UnsafeRawBufferPointer, configuration: VMConfiguration) throws(MonitorError) {
+    /// memory and the image (GuestImage), writes page tables, GDT and boot info, and sets
+    /// CPUID and registers. The image's memory must outlive the VM.
+    public init(image guestImage: GuestImage, configuration: VMConfiguration) throws(MonitorError) {
         self.configuration = configuration
         var trace = BootTrace(enabled: configuration.tracesBoot)
         try GuestLayout.validate(ramSize: configuration.ramSize, stackSize: configuration.stackSize)
@@ -36,27 +42,38 @@ public final class VirtualMachine {
         guard let environment = BootInfo.blob(configuration.environment) else {
             throw .badConfiguration("an environment variable holds a NUL byte")
         }
+        guard configuration.workingDirectory.hasPrefix("/"), let workingDirectory = BootInfo.blob([configuration.workingDirectory]) else {
+            throw .badConfiguration("the working directory must be an absolute path without NUL bytes")
+        }
+        let rofs = try guestImage.checkedROFS()
         let image: ELFImage
         do {
-            image = try ELFImage(parsing: elf, ramSize: ramSize)
+            image = try ELFImage(parsing: guestImage.elf, ramSize: ramSize)
         } catch {
             throw .badImage(error)
         }
         let layout = try GuestLayout(
             ramSize: ramSize, imageEnd: image.end, argumentsSize: UInt64(arguments.count),
-            environmentSize: UInt64(environment.count), stackSize: configuration.stackSize)
-        let pageTables = try PageTableBuilder.build(ramSize: layout.ramSize, mappings: layout.mappings(image: image))
+            environmentSize: UInt64(environment.count), workingDirectorySize: UInt64(workingDirectory.count),
+            stackSize: configuration.stackSize)
+        let pageTables = try PageTableBuilder.build(
+            ramSize: layout.ramSize, mappings: layout.mappings(image: image),
+            readOnly: rofs.map { PageTableBuilder.ReadOnlyRegion(base: MEWZ_ROFS_BASE, size: UInt64($0.count)) })
         trace.mark("image-layout")
 
         kvm = try KVMSystem()
         let vm = try kvm.createVM()
         trace.mark("vm-create")
         let ram = try AnonymousMapping(size: ramSize, purpose: "guest RAM")
+        if let file = guestImage.elfFile { try SegmentMapping.map(image, from: file, into: ram.bytes) }
         try vm.setMemoryRegion(slot: 0, guestAddress: 0, mapping: ram)
         memory = GuestMemory(regions: [GuestMemory.Region(guestAddress: 0, bytes: ram.bytes)])
+        // The last slot is the ROFS's (never in `memory`: the monitor does not touch it).
+        let slotCount = kvm.memorySlotCount()
+        if let rofs { try vm.setReadOnlyMemoryRegion(slot: slotCount - 1, guestAddress: MEWZ_ROFS_BASE, host: rofs) }
         if linearMemorySize > 0 {
             let reservation = try AnonymousMapping(size: linearMemorySize, purpose: "linear memory")
-            let slots = LinearMemorySlots(limit: linearMemorySize, slotCount: kvm.memorySlotCount() - 1)
+            let slots = LinearMemorySlots(limit: linearMemorySize, slotCount: slotCount - 2)
             let linearMemory = LinearMemory(
                 reservation: reservation.bytes, slots: slots, memory: memory
             ) { [unowned vm] (slot, guestAddress, host) throws(MonitorError) in
@@ -69,9 +86,10 @@ public final class VirtualMachine {
             linearMemory = nil
         }
 
-        guard image.load(from: elf, into: memory),
+        guard guestImage.elfFile != nil || image.load(from: guestImage.elf, into: memory),
               memory.write(arguments, at: layout.argumentsAddress),
               memory.write(environment, at: layout.environmentAddress),
+              memory.write(workingDirectory, at: layout.workingDirectoryAddress),
               memory.write(BootGDT.bytes, at: MEWZ_GDT_ADDR),
               memory.write(pageTables, at: MEWZ_PAGE_TABLE_ADDR)
         else { throw .ramTooSmall }
@@ -80,14 +98,16 @@ public final class VirtualMachine {
         vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())
         let cpuid = try kvm.supportedCPUID()
         let features = CPUSetup.features(from: cpuid, kvmHasXCRs: kvm.has(KVM_CAP_XCRS))
-        try Self.checkCPUFeatures(configuration.requiredCPUFeatures, cpuid: cpuid, features: features)
+        let flavor = KVMFlavor.detect()
+        try Self.checkCPUFeatures(configuration.requiredCPUFeatures, flavor: flavor, cpuid: cpuid, features: features)
         try CPUSetup.configure(vcpu, cpuid: cpuid, features: features, entry: image.entry, stackTop: layout.stackTop)
 
         bootInfo = BootInfo.make(
             layout: layout, argumentCount: configuration.arguments.count,
             environmentCount: configuration.environment.count,
             linearMemoryBacked: linearMemory?.backed ?? 0, linearMemoryLimit: linearMemorySize,
-            cpuFeatures: features.bootFeatures, tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz())
+            cpuFeatures: GuestEntropy.features(flavor: flavor, supported: features.bootFeatures),
+            tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz(), rofsSize: UInt64(rofs?.count ?? 0))
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
         trace.mark("vcpu-setup")
         self.trace = trace
@@ -96,9 +116,9 @@ public final class VirtualMachine {
     /// Refuses an image whose code the guest could not execute here. Under kvm-pvm the guest
     /// runs natively on the host CPU (Guest/PVM.md §3), so the host's CPUID and XCR0 decide;
     /// elsewhere KVM's supported CPUID and the XCR0 the monitor sets.
-    private static func checkCPUFeatures(_ required: CPUFeatures, cpuid: CPUIDTable,
+    private static func checkCPUFeatures(_ required: CPUFeatures, flavor: KVMFlavor, cpuid: CPUIDTable,
                                          features: CPUSetup.Features) throws(MonitorError) {
-        switch KVMFlavor.detect() {
+        switch flavor {
         case .pvm(native: false):
             throw .kvmPVMNotNative
         case .pvm(native: true):

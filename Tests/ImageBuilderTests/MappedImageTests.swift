@@ -19,7 +19,12 @@ struct MappedImageTests {
         requiredCPUFeatures: .x86_64, memoryMinPages: 1, memoryMaxPages: 4,
         moduleDigest: SHA256.hash(Array("m".utf8)), cacheKey: SHA256.hash(Array("k".utf8)))
     static let elf = (0..<6000).map { UInt8(truncatingIfNeeded: $0) }
-    static let rofs = Array("read-only files".utf8)
+    static let rofs: [UInt8] = {
+        var tree = ROFSTree()
+        _ = try? tree.addFile(Array("index.html".utf8), in: ROFSTree.root, data: .bytes(Array("read-only files".utf8)),
+                              metadata: ROFSMetadata(mode: 0o644))
+        return (try? ROFSLayout(tree).bytes()) ?? []
+    }()
 
     static func write(_ bytes: [UInt8], in directory: TemporaryDirectory) -> String {
         let path = directory.path + "/image.img"

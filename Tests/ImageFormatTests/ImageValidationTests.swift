@@ -33,7 +33,11 @@ let wrongHeaders: [(String, HeaderEdit, ImageFormatError)] = [
     ("cpu features", { $0.requiredCPUFeatures.insert(CPUFeatures(rawValue: 1 << 40)) }, .unknownCPUFeatures(1 << 40)),
     ("memory min > max", { $0.memoryMinPages = 5; $0.memoryMaxPages = 3 }, .invalidMemoryLimits(min: 5, max: 3)),
     ("memory max too big", { $0.memoryMaxPages = 65537 }, .invalidMemoryLimits(min: 17, max: 65537)),
-    ("no elf", { $0.elf = .empty }, .missingELF),
+    ("no elf", { $0.elf = .empty }, .elfFieldsWithoutELF),
+    ("no sections", { $0 = .rofsOnly(rootfsKey: .zero) }, .noSections),
+    ("rofs-only with an abi", { $0 = .rofsOnly(rootfsKey: .zero); $0.abiVersion = 3; $0.rofs = ImageSection(offset: 4096, size: 4096) },
+     .elfFieldsWithoutELF),
+    ("rofs too large", { $0.rofs = ImageSection(offset: 12288, size: (64 << 30) + 1) }, .rofsTooLarge((64 << 30) + 1)),
     ("elf misaligned", { $0.elf.offset = 4097 }, .sectionNotAligned(.elf, offset: 4097)),
     ("elf in header", { $0.elf.offset = 0 }, .sectionInsideHeader(.elf, offset: 0)),
     ("elf overflow", { $0.elf.size = .max }, .sectionOverflows(.elf)),
@@ -43,7 +47,8 @@ let wrongHeaders: [(String, HeaderEdit, ImageFormatError)] = [
     ("rofs overlaps elf", { $0.rofs = ImageSection(offset: 4096, size: 10) }, .sectionsOverlap(rofsOffset: 4096, elfEnd: 9096)),
     ("rofs misaligned", { $0.rofs = ImageSection(offset: 10000, size: 10) }, .sectionNotAligned(.rofs, offset: 10000)),
     ("rofs past end", { $0.rofs = ImageSection(offset: 12288, size: 1) }, .truncatedSection(.rofs, end: 12289, fileSize: 12288)),
-    ("rofs overflow", { $0.rofs = ImageSection(offset: 12288, size: .max - 100) }, .sectionOverflows(.rofs)),
+    ("rofs overflow", { $0.rofs = ImageSection(offset: 12288, size: .max - 100) }, .rofsTooLarge(.max - 100)),
+    ("rofs offset overflow", { $0.rofs = ImageSection(offset: .max - 4095, size: 4096) }, .sectionOverflows(.rofs)),
 ]
 
 struct ImageValidationTests {
@@ -61,9 +66,9 @@ struct ImageValidationTests {
             let expected: ImageFormatError =
                 switch offset {
                 case 0..<8: .badMagic
-                case 8..<12: .unsupportedFormatVersion(1 ^ (0x04 << (8 * UInt32(offset - 8))))
+                case 8..<12: .unsupportedFormatVersion(2 ^ (0x04 << (8 * UInt32(offset - 8))))
                 case 12..<16: .badHeaderSize(4096 ^ (0x04 << (8 * UInt32(offset - 12))))
-                case 16..<168: .headerChecksumMismatch
+                case 16..<232: .headerChecksumMismatch
                 default: .reservedNotZero(offset: offset)
                 }
             #expect(readError(file) == expected, "byte \(offset)")
@@ -95,13 +100,28 @@ struct ImageValidationTests {
         #expect(readError(image(with: edit)) == expected, "\(name)")
     }
 
+    /// The ROFS version byte, with the checksum made right again.
+    @Test func rofsVersionIsChecked() {
+        var file = ImageWriter.image(header: sampleHeader(), elf: sampleBytes(10, seed: 1), rofs: sampleROFS(pages: 1))
+        func setVersion(_ version: UInt8) {
+            file[28] = version
+            file.replaceSubrange(200..<232, with: SHA256.hash(Array(file[0..<200])).bytes)
+        }
+        #expect(readError(file) == nil)
+        setVersion(2)
+        #expect(readError(file) == .unsupportedROFSVersion(2))
+        file = validImage()  // no ROFS: the field must be 0
+        setVersion(1)
+        #expect(readError(file) == .reservedNotZero(offset: 28))
+    }
+
     @Test func noMemoryIsValid() {
         #expect(readError(image { $0.memoryMinPages = 0; $0.memoryMaxPages = 0 }) == nil)
     }
 
     @Test(arguments: [
         (ImageFormatError.badMagic, "not a mewz image (bad magic)"),
-        (.unsupportedFormatVersion(7), "image format version 7 is not supported (expected 1)"),
+        (.unsupportedFormatVersion(7), "image format version 7 is not supported (expected 2)"),
         (.truncatedSection(.elf, end: 9096, fileSize: 5000), "image truncated: elf section ends at 9096, file is 5000 bytes"),
         (.truncatedHeader(fileSize: 10), "image truncated: the header needs 4096 bytes, file is 10 bytes"),
         (.headerChecksumMismatch, "image header is corrupt (checksum mismatch)"),

@@ -98,6 +98,8 @@ struct ConfinementTests {
         ("random", "", 0, "", ""),
         ("trap", "", 134, "", "wasm trap: unreachable\n"),
         ("lm-grow", "abcdefgh", 0, "\0\0\0\0abcdefgh", ""),  // new memory slots
+        ("poll-stdin", "hello", 5, "waiting\nrevents 17 nbytes 0005\nhello", ""),  // ppoll, FIONREAD
+        ("sleep", "", 0, "", ""),  // ppoll with a timeout
     ])
     func allowedPathsWorkConfined(mode: String, stdin: String, status: Int32, stdout: String, stderr: String) throws {
         let outcome = try Self.run(mode, then: "exit", stdin: stdin)
@@ -106,7 +108,8 @@ struct ConfinementTests {
         #expect(outcome.stderr == stderr)
     }
 
-    @Test(arguments: ["open", "write-other-fd", "ioctl-stdout", "mmap-exec", "socket", "kill-other"])
+    @Test(arguments: ["open", "write-other-fd", "ioctl-stdout", "ioctl-stdin", "ppoll-four", "mmap-exec", "socket",
+                      "kill-other"])
     func forbiddenSystemCallAfterSetUpKillsTheMonitor(action: String) throws {
         let outcome = try Self.run("hello", then: action)
         #expect(outcome.stdout == "hello from the guest\n")  // the guest ran confined first

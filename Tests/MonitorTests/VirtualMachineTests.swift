@@ -1,3 +1,4 @@
+import CKVM
 import CMewzABI
 import Foundation
 import Glibc
@@ -197,6 +198,59 @@ struct VirtualMachineTests {
         #expect(run.termination == .signaled(SIGTERM))
     }
 
+    /// The guest waits in the monitor's ppoll: the test thread (which runs the vCPU) uses next to
+    /// no CPU across a 1 s sleep, where a spinning wait would use about 1 s.
+    @Test func aSleepingGuestCostsNoHostCPU() throws {
+        let before = threadCPUTime()
+        let run = try TestGuest.run(["sleep", "1000"])
+        let used = threadCPUTime() - before
+        #expect(run.termination == .exited(0))
+        #expect(run.elapsed >= .milliseconds(1000))
+        #expect(used < .milliseconds(250), "the monitor used \(used) of CPU across a 1 s guest sleep")
+        print("mewz-monitor: a 1 s guest sleep took \(run.elapsed) and \(used) of the vCPU thread's CPU")
+    }
+
+    @Test func pollWaitsForStdinAndReportsItsSize() throws {
+        let run = try TestGuest.run(["poll-stdin"], stdin: "hello")
+        #expect(run.termination == .exited(5))
+        // IN | HUP (the write end is closed), 5 bytes by FIONREAD.
+        #expect(run.stdout == "waiting\nrevents 17 nbytes 0005\nhello")
+    }
+
+    @Test(arguments: [("sleep-forever", "sleeping\n"), ("poll-stdin", "waiting\n")])
+    func sigtermEndsAGuestWaitingInPoll(mode: String, greeting: String) throws {
+        // stdin stays open and empty: poll-stdin waits for ever.
+        let run = try TestGuest.run([mode], stdinStaysOpen: true, whileRunning: { stdout in
+            var buffer = [UInt8](repeating: 0, count: greeting.utf8.count)
+            let count = buffer.withUnsafeMutableBytes { read(stdout, $0.baseAddress, $0.count) }
+            guard count == buffer.count, buffer == Array(greeting.utf8) else { return }
+            usleep(50_000)  // into the ppoll
+            kill(getpid(), SIGTERM)
+        })
+        #expect(run.termination == .signaled(SIGTERM))
+    }
+
+    /// Under kvm-pvm the guest runs natively on the host CPU, whose RDRAND/RDSEED it gets although
+    /// KVM's supported CPUID omits them; elsewhere what KVM supports. Only a healthy source counts.
+    @Test func theGuestMayUseTheCPUEntropyThisHostHas() throws {
+        let run = try TestGuest.run(["cpu-features"])
+        guard case .exited(let bits) = run.termination else {
+            Issue.record("\(run.termination)")
+            return
+        }
+        var expected: Int32 = 0
+        switch KVMFlavor.detect() {
+        case .pvm(native: true):
+            let host = CPUFeatureCheck.hostLeaves()
+            if host.leaf1ECX & (1 << 30) != 0, ckvm_cpu_entropy_healthy(0) != 0 { expected |= Int32(MEWZ_CPU_RDRAND) }
+            if host.leaf7EBX & (1 << 18) != 0, ckvm_cpu_entropy_healthy(1) != 0 { expected |= Int32(MEWZ_CPU_RDSEED) }
+        default:
+            let supported = CPUSetup.features(from: try KVMSystem().supportedCPUID(), kvmHasXCRs: false).bootFeatures
+            expected = Int32(GuestEntropy.features(flavor: .hardware, supported: supported))
+        }
+        #expect(bits == expected)
+    }
+
     @Test func aVMRunsOnce() throws {
         let elf = try TestGuest.probe.get()
         var configuration = VMConfiguration(arguments: ["probe", "trap"], environment: [], linearMemoryMaxPages: 1)
@@ -218,4 +272,13 @@ struct VirtualMachineTests {
             try elf.withUnsafeBytes { _ = try VirtualMachine(elf: $0, configuration: configuration) }
         }
     }
+}
+
+/// CPU time the calling thread has used.
+func threadCPUTime() -> Duration {
+    var usage = rusage()
+    getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD (not imported)
+    let micros = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000
+        + Int(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+    return .microseconds(micros)
 }

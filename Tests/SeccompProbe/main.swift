@@ -5,6 +5,7 @@
 // then does one thing from after-the-run: "exit" ends with the guest's status (or re-raises
 // the signal that ended the run, as the container process does); every other action is a
 // system call the allowlist forbids, which must kill the process with SIGSYS.
+import CKVM
 import Glibc
 import Monitor
 
@@ -69,6 +70,16 @@ case "write-other-fd":
 case "ioctl-stdout":
     var size = winsize()
     _ = ioctl(1, UInt(TIOCGWINSZ), &size)
+case "ioctl-stdin":
+    // Only FIONREAD is allowed on stdin.
+    var size = winsize()
+    _ = ioctl(0, UInt(TIOCGWINSZ), &size)
+case "ppoll-four":
+    // MEWZ_HC_POLL's ppoll covers at most stdin, stdout and stderr.
+    var descriptors = [pollfd](repeating: pollfd(fd: 0, events: Int16(POLLIN), revents: 0), count: 4)
+    var zero = timespec()
+    _ = ckvm_cancellable_syscall(CKVM_SYS_PPOLL, Int(bitPattern: UnsafeMutablePointer(&descriptors)), 4,
+                                 Int(bitPattern: UnsafeMutablePointer(&zero)), 0, 0)
 case "mmap-exec":
     _ = mmap(nil, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
 case "socket":

@@ -214,8 +214,11 @@ struct mewz_hc_memory {
  * nfds 0 it only sleeps. The monitor fills every revents (MEWZ_POLL_* bits;
  * ERR/HUP/NVAL are reported whatever events asked) and `ready`, the number
  * of entries with revents != 0 (0: the timeout passed). A signal that ends
- * the container ends the VM, not just the wait. Errors: EFAULT (the array
- * is outside guest RAM), EINVAL (nfds > MEWZ_HC_POLL_MAX). */
+ * the container ends the VM, not just the wait (the call answers EINTR and
+ * the guest never runs again). A handle listed twice is answered in each
+ * entry. Errors: EFAULT (the array is outside guest memory), EINVAL (nfds >
+ * MEWZ_HC_POLL_MAX). A timeout too long to represent as a host deadline
+ * counts as none. */
 #define MEWZ_POLL_IN 0x1
 #define MEWZ_POLL_OUT 0x4
 #define MEWZ_POLL_ERR 0x8
@@ -226,8 +229,12 @@ struct mewz_hc_memory {
 
 struct mewz_hc_poll_fd {
     uint32_t handle;  /* IN */
-    uint16_t events;  /* IN: MEWZ_POLL_IN | MEWZ_POLL_OUT */
+    uint16_t events;  /* IN: MEWZ_POLL_IN | MEWZ_POLL_OUT; other bits ignored */
     uint16_t revents; /* OUT */
+    /* OUT: with MEWZ_POLL_IN in revents, the bytes the host says are ready
+     * to read (FIONREAD: a pipe's contents, a file's rest), 0 when it cannot
+     * tell (a tty, /dev/null, a closed pipe); else 0. WASI's event nbytes. */
+    uint64_t nbytes;
 };
 
 struct mewz_hc_poll {

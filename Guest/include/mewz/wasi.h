@@ -159,11 +159,11 @@ uint32_t mewz_wasi_clock_res_get(uint32_t clock_id, uint32_t res_out);
 uint32_t mewz_wasi_clock_time_get(uint32_t clock_id, uint64_t precision,
                                   uint32_t time_out);
 uint32_t mewz_wasi_random_get(uint32_t buf, uint32_t buf_len);
+uint32_t mewz_wasi_poll_oneoff(uint32_t in, uint32_t out,
+                               uint32_t nsubscriptions, uint32_t nevents_out);
 uint32_t mewz_wasi_sched_yield(void);
 _Noreturn void mewz_wasi_proc_exit(uint32_t code);
 uint32_t mewz_wasi_proc_raise(uint32_t signal);
-uint32_t mewz_wasi_poll_oneoff(uint32_t in, uint32_t out,
-                               uint32_t nsubscriptions, uint32_t nevents_out);
 
 /* descriptors */
 uint32_t mewz_wasi_fd_advise(uint32_t fd, uint64_t offset, uint64_t len,

@@ -1,8 +1,8 @@
 /* Host facilities Swift's Glibc module does not import: the time-stamp
  * counter (to calibrate the guest's TSC frequency when KVM_GET_TSC_KHZ is
  * unavailable), CPUID and XGETBV (the host's CPU features, for kvm-pvm,
- * whose supported CPUID under-reports) and getrandom (host entropy for
- * MEWZ_HC_RANDOM). */
+ * whose supported CPUID under-reports), an RDRAND/RDSEED health check and
+ * getrandom (host entropy for MEWZ_HC_RANDOM). */
 #ifndef CKVM_HOST_H
 #define CKVM_HOST_H
 
@@ -34,6 +34,35 @@ static inline uint64_t ckvm_xgetbv0(void)
     uint32_t low, high;
     __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
     return ((uint64_t)high << 32) | low;
+}
+
+/* Whether RDRAND (seed = 0) or RDSEED (seed = 1), which the caller knows the
+ * CPU has, gives entropy: eight draws (each retried, as Intel advises), not
+ * all failing, not all alike, none all zeros or all ones (the failure of
+ * some AMD parts, whose RDRAND returned ~0 with CF set after a suspend).
+ * The guest runs the same instruction on the same CPU, so the monitor vouches
+ * for it before it tells the guest to use it. */
+static inline int ckvm_cpu_entropy_healthy(int seed)
+{
+    uint64_t first = 0;
+    int changed = 0;
+    for (int i = 0; i < 8; i++) {
+        uint64_t value = 0;
+        uint8_t ok = 0;
+        for (int retry = 0; retry < 100 && !ok; retry++) {
+            if (seed)
+                __asm__ volatile("rdseed %0; setc %1" : "=r"(value), "=qm"(ok) : : "cc");
+            else
+                __asm__ volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok) : : "cc");
+        }
+        if (!ok || value == 0 || value == ~(uint64_t)0)
+            return 0;
+        if (i == 0)
+            first = value;
+        else if (value != first)
+            changed = 1;
+    }
+    return changed;
 }
 
 /* getrandom(2) with flags 0: blocks only until the host pool is seeded. */

@@ -28,6 +28,7 @@ struct Hypercalls {
         case MEWZ_HC_READ.rawValue: return read(argument)
         case MEWZ_HC_RANDOM.rawValue: return random(argument)
         case MEWZ_HC_MEMORY.rawValue: return backLinearMemory(argument)
+        case MEWZ_HC_POLL.rawValue: return poll(argument)
         case MEWZ_HC_EXIT.rawValue: return exit(argument)
         default: return .fail("guest made unknown hypercall \(number)")
         }

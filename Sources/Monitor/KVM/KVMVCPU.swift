@@ -95,7 +95,8 @@ final class KVMVCPU {
         case KVM_EXIT_IO:
             return .portAccess(decodePortAccess())
         case KVM_EXIT_HLT:
-            return .halt(rip: rip)
+            let regs = try? registers()
+            return .halt(rip: regs?.rip ?? 0, interruptsEnabled: (regs?.rflags ?? 0) & 0x200 != 0)
         case KVM_EXIT_SHUTDOWN:
             return .shutdown(rip: rip)
         case KVM_EXIT_FAIL_ENTRY:

@@ -37,7 +37,7 @@ public enum CommandLineParser {
             let token = arguments[index].hasPrefix("--") ? arguments[index].dropFirst(2) : arguments[index].dropFirst()
             let parts = token.split(separator: "=", maxSplits: 1).map(String.init)
             var value = parts.count == 2 ? parts[1] : nil
-            if value == nil, ["root", "log", "log-format", "rootless"].contains(parts.first ?? ""),
+            if value == nil, ["root", "log", "log-format", "rootless", "cache-dir"].contains(parts.first ?? ""),
                index + 1 < arguments.count {
                 index += 1
                 value = arguments[index]
@@ -60,6 +60,10 @@ public enum CommandLineParser {
             globals.root = root
         }
         if let log = values["log"], !log.isEmpty { globals.logPath = log }
+        if let cache = values["cache-dir"] {
+            guard !cache.isEmpty else { throw .usage("--cache-dir must not be empty") }
+            globals.cacheDirectory = cache
+        }
         if let format = values["log-format"] {
             guard let parsed = LogFormat(rawValue: format) else { throw .usage("unknown log-format \"\(format)\"") }
             globals.logFormat = parsed
@@ -124,6 +128,10 @@ public enum CommandLineParser {
         case "spec":
             guard arguments.isEmpty else { throw .usage("\"spec\" requires exactly 0 argument(s)") }
             return .spec(bundle: flags.values["bundle"].flatMap { $0.isEmpty ? nil : $0 })
+        case "build":
+            return .build(try BuildCommandSpec.buildOptions(arguments, flags.values))
+        case "cache":
+            return .cache(try BuildCommandSpec.cacheOptions(arguments, flags.values))
         default:  // "delete": the table has no other supported command
             var options = DeleteOptions(id: try exactlyOne())
             options.force = flag("force")

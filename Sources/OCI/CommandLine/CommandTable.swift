@@ -35,6 +35,8 @@ enum CommandTable {
                    help: "also append error lines (and, with --debug, debug lines instead of stderr) to FILE"),
         OptionSpec(names: ["log-format"], valueName: "text|json", help: "format of the lines in --log (default: text)"),
         OptionSpec(names: ["debug"], valueName: nil, help: "log debug messages"),
+        OptionSpec(names: ["cache-dir"], valueName: "DIR",
+                   help: "image cache directory (default: $MEWZ_CACHE_DIR, else /var/cache/mewz-runtime for root, else $XDG_CACHE_HOME/mewz-runtime)"),
         OptionSpec(names: ["systemd-cgroup"], valueName: nil, help: "accepted for compatibility; cgroups are not managed yet"),
         OptionSpec(names: ["rootless"], valueName: "true|false|auto",
                    help: "accepted for compatibility; mewz-runtime needs root (/dev/kvm)"),
@@ -70,8 +72,10 @@ enum CommandTable {
             name: "create", arguments: "<container-id>", summary: "create a container",
             description: """
                 Reads <bundle>/config.json, finds the WebAssembly module named by process.args[0] inside
-                root.path, builds (or reuses from the cache) its image, and starts the container
-                process, which sets up the VM and waits. The module runs only after `start`.
+                root.path, and starts the container process, which sets up the VM and waits. The module
+                runs only after `start`. The image is <bundle>/mewz.img when `mewz-runtime build` wrote
+                one for this module and root; else the compiled module and the root's read-only
+                filesystem come from the image cache, built on a miss.
                 """,
             options: [bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFDs, help]),
         CommandSpec(
@@ -138,6 +142,8 @@ enum CommandTable {
                 """,
             options: [bundle, OptionSpec(names: ["rootless"], valueName: nil, help: "accepted; the sample is the same"),
                       help]),
+        BuildCommandSpec.build,
+        BuildCommandSpec.cache,
         unsupported("exec", "run a process in a container", reason: "a unikernel runs exactly one process"),
         unsupported("checkpoint", "checkpoint a container",
                     reason: "a unikernel VM cannot be checkpointed yet", helpRefused: true),

@@ -22,6 +22,8 @@ public struct GlobalOptions: Equatable, Sendable {
     public var systemdCgroup = false
     /// Accepted for compatibility ("true", "false" or "auto"); mewz-runtime runs as root only.
     public var rootless: String?
+    /// --cache-dir: where images are cached (default: MEWZ_CACHE_DIR, else BuildConfiguration's).
+    public var cacheDirectory: String?
 
     public init() {}
 }
@@ -38,6 +40,8 @@ public enum Command: Equatable, Sendable {
     case features
     /// `spec`: the bundle directory to write config.json into (nil: the current directory).
     case spec(bundle: String?)
+    case build(BuildOptions)
+    case cache(CacheOptions)
 }
 
 public enum OutputFormat: String, Equatable, Sendable {

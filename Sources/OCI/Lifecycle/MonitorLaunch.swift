@@ -13,7 +13,9 @@ import Monitor
 /// byte, and runs the VM. The fifo is reached through an O_PATH fd taken before fork, so the
 /// child waits on exactly the fifo its container was created with.
 struct MonitorLaunch {
-    let imagePath: String
+    /// Open image files: the first holds the ELF; the ROFS is the last one's (the same file for
+    /// a prebuilt image). The child maps them from these fds.
+    let images: [ImageFile]
     let process: Spec.Process
     /// exec.fifo to wait on for `start`; nil: run as soon as `create` commits (`run`).
     let fifoPath: String?
@@ -105,6 +107,7 @@ struct MonitorLaunch {
         // Own session: terminal job-control signals reach the container only through the runtime.
         _ = setsid()
         var keep = (0..<3).map { Int32($0) } + (0..<preservedFDs).map { 3 + $0 } + [readyFD, commitFD]
+            + images.map(\.fd)
         if fifoFD >= 0 { keep.append(fifoFD) }
         keep = Array(Set(keep)).sorted()
         if keep.withUnsafeBufferPointer({ cshim_close_fds_except($0.baseAddress, Int32($0.count)) }) != 0 {
@@ -112,20 +115,29 @@ struct MonitorLaunch {
         }
         _ = chdir("/")
 
-        let image: MappedImage
-        do {
-            image = try MappedImage(path: imagePath)
-        } catch {
-            reportFailure(readyFD, "map image \(imagePath): \(error.description)")
+        var mapped: [MappedImage] = []
+        for file in images {
+            do {
+                mapped.append(try MappedImage(file: file))
+            } catch {
+                reportFailure(readyFD, "map image \(file.path): \(error.description)")
+            }
         }
+        guard let image = mapped.first, image.header.hasELF else {
+            reportFailure(readyFD, "map image \(images.first?.path ?? "(none)"): image has no elf section")
+        }
+        let filesystem = mapped.last { $0.header.hasROFS }
         var configuration = VMConfiguration(arguments: process.args, environment: process.env,
                                             linearMemoryMaxPages: image.header.memoryMaxPages)
+        configuration.workingDirectory = process.cwd
         configuration.requiredCPUFeatures = image.header.requiredCPUFeatures
         configuration.linearMemoryMinPages = image.header.memoryMinPages
         if let limit = memoryLimit, limit > 0 { configuration.memoryLimit = UInt64(limit) }
         let machine: VirtualMachine
         do {
-            machine = try VirtualMachine(elf: image.elf, configuration: configuration)
+            let guestImage = GuestImage(elf: image.elf, elfFile: .init(fd: image.file.fd, offset: image.header.elf.offset),
+                                        rofs: filesystem?.rofsPages)
+            machine = try VirtualMachine(image: guestImage, configuration: configuration)
         } catch {
             reportFailure(readyFD, error.description)
         }
@@ -138,7 +150,7 @@ struct MonitorLaunch {
         close(commitFD)
         if fifoFD >= 0 { awaitStart(fifoFD: fifoFD) }
         let termination = machine.run()
-        withExtendedLifetime(image) {}
+        withExtendedLifetime(mapped) {}
         if case .signaled(let signal) = termination {
             cshim_die_by_signal(signal)
         }

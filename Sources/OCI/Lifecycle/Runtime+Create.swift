@@ -27,9 +27,10 @@ extension Runtime {
         let configBytes = try FileIO.readFile(configPath, limit: Spec.maximumConfigSize)
         let spec = try Spec.parse(configBytes, source: configPath)
         if spec.process.terminal { throw .terminalUnsupported("\(configPath): process.terminal") }
-        let rootfs = PathName.absolute(spec.root.path, from: bundle)
+        let rootfs = try Self.rootfsPath(spec.root.path, bundle: bundle, source: configPath)
         let module = try WasmModuleFile.load(process: spec.process, rootfs: rootfs)
-        let imagePath = try buildImage(module)
+        let images = try containerImages(module, rootfs: rootfs, bundle: bundle)
+        let imagePath = images.program.path
         let pidFile = options.pidFile.map { PathName.absolute($0, from: cwd) }
 
         let lock = try directory.makeLocked()
@@ -47,7 +48,7 @@ extension Runtime {
                 throw .system("mkfifo", directory.fifoPath, errno: errno)
             }
         }
-        let launched = try MonitorLaunch(imagePath: imagePath, process: spec.process,
+        let launched = try MonitorLaunch(images: images.files, process: spec.process,
                                          fifoPath: startImmediately ? nil : directory.fifoPath, preservedFDs: options.preserveFDs,
                                          memoryLimit: spec.memoryLimit).spawn()
         childPID = launched.pid
@@ -73,28 +74,6 @@ extension Runtime {
     private func checkPreservedFDs(_ count: Int32) throws(OCIError) {
         for fd in 3..<(3 + count) where fcntl(fd, F_GETFD) == -1 {
             throw .badPreservedFD(fd)
-        }
-    }
-
-    private func buildImage(_ module: WasmModuleFile) throws(OCIError) -> String {
-        do {
-            var configuration = try BuildConfiguration.resolve(executablePath: ProcessControl.executablePath,
-                                                               environment: ProcessControl.environment)
-            let log = self.log
-            // A cold build takes seconds: say so on an interactive stderr.
-            // Under conmon or the containerd shim stderr is the container's
-            // log, so there the progress goes only to the debug log.
-            let interactive = isatty(2) == 1
-            if log.debugEnabled || interactive {
-                configuration.progress = { line in
-                    log.debug(line)
-                    if interactive { _ = FileIO.writeAll(2, Array("\(line)\n".utf8)) }
-                }
-            }
-            return try ImageBuilder(configuration: configuration).cachedImage(forModule: module.bytes,
-                                                                              name: module.path)
-        } catch {
-            throw .build(error.description)
         }
     }
 }

@@ -3,6 +3,7 @@
  * each mode ends in one hypercall or one CPU event the test expects.
  */
 #include <mewz/abi.h>
+#include <mewz/rofs.h>
 
 typedef struct mewz_boot_info boot_info;
 
@@ -292,6 +293,108 @@ static void grow_linear_memory(void)
     guest_exit(0, 0);
 }
 
+/* ---- the read-only filesystem and the image mapping -------------------- */
+
+static char rofs_copy[64];
+
+/* Checks the superblock at MEWZ_ROFS_BASE against the boot info, copies the
+ * first bytes of the data area (at most 64) to RAM and prints them, and
+ * reads the section's last byte; exits with the first failed check. */
+static void read_rofs(void)
+{
+    const struct mewz_rofs_super *super =
+        (const struct mewz_rofs_super *)(uintptr_t)MEWZ_ROFS_BASE;
+    if (boot->rofs_size == 0 || boot->rofs_size % MEWZ_PAGE_SIZE != 0)
+        guest_exit(1, 0);
+    if (super->magic != MEWZ_ROFS_MAGIC || super->version != MEWZ_ROFS_VERSION)
+        guest_exit(2, 0);
+    if (super->size != boot->rofs_size || super->inode_count == 0)
+        guest_exit(3, 0);
+    uint64_t count = super->data_size < sizeof rofs_copy ? super->data_size
+                                                         : sizeof rofs_copy;
+    memcpy(rofs_copy,
+           (const char *)(uintptr_t)(MEWZ_ROFS_BASE + super->data_offset),
+           count);
+    write_buffer(1, MEWZ_HC_ADDR(rofs_copy), count);
+    (void)*(volatile uint8_t *)(uintptr_t)(MEWZ_ROFS_BASE + boot->rofs_size - 1);
+    guest_exit(0, 0);
+}
+
+/* Prints process.cwd from the boot info; exits 1 unless it is
+ * NUL-terminated where cwd_size says. */
+static void print_cwd(void)
+{
+    const char *cwd = (const char *)(uintptr_t)boot->cwd_addr;
+    if (boot->cwd_size == 0 || cwd[boot->cwd_size - 1] != 0 ||
+        length(cwd) != boot->cwd_size - 1)
+        guest_exit(1, 0);
+    print(cwd);
+    guest_exit(0, 0);
+}
+
+/* An initialised global: in .data, so a mapped image's data page. */
+static char data_word[8] = "initial";
+
+/* Prints data_word, changes it, prints it again. */
+static void write_data_page(void)
+{
+    print(data_word);
+    print("\n");
+    memcpy(data_word, "changed", 8);
+    print(data_word);
+    print("\n");
+    guest_exit(0, 0);
+}
+
+static struct mewz_hc_poll poll_args;
+static struct mewz_hc_poll_fd poll_fds[3];
+
+/* MEWZ_HC_POLL over poll_fds[0..nfds); exits 100 + errno on an error. */
+static unsigned poll_handles(unsigned nfds, uint64_t timeout_ns)
+{
+    poll_args.fds_addr = MEWZ_HC_ADDR(poll_fds);
+    poll_args.nfds = nfds;
+    poll_args.timeout_ns = timeout_ns;
+    poll_args.ready = 99;
+    poll_args.error = 99;
+    hypercall(MEWZ_HC_POLL, &poll_args);
+    if (poll_args.error != 0)
+        guest_exit(100 + poll_args.error, 0);
+    return poll_args.ready;
+}
+
+static uint64_t decimal(const char *text)
+{
+    uint64_t value = 0;
+    while (*text >= '0' && *text <= '9')
+        value = value * 10 + (uint64_t)(*text++ - '0');
+    return value;
+}
+
+/* Sleeps argv[2] ms (no handles); exits 0 when the wait timed out. */
+static void sleep_ms(const char *ms)
+{
+    unsigned ready = poll_handles(0, decimal(ms) * 1000000ULL);
+    guest_exit(ready == 0 ? 0 : 1, 0);
+}
+
+/* Waits without a timeout for stdin, then echoes what FIONREAD said and
+ * the bytes: "revents R nbytes N\n<data>". */
+static void poll_stdin_then_echo(void)
+{
+    print("waiting\n");
+    poll_fds[0] = (struct mewz_hc_poll_fd){.handle = 0, .events = MEWZ_POLL_IN};
+    unsigned ready = poll_handles(1, MEWZ_HC_TIMEOUT_NONE);
+    char line[] = "revents 00 nbytes 0000\n";
+    line[8] = (char)('0' + poll_fds[0].revents / 10 % 10);
+    line[9] = (char)('0' + poll_fds[0].revents % 10);
+    for (unsigned i = 0, n = (unsigned)poll_fds[0].nbytes; i < 4; i++, n /= 10)
+        line[21 - i] = (char)('0' + n % 10);
+    print(line);
+    echo_stdin();
+    (void)ready;
+}
+
 static void ret_instruction_on_stack(void)
 {
     install_page_fault_handler();
@@ -363,6 +466,30 @@ __attribute__((used)) void guest_main(const boot_info *info)
         spin_after_greeting();
     } else if (equal(mode, "flood")) {
         flood_stdout();
+    } else if (equal(mode, "rofs")) {
+        read_rofs();
+    } else if (equal(mode, "rofs-write")) {
+        install_page_fault_handler();
+        *(volatile uint8_t *)(uintptr_t)(MEWZ_ROFS_BASE + 8) = 1;
+    } else if (equal(mode, "rofs-exec")) {
+        install_page_fault_handler();
+        ((void (*)(void))(uintptr_t)MEWZ_ROFS_BASE)();
+    } else if (equal(mode, "rofs-end")) {
+        touch(MEWZ_ROFS_BASE + boot->rofs_size);
+    } else if (equal(mode, "cwd")) {
+        print_cwd();
+    } else if (equal(mode, "data")) {
+        write_data_page();
+    } else if (equal(mode, "sleep")) {
+        sleep_ms(boot->argc > 2 ? argument(2) : "1000");
+    } else if (equal(mode, "sleep-forever")) {
+        print("sleeping\n");
+        poll_handles(0, MEWZ_HC_TIMEOUT_NONE);
+        guest_exit(1, 0);
+    } else if (equal(mode, "poll-stdin")) {
+        poll_stdin_then_echo();
+    } else if (equal(mode, "cpu-features")) {
+        guest_exit((unsigned)boot->cpu_features, 0);
     }
     print("unknown mode\n");
     guest_exit(200, 0);

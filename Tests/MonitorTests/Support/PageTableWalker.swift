@@ -8,6 +8,8 @@ struct PageTableWalker {
         var writable: Bool
         var executable: Bool
         var pageSize: UInt64
+        /// U/S at every level (kvm-pvm needs it; Guest/PVM.md).
+        var user = true
     }
 
     let bytes: [UInt8]
@@ -22,19 +24,20 @@ struct PageTableWalker {
     /// The translation of `virtual`, or nil when any level is not present.
     func translate(_ virtual: UInt64) -> Translation? {
         var table = MEWZ_PAGE_TABLE_ADDR
-        var writable = true, executable = true
+        var writable = true, executable = true, user = true
         let shifts: [UInt64] = [39, 30, 21, 12]
         for (level, shift) in shifts.enumerated() {
             guard let entry = entry(tableAddress: table, index: (virtual >> shift) & 511),
                   entry & PageTableBuilder.present != 0 else { return nil }
             writable = writable && entry & PageTableBuilder.writable != 0
             executable = executable && entry & PageTableBuilder.noExecute == 0
+            user = user && entry & PageTableBuilder.user != 0
             let frame = entry & PageTableBuilder.addressMask
             let isLeaf = level == 3 || (level == 2 && entry & PageTableBuilder.largePage != 0)
             if isLeaf {
                 let size: UInt64 = 1 << shift
                 return Translation(physical: (frame & ~(size - 1)) | (virtual & (size - 1)),
-                                   writable: writable, executable: executable, pageSize: size)
+                                   writable: writable, executable: executable, pageSize: size, user: user)
             }
             table = frame
         }

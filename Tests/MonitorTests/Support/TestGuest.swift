@@ -24,8 +24,11 @@ enum TestGuest {
     /// The probe ELF, built on first use.
     static let probe: Result<[UInt8], BuildError> = Result { () throws(BuildError) -> [UInt8] in try build() }
 
+    /// `stdin` is written to the guest's stdin, which is then closed unless `stdinStaysOpen`.
     static func run(_ arguments: [String], environment: [String] = [], stdin: String? = nil,
+                    stdinStaysOpen: Bool = false,
                     configure: (inout VMConfiguration) -> Void = { _ in },
+                    image: (UnsafeRawBufferPointer) throws -> GuestImage = { GuestImage(elf: $0) },
                     whileRunning: ((Int32) -> Void)? = nil) throws -> Run {
         let elf = try probe.get()
         var configuration = VMConfiguration(
@@ -34,7 +37,8 @@ enum TestGuest {
         configuration.tracesBoot = false
         configure(&configuration)
         let stdout = try TestPipe(), stderr = try TestPipe(), input = try TestPipe()
-        if let stdin { input.writeAndClose(stdin) } else { input.closeWriteEnd() }
+        if let stdin { input.write(stdin) }
+        if !stdinStaysOpen { input.closeWriteEnd() }
         configuration.stdinFD = input.readEnd
         configuration.stdoutFD = stdout.writeEnd
         configuration.stderrFD = stderr.writeEnd
@@ -42,7 +46,7 @@ enum TestGuest {
         let clock = ContinuousClock()
         let start = clock.now
         let termination = try elf.withUnsafeBytes { bytes in
-            let machine = try VirtualMachine(elf: bytes, configuration: configuration)
+            let machine = try VirtualMachine(image: try image(bytes), configuration: configuration)
             if let whileRunning {
                 let readEnd = stdout.readEnd
                 Thread.detachNewThread { whileRunning(readEnd) }
@@ -136,9 +140,13 @@ final class TestPipe {
         writeEnd = -1
     }
 
-    func writeAndClose(_ text: String) {
+    func write(_ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeBytes { Glibc.write(writeEnd, $0.baseAddress, $0.count) }
+    }
+
+    func writeAndClose(_ text: String) {
+        write(text)
         closeWriteEnd()
     }
 
