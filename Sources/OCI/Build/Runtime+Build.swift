@@ -27,7 +27,7 @@ extension Runtime {
             let root = try Self.rootfsPath(spec.root.path, bundle: bundle, source: configPath)
             let file = try WasmModuleFile.load(process: spec.process, rootfs: root)
             module = (file.path, file.bytes)
-            rootfs = root
+            rootfs = try Self.wantsFilesystem(spec.annotations, source: configPath) ? root : nil
             output = PathName.absolute(options.output ?? PathName.join(bundle, Self.bundleImageName), from: cwd)
         }
         if let rootfs { try Self.checkOutside(output, rootfs: rootfs) }

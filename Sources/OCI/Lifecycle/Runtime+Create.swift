@@ -29,7 +29,8 @@ extension Runtime {
         if spec.process.terminal { throw .terminalUnsupported("\(configPath): process.terminal") }
         let rootfs = try Self.rootfsPath(spec.root.path, bundle: bundle, source: configPath)
         let module = try WasmModuleFile.load(process: spec.process, rootfs: rootfs)
-        let images = try containerImages(module, rootfs: rootfs, bundle: bundle)
+        let images = try containerImages(module, rootfs: rootfs, bundle: bundle,
+                                         filesystem: try Self.wantsFilesystem(spec.annotations, source: configPath))
         let imagePath = images.program.path
         let pidFile = options.pidFile.map { PathName.absolute($0, from: cwd) }
 

@@ -40,12 +40,36 @@ extension Runtime {
         return String(cString: resolved)
     }
 
+    /// The annotation that chooses the guest's filesystem: "rootfs" (the default: the rootfs
+    /// is the guest's read-only "/") or "none" (no filesystem and nothing preopened, what a
+    /// WASI program run without --dir sees).
+    public static let preopenAnnotation = "io.github.mewz-runtime.preopen"
+
+    /// Whether the container gets its rootfs as a filesystem (preopenAnnotation).
+    static func wantsFilesystem(_ annotations: [String: String], source: String) throws(OCIError) -> Bool {
+        switch annotations[preopenAnnotation] {
+        case nil, "rootfs": return true
+        case "none": return false
+        case let value?:
+            throw .invalidField(source: source, field: "annotations[\"\(preopenAnnotation)\"]",
+                                reason: "\"\(value)\" is neither \"rootfs\" nor \"none\"")
+        }
+    }
+
     /// A prebuilt image in the bundle when it is of this module and this rootfs (and, as every
     /// image read, of this guest ABI); otherwise the compiled module and the rootfs's ROFS
     /// from the cache, built on a miss. The walk of the rootfs comes first: its key decides.
-    func containerImages(_ module: WasmModuleFile, rootfs: String, bundle: String) throws(OCIError) -> ContainerImages {
+    /// Without a filesystem, only the compiled module (no walk, no prebuilt image).
+    func containerImages(_ module: WasmModuleFile, rootfs: String, bundle: String,
+                         filesystem: Bool = true) throws(OCIError) -> ContainerImages {
         let progress = progressReporter()
         do {
+            guard filesystem else {
+                let builder = ImageBuilder(configuration: try buildConfiguration(progress: progress))
+                return ContainerImages(program: try builder.compiledImage(forModule: module.bytes, name: module.path,
+                                                                          moduleDigest: SHA256.hash(module.bytes)),
+                                       filesystem: nil)
+            }
             let walk = try RootfsWalk.walk(rootfs) { progress?($0) }
             let moduleDigest = SHA256.hash(module.bytes)
             let prebuiltPath = PathName.join(bundle, Self.bundleImageName)
