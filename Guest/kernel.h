@@ -154,6 +154,63 @@ bool mewz_map_identity(uint64_t cr3, uint64_t virt, uint64_t len);
 /* The most pages the memory may have (module maximum, slot, 4 GiB). */
 uint32_t mewz_memory_limit_pages(void);
 
+/* rofs/image.c: the read-only filesystem image (mewz/rofs.h). Inodes are
+ * ROFS indices (filestat ino is index + 1). Every accessor checks what it
+ * reads from the image and answers EIO for anything out of bounds. */
+struct mewz_rofs_node {
+    uint32_t ino;
+    uint16_t type; /* MEWZ_ROFS_TYPE_* (the WASI filetype) */
+    uint16_t mode;
+    uint32_t nlink;
+    uint32_t parent; /* directories */
+    uint64_t size;
+    uint64_t offset;
+    uint64_t atim, mtim, ctim;
+};
+struct mewz_rofs_entry {
+    const char *name; /* name_len bytes, not NUL-terminated */
+    uint32_t name_len;
+    uint32_t ino;
+};
+/* Checks the superblock of the section at base (size 0: the image has
+ * none); a bad one leaves the filesystem present but every access EIO. */
+void mewz_rofs_mount(const void *base, uint64_t size);
+bool mewz_rofs_present(void);
+uint64_t mewz_rofs_device(void);
+uint32_t mewz_rofs_node(uint32_t ino, struct mewz_rofs_node *out);
+/* Entry `index` of a directory's sorted run. */
+uint32_t mewz_rofs_entry(const struct mewz_rofs_node *dir, uint64_t index,
+                         struct mewz_rofs_entry *out);
+/* Binary search of dir for name: ENOENT, ENOTDIR, EIO. */
+uint32_t mewz_rofs_lookup(const struct mewz_rofs_node *dir, const char *name,
+                          uint32_t len, uint32_t *ino);
+/* A file's bytes or a symlink's target (node from mewz_rofs_node). */
+const uint8_t *mewz_rofs_bytes(const struct mewz_rofs_node *node);
+
+/* rofs/walk.c: path resolution beneath a directory, the way Linux openat
+ * resolves under RESOLVE_BENEATH for the program's own path (no absolute
+ * paths, ".." never above `floor`: ENOTCAPABLE) and inside the rootfs for
+ * symlink targets from the image (absolute targets start at the ROFS root,
+ * ".." stops at it). ELOOP past MEWZ_SYMLINK_MAX links, ENAMETOOLONG for a
+ * component longer than MEWZ_ROFS_NAME_MAX, ENOTDIR for a non-directory
+ * before a "/", ENOENT for a missing name. */
+#define MEWZ_SYMLINK_MAX 40
+#define MEWZ_WALK_FOLLOW 1U  /* follow a symlink in the last component */
+#define MEWZ_WALK_PARENT 2U  /* stop before the last component */
+#define MEWZ_WALK_IN_ROOT 4U /* the path itself is rootfs-absolute text */
+struct mewz_walk {
+    /* The resolved inode; with MEWZ_WALK_PARENT, the directory holding
+     * the last component. */
+    uint32_t ino;
+    /* MEWZ_WALK_PARENT only: the last component (may be "." or "..") and
+     * whether slashes followed it. */
+    const char *last;
+    uint32_t last_len;
+    bool trailing_slash;
+};
+uint32_t mewz_rofs_walk(uint32_t start, uint32_t floor, const char *path,
+                        uint32_t len, unsigned flags, struct mewz_walk *out);
+
 /* wasi/guest memory access: every pointer a module passes is a u32 offset
  * into linear memory and is checked against the current size. */
 static inline bool mewz_guest_range_ok(uint32_t ptr, uint64_t len)
@@ -172,6 +229,16 @@ static inline uint32_t mewz_guest_load_u32(uint32_t ptr)
     uint32_t value;
     memcpy(&value, mewz_guest_ptr(ptr), sizeof value);
     return value;
+}
+static inline uint64_t mewz_guest_load_u64(uint32_t ptr)
+{
+    uint64_t value;
+    memcpy(&value, mewz_guest_ptr(ptr), sizeof value);
+    return value;
+}
+static inline void mewz_guest_store_u16(uint32_t ptr, uint16_t value)
+{
+    memcpy(mewz_guest_ptr(ptr), &value, sizeof value);
 }
 static inline void mewz_guest_store_u32(uint32_t ptr, uint32_t value)
 {
@@ -195,6 +262,10 @@ uint32_t mewz_iovec_check(uint32_t iovs, uint32_t iovs_len);
 uint32_t mewz_iovec_translate(uint32_t iovs, uint32_t iovs_len, uint32_t *next,
                               struct mewz_hc_iovec *out, uint32_t max,
                               uint64_t *bytes);
+/* Copies src[0..len) into checked wasm iovecs in order, at most UINT32_MAX
+ * bytes in all; returns the count copied. */
+uint32_t mewz_iovec_fill(uint32_t iovs, uint32_t iovs_len, const uint8_t *src,
+                         uint64_t len);
 
 /* wasi/strings.c: args and environ share one layout in the boot info. */
 uint32_t mewz_strings_sizes_get(uint32_t count, uint64_t size,
@@ -202,8 +273,84 @@ uint32_t mewz_strings_sizes_get(uint32_t count, uint64_t size,
 uint32_t mewz_strings_get(const char *strings, uint64_t size, uint32_t count,
                           uint32_t ptrs, uint32_t buf);
 
-/* wasi/fd_table.c: stdio descriptors 0-2 until closed. */
+/* wasi/fd_table.c: the descriptor table. Numbers are the lowest free one,
+ * below MEWZ_FD_MAX (EMFILE when all are taken, like RLIMIT_NOFILE). */
+#define MEWZ_FD_MAX 1024
+enum mewz_fd_kind {
+    MEWZ_FD_FREE = 0,
+    MEWZ_FD_STDIN,
+    MEWZ_FD_STDOUT,
+    MEWZ_FD_STDERR,
+    MEWZ_FD_DIRECTORY, /* a ROFS directory */
+    MEWZ_FD_FILE,      /* a ROFS regular file */
+};
+enum mewz_preopen {
+    MEWZ_PREOPEN_NONE = 0,
+    MEWZ_PREOPEN_ROOT, /* "/": the rootfs */
+    MEWZ_PREOPEN_CWD,  /* ".": process.cwd when it is not "/" */
+};
+struct mewz_fd {
+    uint8_t kind;    /* enum mewz_fd_kind */
+    uint8_t preopen; /* enum mewz_preopen */
+    uint16_t flags;  /* fdflags */
+    uint32_t ino;    /* directories and files: the ROFS inode */
+    uint32_t floor;  /* directories: where ".." in a path must stop */
+    uint32_t handle; /* stdio: the monitor's handle (0, 1, 2) */
+    uint64_t offset; /* files: the position */
+    uint64_t rights_base;
+    uint64_t rights_inheriting;
+};
+/* Rights of the preopens, as wasmtime reports them for a preopened
+ * directory: what a directory descriptor may do, and what descriptors
+ * opened through it may get. */
+#define MEWZ_RIGHTS_DIRECTORY_BASE                                             \
+    (MEWZ_WASI_RIGHT_PATH_CREATE_DIRECTORY |                                   \
+     MEWZ_WASI_RIGHT_PATH_CREATE_FILE | MEWZ_WASI_RIGHT_PATH_LINK_SOURCE |     \
+     MEWZ_WASI_RIGHT_PATH_LINK_TARGET | MEWZ_WASI_RIGHT_PATH_OPEN |            \
+     MEWZ_WASI_RIGHT_FD_READDIR | MEWZ_WASI_RIGHT_PATH_READLINK |              \
+     MEWZ_WASI_RIGHT_PATH_RENAME_SOURCE | MEWZ_WASI_RIGHT_PATH_RENAME_TARGET | \
+     MEWZ_WASI_RIGHT_PATH_SYMLINK | MEWZ_WASI_RIGHT_PATH_REMOVE_DIRECTORY |    \
+     MEWZ_WASI_RIGHT_PATH_UNLINK_FILE | MEWZ_WASI_RIGHT_PATH_FILESTAT_GET |    \
+     MEWZ_WASI_RIGHT_PATH_FILESTAT_SET_TIMES |                                 \
+     MEWZ_WASI_RIGHT_FD_FILESTAT_GET | MEWZ_WASI_RIGHT_FD_FILESTAT_SET_TIMES)
+#define MEWZ_RIGHTS_DIRECTORY_INHERITING                                       \
+    (MEWZ_RIGHTS_DIRECTORY_BASE | MEWZ_WASI_RIGHT_FD_DATASYNC |                \
+     MEWZ_WASI_RIGHT_FD_READ | MEWZ_WASI_RIGHT_FD_SEEK |                       \
+     MEWZ_WASI_RIGHT_FD_FDSTAT_SET_FLAGS | MEWZ_WASI_RIGHT_FD_SYNC |           \
+     MEWZ_WASI_RIGHT_FD_TELL | MEWZ_WASI_RIGHT_FD_WRITE |                      \
+     MEWZ_WASI_RIGHT_FD_ADVISE | MEWZ_WASI_RIGHT_FD_ALLOCATE |                 \
+     MEWZ_WASI_RIGHT_FD_FILESTAT_GET | MEWZ_WASI_RIGHT_FD_FILESTAT_SET_SIZE |  \
+     MEWZ_WASI_RIGHT_FD_FILESTAT_SET_TIMES | MEWZ_WASI_RIGHT_POLL_FD_READWRITE)
+/* stdio 0-2, then the preopens from the mounted ROFS and boot_info cwd:
+ * "/" at 3, and "." at 4 when the cwd is another directory. No ROFS
+ * section: nothing is preopened. */
+void mewz_fd_init(void);
+/* The open descriptor fd, or NULL. */
+struct mewz_fd *mewz_fd_get(uint32_t fd);
 bool mewz_fd_is_open(uint32_t fd);
+/* Stores a copy of entry under the lowest free number. */
+uint32_t mewz_fd_alloc(const struct mewz_fd *entry, uint32_t *fd);
+/* A directory descriptor with `right` for a path_* call: EBADF (not open,
+ * or stdio), ENOTDIR (a file), ENOTCAPABLE (the right is missing). */
+uint32_t mewz_fd_dir(uint32_t fd, uint64_t right, struct mewz_fd **out);
+/* The descriptor's ROFS inode (directories and files only). */
+uint32_t mewz_fd_node(const struct mewz_fd *entry, struct mewz_rofs_node *out);
+
+/* wasi/path_arg.c: path strings from linear memory. */
+#define MEWZ_PATH_MAX 4096 /* with the NUL a C path would have, as Linux */
+/* Checks path[0..len): EFAULT outside memory, ENAMETOOLONG from
+ * MEWZ_PATH_MAX bytes, EINVAL for a NUL, EILSEQ for invalid UTF-8. */
+uint32_t mewz_path_arg(uint32_t path, uint32_t len, const char **out);
+/* Resolves a path argument beneath directory descriptor dir. */
+uint32_t mewz_path_walk(const struct mewz_fd *dir, uint32_t path, uint32_t len,
+                        unsigned flags, struct mewz_walk *out);
+/* lookupflags: EINVAL for unknown bits; MEWZ_WALK_FOLLOW or 0. */
+uint32_t mewz_lookup_flags(uint32_t lookupflags, unsigned *walk_flags);
+
+/* wasi/filestat.c: a WASI filestat for a ROFS node, into linear memory. */
+void mewz_filestat_store(uint32_t out, const struct mewz_rofs_node *node);
+/* fstflags: EINVAL for unknown bits or a time both given and "now". */
+uint32_t mewz_fstflags_check(uint32_t fst_flags);
 
 /* wasi/clock.c */
 void mewz_clock_init(uint64_t tsc_at_entry);
@@ -218,18 +365,6 @@ uint64_t mewz_clock_cpu_ns(void);
 /* What the realtime or monotonic clock read at entry (the monitor's boot
  * timestamps): a clock reads that plus mewz_clock_since_boot_ns(). */
 uint64_t mewz_clock_at_boot_ns(uint32_t clock_id);
-
-/* WASI values the guest uses beyond wasi.h's errnos. */
-#define MEWZ_WASI_ENOTDIR 54
-#define MEWZ_WASI_FILETYPE_CHARACTER_DEVICE 2
-#define MEWZ_WASI_RIGHT_FD_READ (1ULL << 1)
-#define MEWZ_WASI_RIGHT_FD_WRITE (1ULL << 6)
-#define MEWZ_WASI_FDSTAT_SIZE 24
-#define MEWZ_WASI_CLOCK_REALTIME 0
-#define MEWZ_WASI_CLOCK_MONOTONIC 1
-#define MEWZ_WASI_CLOCK_PROCESS_CPUTIME 2
-#define MEWZ_WASI_CLOCK_THREAD_CPUTIME 3
-#define MEWZ_WASI_WHENCE_END 2
 /* random_get asks the monitor for at most this much per hypercall. */
 #define MEWZ_HC_RANDOM_MAX 65536
 

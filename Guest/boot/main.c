@@ -23,6 +23,8 @@ _Noreturn void mewz_main(const struct mewz_boot_info *boot)
     mewz_idt_init();
     mewz_clock_init(tsc_at_entry);
     mewz_pages_init(boot->free_start, boot->free_end);
+    mewz_rofs_mount((const void *)(uintptr_t)MEWZ_ROFS_BASE, boot->rofs_size);
+    mewz_fd_init();
 
     mewz_module_init();
     mewz_module_main();

@@ -1,22 +1,148 @@
 /*
- * fd_table.c: the descriptor table. ABI v1 has stdin, stdout and stderr
- * only; each stays open until the module closes it.
+ * fd_table.c: the descriptor table, fd_close and fd_renumber.
+ *
+ * 0, 1, 2 are stdin, stdout and stderr (the monitor's handles 0-2). With a
+ * ROFS, 3 is the preopen "/" (the rootfs) and, when process.cwd is another
+ * directory, 4 is the preopen "." (that directory). wasi-libc and Rust std
+ * give a relative path to the most recently registered preopen whose name
+ * matches, and both "/" and "." match every path: so with "." present,
+ * open("data.txt") opens <cwd>/data.txt, and so does every path wasi-libc
+ * hands to the same preopen, absolute ones included (wasi-libc strips
+ * their leading "/"). The "." preopen's floor is the ROFS root, so "../x"
+ * from the cwd works as on Linux. Without a ROFS nothing is preopened (as
+ * `wasmtime run` without --dir).
  */
 #include "kernel.h"
+#include "mewz/rofs.h"
 
-#define STDIO_COUNT 3
+static struct mewz_fd table[MEWZ_FD_MAX];
 
-static bool stdio_closed[STDIO_COUNT];
+struct mewz_fd *mewz_fd_get(uint32_t fd)
+{
+    if (fd >= MEWZ_FD_MAX || table[fd].kind == MEWZ_FD_FREE)
+        return NULL;
+    return &table[fd];
+}
 
 bool mewz_fd_is_open(uint32_t fd)
 {
-    return fd < STDIO_COUNT && !stdio_closed[fd];
+    return mewz_fd_get(fd) != NULL;
+}
+
+uint32_t mewz_fd_alloc(const struct mewz_fd *entry, uint32_t *fd)
+{
+    for (uint32_t i = 0; i < MEWZ_FD_MAX; i++) {
+        if (table[i].kind == MEWZ_FD_FREE) {
+            table[i] = *entry;
+            *fd = i;
+            return MEWZ_WASI_ESUCCESS;
+        }
+    }
+    return MEWZ_WASI_EMFILE;
+}
+
+uint32_t mewz_fd_dir(uint32_t fd, uint64_t right, struct mewz_fd **out)
+{
+    struct mewz_fd *entry = mewz_fd_get(fd);
+    if (entry == NULL)
+        return MEWZ_WASI_EBADF;
+    if (entry->kind == MEWZ_FD_FILE)
+        return MEWZ_WASI_ENOTDIR;
+    if (entry->kind != MEWZ_FD_DIRECTORY)
+        return MEWZ_WASI_EBADF;
+    if ((entry->rights_base & right) != right)
+        return MEWZ_WASI_ENOTCAPABLE;
+    *out = entry;
+    return MEWZ_WASI_ESUCCESS;
+}
+
+uint32_t mewz_fd_node(const struct mewz_fd *entry, struct mewz_rofs_node *out)
+{
+    return mewz_rofs_node(entry->ino, out);
+}
+
+static void add_stdio(uint32_t fd, uint8_t kind, uint64_t rights)
+{
+    table[fd] = (struct mewz_fd){
+        .kind = kind,
+        .handle = fd,
+        .rights_base = rights,
+        .rights_inheriting = rights,
+    };
+}
+
+static void add_preopen(uint32_t fd, uint8_t preopen, uint32_t ino)
+{
+    table[fd] = (struct mewz_fd){
+        .kind = MEWZ_FD_DIRECTORY,
+        .preopen = preopen,
+        .ino = ino,
+        .floor = MEWZ_ROFS_ROOT_INODE,
+        .rights_base = MEWZ_RIGHTS_DIRECTORY_BASE,
+        .rights_inheriting = MEWZ_RIGHTS_DIRECTORY_INHERITING,
+    };
+}
+
+/* The cwd's directory inode, or false for "/" (no "." preopen needed). A
+ * cwd that is not a directory of the rootfs ends the VM, as runc refuses
+ * to start a container whose cwd it cannot enter. */
+static bool cwd_directory(uint32_t *ino)
+{
+    uint64_t size = mewz_boot->cwd_size;
+    if (size <= 1 || mewz_boot->cwd_addr == 0)
+        return false; /* no cwd given: "/" */
+    const char *cwd = (const char *)(uintptr_t)mewz_boot->cwd_addr;
+    uint32_t len = (uint32_t)(size - 1); /* without the NUL */
+    if (size > MEWZ_PATH_MAX || cwd[len] != '\0' || cwd[0] != '/')
+        mewz_fatal("process.cwd is not an absolute path");
+    if (len == 1)
+        return false;
+    struct mewz_walk walk;
+    struct mewz_rofs_node node;
+    if (mewz_rofs_walk(MEWZ_ROFS_ROOT_INODE, MEWZ_ROFS_ROOT_INODE, cwd, len,
+                       MEWZ_WALK_FOLLOW | MEWZ_WALK_IN_ROOT,
+                       &walk) != MEWZ_WASI_ESUCCESS ||
+        mewz_rofs_node(walk.ino, &node) != MEWZ_WASI_ESUCCESS ||
+        node.type != MEWZ_ROFS_TYPE_DIRECTORY)
+        mewz_fatal("process.cwd is not a directory of the rootfs");
+    *ino = walk.ino;
+    return walk.ino != MEWZ_ROFS_ROOT_INODE;
+}
+
+void mewz_fd_init(void)
+{
+    memset(table, 0, sizeof table);
+    /* As wasmtime reports stdio: the one right of its direction. */
+    add_stdio(0, MEWZ_FD_STDIN, MEWZ_WASI_RIGHT_FD_READ);
+    add_stdio(1, MEWZ_FD_STDOUT, MEWZ_WASI_RIGHT_FD_WRITE);
+    add_stdio(2, MEWZ_FD_STDERR, MEWZ_WASI_RIGHT_FD_WRITE);
+    if (!mewz_rofs_present())
+        return;
+    add_preopen(3, MEWZ_PREOPEN_ROOT, MEWZ_ROFS_ROOT_INODE);
+    uint32_t cwd;
+    if (cwd_directory(&cwd))
+        add_preopen(4, MEWZ_PREOPEN_CWD, cwd);
 }
 
 uint32_t mewz_wasi_fd_close(uint32_t fd)
 {
-    if (!mewz_fd_is_open(fd))
+    struct mewz_fd *entry = mewz_fd_get(fd);
+    if (entry == NULL)
         return MEWZ_WASI_EBADF;
-    stdio_closed[fd] = true;
+    *entry = (struct mewz_fd){0};
+    return MEWZ_WASI_ESUCCESS;
+}
+
+/* As wasmtime: `to` must be open too; it is closed and replaced. */
+uint32_t mewz_wasi_fd_renumber(uint32_t fd, uint32_t to)
+{
+    struct mewz_fd *from = mewz_fd_get(fd);
+    struct mewz_fd *target = mewz_fd_get(to);
+    if (from == NULL || target == NULL)
+        return MEWZ_WASI_EBADF;
+    if (from != target) {
+        *target = *from;
+        *from = (struct mewz_fd){0};
+    }
     return MEWZ_WASI_ESUCCESS;
 }

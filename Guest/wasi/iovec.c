@@ -1,6 +1,7 @@
 /*
  * iovec.c: wasm iovecs ({u32 buf, u32 len} in linear memory) checked and
- * translated to the monitor's {u64 addr, u64 len} with guest addresses.
+ * translated to the monitor's {u64 addr, u64 len} with guest addresses, or
+ * filled from guest memory (file reads from the ROFS).
  */
 #include "kernel.h"
 
@@ -43,4 +44,22 @@ uint32_t mewz_iovec_translate(uint32_t iovs, uint32_t iovs_len, uint32_t *next,
     *next = i;
     *bytes = total;
     return count;
+}
+
+uint32_t mewz_iovec_fill(uint32_t iovs, uint32_t iovs_len, const uint8_t *src,
+                         uint64_t len)
+{
+    uint64_t done = 0;
+    for (uint32_t i = 0; i < iovs_len && done < len; i++) {
+        uint32_t entry = iovs + i * MEWZ_WASM_IOVEC_SIZE;
+        uint32_t buf = mewz_guest_load_u32(entry);
+        uint64_t n = mewz_guest_load_u32(entry + 4);
+        if (n > len - done)
+            n = len - done;
+        if (n > UINT32_MAX - done) /* the result is a u32 size */
+            n = UINT32_MAX - done;
+        memcpy(mewz_guest_ptr(buf), src + done, n);
+        done += n;
+    }
+    return (uint32_t)done;
 }

@@ -1,238 +1,235 @@
 /*
- * poll.c: poll_oneoff. Clock subscriptions (realtime and monotonic,
- * relative or absolute) are deadlines on the guest's TSC clock; fd_read on
- * stdin and fd_write on stdout/stderr are host handles. One MEWZ_HC_POLL
- * waits for the earliest deadline or a ready handle in the monitor's ppoll,
- * so a sleeping guest costs no host CPU. Layouts are witx's
- * (wasi_snapshot_preview1): subscription 48 bytes, event 32 bytes.
+ * poll.c: poll_oneoff.
+ *
+ * ROFS files and directories are always ready (a read never blocks; a
+ * file's FD_READ event reports the bytes left after its position), and so
+ * is a subscription on a descriptor that is not open: its event carries
+ * EBADF, as the witx puts per-subscription errors. stdio readiness and the
+ * clocks go to the monitor in one MEWZ_HC_POLL (ppoll on the host: a
+ * sleeping guest costs no CPU), with a zero timeout when some event is
+ * already ready, else until the earliest clock deadline. A call returns
+ * at least one event: a wake-up with nothing due yet waits again.
+ *
+ * As wasmtime: no subscriptions, an unknown event type or clock (the CPU
+ * time clocks included), or unknown clock flags is EINVAL for the call.
  */
 #include "kernel.h"
+#include "mewz/rofs.h"
 
-#define SUBSCRIPTION_SIZE 48
-#define SUB_USERDATA 0
-#define SUB_TAG 8
-#define SUB_CLOCK_ID 16
-#define SUB_CLOCK_TIMEOUT 24
-#define SUB_CLOCK_FLAGS 40
-#define SUB_FD 16
+#define STDIO_HANDLES 3
 
-#define EVENT_SIZE 32
-#define EVENT_USERDATA 0
-#define EVENT_ERROR 8
-#define EVENT_TYPE 10
-#define EVENT_NBYTES 16
-#define EVENT_FLAGS 24
+/* Static: the monitor reads and writes it in guest RAM. */
+static struct mewz_hc_poll_fd hc_fds[STDIO_HANDLES];
 
-#define EVENTTYPE_CLOCK 0
-#define EVENTTYPE_FD_READ 1
-#define EVENTTYPE_FD_WRITE 2
-#define SUBCLOCKFLAGS_ABSTIME 1
-#define EVENTRWFLAGS_HANGUP 1
-
-#define NO_DEADLINE UINT64_MAX
-
-/* The distinct host handles of one call (stdio: at most three). */
-static struct mewz_hc_poll_fd handles[MEWZ_HC_POLL_MAX];
-static uint32_t handle_count;
-
-static uint64_t load_u64(uint32_t ptr)
+static uint64_t monotonic_now(void)
 {
-    uint64_t value;
-    memcpy(&value, mewz_guest_ptr(ptr), sizeof value);
-    return value;
+    return mewz_boot->boot_monotonic_ns + mewz_clock_since_boot_ns();
 }
 
-static uint16_t load_u16(uint32_t ptr)
+static uint64_t realtime_now(void)
 {
-    uint16_t value;
-    memcpy(&value, mewz_guest_ptr(ptr), sizeof value);
-    return value;
+    return mewz_boot->boot_realtime_ns + mewz_clock_since_boot_ns();
 }
 
-/* The host handle behind a subscription on `fd`, or -1 when the fd cannot
- * do what the subscription waits for (EBADF). */
-static int64_t host_handle(uint32_t fd, uint8_t type)
+static uint64_t saturating_add(uint64_t a, uint64_t b)
 {
-    if (!mewz_fd_is_open(fd))
-        return -1;
-    if (type == EVENTTYPE_FD_READ)
-        return fd == 0 ? 0 : -1;
-    return fd == 1 || fd == 2 ? (int64_t)fd : -1;
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-/* The handles[] entry for `handle`, added with `events` if new; NULL when
- * the table is full. */
-static struct mewz_hc_poll_fd *add_handle(uint32_t handle, uint16_t events)
+/* The monotonic deadline of the clock subscription at sub. */
+static uint32_t clock_deadline(uint32_t sub, uint64_t *deadline)
 {
-    for (uint32_t i = 0; i < handle_count; i++) {
-        if (handles[i].handle == handle) {
-            handles[i].events |= events;
-            return &handles[i];
-        }
+    uint32_t id = mewz_guest_load_u32(sub + 16);
+    uint64_t timeout = mewz_guest_load_u64(sub + 24);
+    uint16_t flags;
+    memcpy(&flags, mewz_guest_ptr(sub + 40), sizeof flags);
+    if (flags & ~MEWZ_WASI_SUBCLOCK_ABSTIME)
+        return MEWZ_WASI_EINVAL;
+    bool absolute = flags & MEWZ_WASI_SUBCLOCK_ABSTIME;
+    uint64_t now = monotonic_now();
+    if (id == MEWZ_WASI_CLOCK_MONOTONIC)
+        *deadline = absolute ? timeout : saturating_add(now, timeout);
+    else if (id == MEWZ_WASI_CLOCK_REALTIME && !absolute)
+        *deadline = saturating_add(now, timeout);
+    else if (id == MEWZ_WASI_CLOCK_REALTIME) {
+        uint64_t real = realtime_now();
+        *deadline = timeout > real ? saturating_add(now, timeout - real) : now;
+    } else
+        return MEWZ_WASI_EINVAL;
+    return MEWZ_WASI_ESUCCESS;
+}
+
+enum state { READY, WAIT_CLOCK, WAIT_HOST };
+
+struct pending {
+    uint8_t state;
+    uint8_t type;
+    uint16_t error;
+    uint32_t slot;     /* WAIT_HOST: index in hc_fds */
+    uint64_t nbytes;   /* READY */
+    uint64_t deadline; /* WAIT_CLOCK */
+};
+
+/* What an fd subscription waits for, or its immediate answer. */
+static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
+                        uint32_t *nfds)
+{
+    struct mewz_fd *entry = mewz_fd_get(fd);
+    p->state = READY;
+    if (entry == NULL) {
+        p->error = MEWZ_WASI_EBADF;
+        return;
     }
-    if (handle_count == MEWZ_HC_POLL_MAX)
-        return NULL;
-    handles[handle_count] = (struct mewz_hc_poll_fd){
-        .handle = handle,
-        .events = events,
-    };
-    return &handles[handle_count++];
-}
-
-static const struct mewz_hc_poll_fd *find_handle(uint32_t handle)
-{
-    for (uint32_t i = 0; i < handle_count; i++)
-        if (handles[i].handle == handle)
-            return &handles[i];
-    return NULL;
-}
-
-static bool clock_pollable(uint32_t clock_id)
-{
-    return clock_id == MEWZ_WASI_CLOCK_REALTIME ||
-           clock_id == MEWZ_WASI_CLOCK_MONOTONIC;
-}
-
-/* A clock subscription's deadline in nanoseconds since entry; `start` is
- * when poll_oneoff began, which relative timeouts count from. */
-static uint64_t clock_deadline(uint32_t sub, uint64_t start)
-{
-    uint64_t timeout = load_u64(sub + SUB_CLOCK_TIMEOUT);
-    if (load_u16(sub + SUB_CLOCK_FLAGS) & SUBCLOCKFLAGS_ABSTIME) {
-        uint64_t at_boot =
-            mewz_clock_at_boot_ns(mewz_guest_load_u32(sub + SUB_CLOCK_ID));
-        return timeout > at_boot ? timeout - at_boot : 0;
+    bool read = type == MEWZ_WASI_EVENTTYPE_FD_READ;
+    if (entry->kind == MEWZ_FD_FILE || entry->kind == MEWZ_FD_DIRECTORY) {
+        struct mewz_rofs_node node;
+        if (!(entry->rights_base & MEWZ_WASI_RIGHT_POLL_FD_READWRITE))
+            p->error = MEWZ_WASI_ENOTCAPABLE;
+        else if (mewz_fd_node(entry, &node) != MEWZ_WASI_ESUCCESS)
+            p->error = MEWZ_WASI_EIO;
+        else if (read && entry->kind == MEWZ_FD_FILE &&
+                 entry->offset < node.size)
+            p->nbytes = node.size - entry->offset;
+        return;
     }
-    return timeout > NO_DEADLINE - start ? NO_DEADLINE : start + timeout;
+    bool direction_ok = read ? entry->kind == MEWZ_FD_STDIN
+                             : entry->kind != MEWZ_FD_STDIN;
+    if (!direction_ok) {
+        p->error = MEWZ_WASI_EBADF;
+        return;
+    }
+    /* One host entry per handle, whatever number the module renumbered
+     * it to and however often it subscribed. */
+    uint32_t slot = 0;
+    while (slot < *nfds && hc_fds[slot].handle != entry->handle)
+        slot++;
+    if (slot == *nfds) {
+        hc_fds[slot] = (struct mewz_hc_poll_fd){.handle = entry->handle};
+        (*nfds)++;
+    }
+    hc_fds[slot].events |= read ? MEWZ_POLL_IN : MEWZ_POLL_OUT;
+    p->state = WAIT_HOST;
+    p->slot = slot;
 }
 
-static void store_event(uint32_t event, uint64_t userdata, uint16_t error,
+static void store_event(uint32_t at, uint64_t userdata, uint16_t error,
                         uint8_t type, uint64_t nbytes, uint16_t flags)
 {
-    uint8_t *p = mewz_guest_ptr(event);
-    memset(p, 0, EVENT_SIZE);
-    memcpy(p + EVENT_USERDATA, &userdata, sizeof userdata);
-    memcpy(p + EVENT_ERROR, &error, sizeof error);
-    p[EVENT_TYPE] = type;
-    memcpy(p + EVENT_NBYTES, &nbytes, sizeof nbytes);
-    memcpy(p + EVENT_FLAGS, &flags, sizeof flags);
+    memset(mewz_guest_ptr(at), 0, MEWZ_WASI_EVENT_SIZE);
+    mewz_guest_store_u64(at, userdata);
+    mewz_guest_store_u16(at + 8, error);
+    mewz_guest_ptr(at)[10] = type;
+    mewz_guest_store_u64(at + 16, nbytes);
+    mewz_guest_store_u16(at + 24, flags);
 }
 
-/* An fd subscription's event from its handle's answer: false when it is
- * not ready. ERR on stdin is EIO; on an output it is what a write would
- * get (a pipe whose reader is gone: EPIPE). */
-static bool fd_event(uint8_t type, const struct mewz_hc_poll_fd *answer,
-                     uint16_t *error, uint64_t *nbytes, uint16_t *flags)
+/* Writes the events that are due; returns how many. */
+static uint32_t collect(uint32_t in, uint32_t out, uint32_t nsubs,
+                        const struct pending *pending, uint64_t now)
 {
-    uint16_t ready = type == EVENTTYPE_FD_READ ? MEWZ_POLL_IN : MEWZ_POLL_OUT;
-    uint16_t revents = answer->revents;
-    if (!(revents & (ready | MEWZ_POLL_ERR | MEWZ_POLL_HUP | MEWZ_POLL_NVAL)))
-        return false;
-    *error = MEWZ_WASI_ESUCCESS;
-    *nbytes = type == EVENTTYPE_FD_READ && (revents & MEWZ_POLL_IN)
-                  ? answer->nbytes
-                  : 0;
-    *flags = revents & MEWZ_POLL_HUP ? EVENTRWFLAGS_HANGUP : 0;
-    if (revents & MEWZ_POLL_NVAL)
-        *error = MEWZ_WASI_EBADF;
-    else if (revents & MEWZ_POLL_ERR)
-        *error = type == EVENTTYPE_FD_READ ? MEWZ_WASI_EIO : MEWZ_WASI_EPIPE;
-    return true;
-}
-
-/* Writes the events of every subscription that is ready at `now`, in
- * subscription order; returns their count. */
-static uint32_t collect_events(uint32_t in, uint32_t out, uint32_t count,
-                               uint64_t start, uint64_t now)
-{
-    uint32_t events = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t sub = in + i * SUBSCRIPTION_SIZE;
-        uint64_t userdata = load_u64(sub + SUB_USERDATA);
-        uint8_t type = *mewz_guest_ptr(sub + SUB_TAG);
-        uint16_t error = MEWZ_WASI_ESUCCESS, flags = 0;
-        uint64_t nbytes = 0;
-        if (type == EVENTTYPE_CLOCK) {
-            if (!clock_pollable(mewz_guest_load_u32(sub + SUB_CLOCK_ID)))
-                error = MEWZ_WASI_EINVAL;
-            else if (clock_deadline(sub, start) > now)
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < nsubs; i++) {
+        const struct pending *p = &pending[i];
+        uint32_t sub = in + i * MEWZ_WASI_SUBSCRIPTION_SIZE;
+        uint16_t error = p->error, flags = 0;
+        uint64_t nbytes = p->nbytes;
+        if (p->state == WAIT_CLOCK && p->deadline > now)
+            continue;
+        if (p->state == WAIT_HOST) {
+            uint16_t revents = hc_fds[p->slot].revents;
+            uint16_t wanted = p->type == MEWZ_WASI_EVENTTYPE_FD_READ
+                                  ? MEWZ_POLL_IN
+                                  : MEWZ_POLL_OUT;
+            if (!(revents & (wanted | MEWZ_POLL_ERR | MEWZ_POLL_HUP |
+                             MEWZ_POLL_NVAL)))
                 continue;
-        } else {
-            int64_t handle = host_handle(mewz_guest_load_u32(sub + SUB_FD), type);
-            if (handle < 0) {
+            /* ERR on stdin is EIO; on an output it is what a write would
+             * get (a pipe whose reader is gone: EPIPE). */
+            bool read = p->type == MEWZ_WASI_EVENTTYPE_FD_READ;
+            if (revents & MEWZ_POLL_NVAL)
                 error = MEWZ_WASI_EBADF;
-            } else {
-                const struct mewz_hc_poll_fd *answer =
-                    find_handle((uint32_t)handle);
-                if (answer == NULL ||
-                    !fd_event(type, answer, &error, &nbytes, &flags))
-                    continue;
-            }
+            else if (revents & MEWZ_POLL_ERR)
+                error = read ? MEWZ_WASI_EIO : MEWZ_WASI_EPIPE;
+            if (revents & MEWZ_POLL_HUP)
+                flags = 1; /* FD_READWRITE_HANGUP */
+            /* Ready: the host's FIONREAD count when it knows one, else 1
+             * (as wasmtime reports a ready stream). */
+            uint64_t known = read ? hc_fds[p->slot].nbytes : 0;
+            nbytes = error == MEWZ_WASI_ESUCCESS && (revents & wanted)
+                         ? (known > 0 ? known : 1)
+                         : 0;
         }
-        store_event(out + events * EVENT_SIZE, userdata, error, type, nbytes,
-                    flags);
-        events++;
+        store_event(out + count * MEWZ_WASI_EVENT_SIZE,
+                    mewz_guest_load_u64(sub), error, p->type, nbytes, flags);
+        count++;
     }
-    return events;
+    return count;
 }
+
+/* Bookkeeping for one call; 48 bytes in the module's memory per
+ * subscription become 32 here, so a fixed pool covers what any module
+ * can pass without an allocator. */
+#define PENDING_MAX 4096
+static struct pending pending_pool[PENDING_MAX];
 
 uint32_t mewz_wasi_poll_oneoff(uint32_t in, uint32_t out,
                                uint32_t nsubscriptions, uint32_t nevents_out)
 {
     if (nsubscriptions == 0)
         return MEWZ_WASI_EINVAL;
-    if (!mewz_guest_range_ok(in, (uint64_t)nsubscriptions * SUBSCRIPTION_SIZE) ||
-        !mewz_guest_range_ok(out, (uint64_t)nsubscriptions * EVENT_SIZE) ||
+    if (!mewz_guest_range_ok(in, (uint64_t)nsubscriptions *
+                                     MEWZ_WASI_SUBSCRIPTION_SIZE) ||
+        !mewz_guest_range_ok(out, (uint64_t)nsubscriptions *
+                                      MEWZ_WASI_EVENT_SIZE) ||
         !mewz_guest_range_ok(nevents_out, sizeof(uint32_t)))
         return MEWZ_WASI_EFAULT;
+    if (nsubscriptions > PENDING_MAX)
+        return MEWZ_WASI_ENOMEM;
 
-    /* What to wait for: the earliest deadline and the handles; a
-     * subscription that is an answer already (an error) means no wait. */
-    uint64_t start = mewz_clock_since_boot_ns();
-    uint64_t deadline = NO_DEADLINE;
-    bool answered = false;
-    handle_count = 0;
+    uint32_t nfds = 0;
+    bool any_ready = false;
     for (uint32_t i = 0; i < nsubscriptions; i++) {
-        uint32_t sub = in + i * SUBSCRIPTION_SIZE;
-        uint8_t type = *mewz_guest_ptr(sub + SUB_TAG);
-        if (type == EVENTTYPE_CLOCK) {
-            if (!clock_pollable(mewz_guest_load_u32(sub + SUB_CLOCK_ID))) {
-                answered = true;
-                continue;
-            }
-            uint64_t at = clock_deadline(sub, start);
-            if (at < deadline)
-                deadline = at;
-        } else if (type == EVENTTYPE_FD_READ || type == EVENTTYPE_FD_WRITE) {
-            int64_t handle = host_handle(mewz_guest_load_u32(sub + SUB_FD), type);
-            if (handle < 0)
-                answered = true;
-            else if (add_handle((uint32_t)handle, type == EVENTTYPE_FD_READ
-                                                      ? MEWZ_POLL_IN
-                                                      : MEWZ_POLL_OUT) == NULL)
-                return MEWZ_WASI_ENOTSUP;
+        uint32_t sub = in + i * MEWZ_WASI_SUBSCRIPTION_SIZE;
+        struct pending *p = &pending_pool[i];
+        *p = (struct pending){.type = mewz_guest_ptr(sub)[8]};
+        if (p->type == MEWZ_WASI_EVENTTYPE_CLOCK) {
+            uint32_t err = clock_deadline(sub, &p->deadline);
+            if (err != MEWZ_WASI_ESUCCESS)
+                return err;
+            p->state = WAIT_CLOCK;
+        } else if (p->type == MEWZ_WASI_EVENTTYPE_FD_READ ||
+                   p->type == MEWZ_WASI_EVENTTYPE_FD_WRITE) {
+            classify_fd(mewz_guest_load_u32(sub + 16), p->type, p, &nfds);
         } else {
             return MEWZ_WASI_EINVAL;
         }
+        any_ready |= p->state == READY;
     }
 
-    /* Until something is ready by the guest's own clock: the host may wake
-     * a little before the TSC says the deadline has passed. */
-    uint64_t now = start;
     for (;;) {
+        uint64_t now = monotonic_now();
+        uint64_t earliest = UINT64_MAX;
+        for (uint32_t i = 0; i < nsubscriptions; i++)
+            if (pending_pool[i].state == WAIT_CLOCK &&
+                pending_pool[i].deadline < earliest)
+                earliest = pending_pool[i].deadline;
         uint64_t timeout = MEWZ_HC_TIMEOUT_NONE;
-        if (answered)
+        if (any_ready || earliest <= now)
             timeout = 0;
-        else if (deadline != NO_DEADLINE)
-            timeout = deadline > now ? deadline - now : 0;
-        uint32_t ready;
-        uint32_t err = mewz_hc_poll(handles, handle_count, timeout, &ready);
-        if (err != MEWZ_WASI_ESUCCESS)
-            return err;
-        now = mewz_clock_since_boot_ns();
-        uint32_t events = collect_events(in, out, nsubscriptions, start, now);
-        if (events > 0) {
-            mewz_guest_store_u32(nevents_out, events);
+        else if (earliest != UINT64_MAX)
+            timeout = earliest - now;
+        for (uint32_t i = 0; i < nfds; i++)
+            hc_fds[i].revents = 0;
+        if (nfds > 0 || timeout > 0) {
+            uint32_t ready;
+            uint32_t err = mewz_hc_poll(hc_fds, nfds, timeout, &ready);
+            if (err != MEWZ_WASI_ESUCCESS)
+                return err;
+        }
+        uint32_t count = collect(in, out, nsubscriptions, pending_pool,
+                                 monotonic_now());
+        if (count > 0) {
+            mewz_guest_store_u32(nevents_out, count);
             return MEWZ_WASI_ESUCCESS;
         }
     }

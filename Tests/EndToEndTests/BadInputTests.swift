@@ -47,7 +47,8 @@ struct BadInputTests {
     }
 
     /// A module importing functions the guest does not provide fails the
-    /// build, naming every one of them.
+    /// build, naming every one of them (sock_open is WasmEdge's, not
+    /// preview1's).
     @Test func unsupportedImportsAreNamed() throws {
         let runtime = try Runtime()
         defer { runtime.cleanup() }

@@ -58,6 +58,36 @@ struct EmittedShapeTests {
         #expect(names == Set(WASIImports.supported.keys))
     }
 
+    /// All 46 functions of wasi_snapshot_preview1 (the witx), no more: the
+    /// names, and the i64 parameters where the witx has a 64-bit type.
+    @Test func wasiListIsPreview1() {
+        let witx = [
+            "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
+            "clock_time_get", "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
+            "fd_fdstat_set_flags", "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size",
+            "fd_filestat_set_times", "fd_pread", "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite",
+            "fd_read", "fd_readdir", "fd_renumber", "fd_seek", "fd_sync", "fd_tell", "fd_write",
+            "path_create_directory", "path_filestat_get", "path_filestat_set_times", "path_link",
+            "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
+            "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
+            "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
+        ]
+        #expect(witx.count == 46)
+        #expect(Set(WASIImports.supported.keys) == Set(witx))
+        let i64Positions: [String: [Int]] = [
+            "clock_time_get": [1], "fd_advise": [1, 2], "fd_allocate": [1, 2], "fd_fdstat_set_rights": [1, 2],
+            "fd_filestat_set_size": [1], "fd_filestat_set_times": [1, 2], "fd_pread": [3], "fd_pwrite": [3],
+            "fd_readdir": [3], "fd_seek": [1], "path_filestat_set_times": [4, 5], "path_open": [5, 6],
+        ]
+        for (name, type) in WASIImports.supported {
+            let wide = type.parameters.indices.filter { type.parameters[$0] == .i64 }
+            #expect(wide == (i64Positions[name] ?? []), "\(name)")
+            #expect(type.results == (name == "proc_exit" ? [] : [.i32]), "\(name)")
+        }
+        #expect(WASIImports.supported["path_open"]?.parameters.count == 9)
+        #expect(WASIImports.supported["sock_recv"]?.parameters.count == 6)
+    }
+
     /// Functions are balanced over the requested units, module_0 holding
     /// the state and entry points.
     @Test func translationUnitSplit() throws {

@@ -107,8 +107,8 @@ struct mewz_boot_info {
     uint64_t cpu_features;
 
     /* The ROFS at MEWZ_ROFS_BASE: rofs_size bytes (a whole number of
-     * pages), or 0 when the image has none (the root is then an empty
-     * directory). */
+     * pages), or 0 when the image has none (the guest then preopens
+     * nothing, as `wasmtime run` without --dir). */
     uint64_t rofs_size;
     /* process.cwd: an absolute path, NUL-terminated, at cwd_addr (cwd_size
      * bytes, the NUL included), in the same area as args and env. */
@@ -153,7 +153,8 @@ struct mewz_hc_iovec {
 #define MEWZ_HC_IOV_MAX 1024
 
 /* Gathering write to a host descriptor the container owns. fd is the
- * guest's WASI fd; only 1 (stdout) and 2 (stderr) exist in ABI v1. */
+ * handle (1: stdout, 2: stderr), whatever WASI fd the module renumbered it
+ * to. */
 struct mewz_hc_write {
     uint32_t fd;       /* IN */
     uint32_t iovcnt;   /* IN: at most MEWZ_HC_IOV_MAX */
@@ -163,7 +164,7 @@ struct mewz_hc_write {
     uint32_t _pad;
 };
 
-/* Scattering read from a host descriptor; fd 0 (stdin) in ABI v1. */
+/* Scattering read from a host descriptor; fd is the handle, 0 (stdin). */
 struct mewz_hc_read {
     uint32_t fd;       /* IN */
     uint32_t iovcnt;   /* IN: at most MEWZ_HC_IOV_MAX */

@@ -97,4 +97,9 @@ struct mewz_rofs_dirent {
     uint32_t _reserved; /* 0 */
 };
 
+/* The sizes the writer and the reader both rely on. */
+_Static_assert(sizeof(struct mewz_rofs_super) == 80, "superblock size");
+_Static_assert(sizeof(struct mewz_rofs_inode) == 56, "inode size");
+_Static_assert(sizeof(struct mewz_rofs_dirent) == 16, "dirent size");
+
 #endif /* MEWZ_ROFS_H */

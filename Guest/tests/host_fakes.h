@@ -1,0 +1,276 @@
+/*
+ * host_fakes.h: what the WASI host tests (host_wasi.c, host_fs.c) put in
+ * place of the guest's surroundings: a linear memory reserved at
+ * MEWZ_LM_BASE exactly as in the guest (PROT_NONE window, the first pages
+ * read/write), a boot info, fake hypercalls that record what they were
+ * asked and act on the guest addresses they were given, and a fake CPU.
+ */
+#ifndef MEWZ_HOST_FAKES_H
+#define MEWZ_HOST_FAKES_H
+
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "host_check.h"
+#include "kernel.h"
+
+/* Not every test program uses every fake. */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wunused-function"
+#pragma clang diagnostic ignored "-Wunused-variable"
+
+#define MEMORY_PAGES 4
+#define MEMORY_END ((uint32_t)(MEMORY_PAGES * MEWZ_WASM_PAGE_SIZE))
+
+uint32_t mewz_memory_pages = MEMORY_PAGES;
+static struct mewz_boot_info fake_boot;
+const struct mewz_boot_info *mewz_boot = &fake_boot;
+
+/* ---- Fake hypercalls --------------------------------------------------- */
+
+static bool guest_range(uint64_t addr, uint64_t len)
+{
+    uint64_t end = MEWZ_LM_BASE + (uint64_t)mewz_memory_pages * MEWZ_WASM_PAGE_SIZE;
+    return addr >= MEWZ_LM_BASE && addr <= end && len <= end - addr;
+}
+
+struct write_call {
+    uint32_t fd, iovcnt;
+    struct mewz_hc_iovec first;
+};
+static struct write_call write_calls[8];
+static unsigned write_call_count;
+static uint8_t written_bytes[1 << 16];
+static size_t written_len;
+static uint64_t write_accept = UINT64_MAX; /* bytes per call */
+static uint32_t write_error;
+static unsigned write_error_from = 0; /* calls before write_error applies */
+static bool bad_iov_seen;
+
+uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
+                       uint32_t iovcnt, uint64_t *written)
+{
+    if (write_call_count < 8)
+        write_calls[write_call_count] =
+            (struct write_call){fd, iovcnt, iovcnt ? iov[0] : (struct mewz_hc_iovec){0}};
+    write_call_count++;
+    if (iovcnt > MEWZ_HC_IOV_MAX)
+        bad_iov_seen = true;
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < iovcnt && n < write_accept; i++) {
+        if (!guest_range(iov[i].addr, iov[i].len) || iov[i].len == 0) {
+            bad_iov_seen = true;
+            continue;
+        }
+        uint64_t take = iov[i].len < write_accept - n ? iov[i].len : write_accept - n;
+        if (written_len + take <= sizeof written_bytes)
+            memcpy(written_bytes + written_len, (void *)(uintptr_t)iov[i].addr, take);
+        written_len += take;
+        n += take;
+    }
+    bool failing = write_error && write_call_count > write_error_from;
+    *written = failing ? 0 : n;
+    return failing ? write_error : MEWZ_WASI_ESUCCESS;
+}
+
+static const char *read_input;
+static size_t read_pos;
+static unsigned read_call_count;
+
+uint32_t mewz_hc_read(uint32_t fd, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint64_t *nread)
+{
+    (void)fd;
+    read_call_count++;
+    uint64_t n = 0;
+    size_t left = strlen(read_input) - read_pos;
+    for (uint32_t i = 0; i < iovcnt && left > 0; i++) {
+        if (!guest_range(iov[i].addr, iov[i].len)) {
+            bad_iov_seen = true;
+            continue;
+        }
+        uint64_t take = iov[i].len < left ? iov[i].len : left;
+        memcpy((void *)(uintptr_t)iov[i].addr, read_input + read_pos, take);
+        read_pos += take;
+        left -= take;
+        n += take;
+    }
+    *nread = n;
+    return MEWZ_WASI_ESUCCESS;
+}
+
+static uint64_t random_chunks[8];
+static unsigned random_call_count;
+
+uint32_t mewz_hc_random(uint64_t addr, uint64_t len)
+{
+    if (random_call_count < 8)
+        random_chunks[random_call_count] = len;
+    random_call_count++;
+    if (!guest_range(addr, len) || len > MEWZ_HC_RANDOM_MAX)
+        return MEWZ_WASI_EFAULT;
+    memset((void *)(uintptr_t)addr, 0x5a, len);
+    return MEWZ_WASI_ESUCCESS;
+}
+
+static jmp_buf exit_jump;
+static struct {
+    uint32_t status, trap;
+} last_exit;
+
+_Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,
+                            uint64_t rip, uint64_t addr)
+{
+    (void)detail;
+    (void)rip;
+    (void)addr;
+    last_exit.status = status;
+    last_exit.trap = trap;
+    longjmp(exit_jump, 1);
+}
+
+/* mewz_fatal longjmps to fatal_jump when a test armed it, else aborts. */
+static jmp_buf fatal_jump;
+static bool fatal_armed;
+static const char *fatal_message;
+
+_Noreturn void mewz_fatal(const char *message)
+{
+    if (fatal_armed) {
+        fatal_armed = false;
+        fatal_message = message;
+        longjmp(fatal_jump, 1);
+    }
+    fprintf(stderr, "unexpected mewz_fatal: %s\n", message);
+    abort();
+}
+
+/* MEWZ_HC_POLL: records the call; marks the handles in poll_ready ready
+ * for what they asked, and "sleeps" by advancing the fake TSC by the
+ * timeout (at 1 GHz), so clock deadlines pass. */
+static struct {
+    uint32_t nfds;
+    uint64_t timeout_ns;
+    struct mewz_hc_poll_fd fds[4];
+} poll_calls[8];
+static unsigned poll_call_count;
+static uint16_t poll_ready[3]; /* revents to report per handle */
+static uint32_t poll_error;
+static uint64_t fake_tsc;
+
+uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                      uint64_t timeout_ns, uint32_t *ready)
+{
+    if (poll_call_count < 8) {
+        poll_calls[poll_call_count].nfds = nfds;
+        poll_calls[poll_call_count].timeout_ns = timeout_ns;
+        memcpy(poll_calls[poll_call_count].fds, fds,
+               (nfds < 4 ? nfds : 4) * sizeof *fds);
+    }
+    poll_call_count++;
+    if (poll_error)
+        return poll_error;
+    *ready = 0;
+    for (uint32_t i = 0; i < nfds; i++) {
+        fds[i].revents = fds[i].handle < 3
+                             ? (uint16_t)(poll_ready[fds[i].handle] &
+                                          (fds[i].events | MEWZ_POLL_ERR |
+                                           MEWZ_POLL_HUP | MEWZ_POLL_NVAL))
+                             : MEWZ_POLL_NVAL;
+        *ready += fds[i].revents != 0;
+    }
+    if (*ready == 0 && timeout_ns != MEWZ_HC_TIMEOUT_NONE)
+        fake_tsc += timeout_ns; /* tsc_khz 1000000: a tick is 1 ns */
+    return MEWZ_WASI_ESUCCESS;
+}
+
+/* ---- Fake CPU ------------------------------------------------------------ */
+
+uint64_t mewz_rdtsc(void)
+{
+    return fake_tsc;
+}
+
+/* RDRAND/RDSEED succeed this many times, then fail forever. */
+static unsigned rdrand_budget, rdseed_budget, rdrand_calls, rdseed_calls;
+bool mewz_rdrand64(uint64_t *out)
+{
+    rdrand_calls++;
+    if (rdrand_budget == 0)
+        return false;
+    rdrand_budget--;
+    *out = 0x1111111111111111ULL;
+    return true;
+}
+bool mewz_rdseed64(uint64_t *out)
+{
+    rdseed_calls++;
+    if (rdseed_budget == 0)
+        return false;
+    rdseed_budget--;
+    *out = 0x2222222222222222ULL;
+    return true;
+}
+
+/* ---- Helpers ------------------------------------------------------------- */
+
+static uint8_t *mem(uint32_t offset)
+{
+    return MEWZ_MEM + offset;
+}
+
+static void put_iovec(uint32_t at, uint32_t buf, uint32_t len)
+{
+    mewz_guest_store_u32(at, buf);
+    mewz_guest_store_u32(at + 4, len);
+}
+
+/* count one-byte iovecs at 0x10000 cycling through "a".."z" at 0x30000. */
+static void put_alphabet_iovecs(uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++)
+        put_iovec(0x10000 + i * 8, 0x30000 + i % 26, 1);
+    for (uint32_t i = 0; i < 26; i++)
+        mem(0x30000)[i] = (uint8_t)('a' + i);
+}
+
+static void reset_fakes(void)
+{
+    memset(mem(0), 0, MEMORY_END);
+    memset(write_calls, 0, sizeof write_calls);
+    write_call_count = 0;
+    written_len = 0;
+    write_accept = UINT64_MAX;
+    write_error = 0;
+    write_error_from = 0;
+    bad_iov_seen = false;
+    random_call_count = 0;
+    read_call_count = 0;
+    rdrand_calls = rdseed_calls = 0;
+    poll_call_count = 0;
+    poll_error = 0;
+    memset(poll_ready, 0, sizeof poll_ready);
+}
+
+/* Reserves the linear-memory window at MEWZ_LM_BASE as the guest has it. */
+static int map_linear_memory(const char *name)
+{
+    void *window = mmap((void *)(uintptr_t)MEWZ_LM_BASE, MEWZ_LM_WINDOW,
+                        PROT_NONE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+                            MAP_FIXED_NOREPLACE,
+                        -1, 0);
+    if (window != (void *)(uintptr_t)MEWZ_LM_BASE ||
+        mprotect(window, MEMORY_END, PROT_READ | PROT_WRITE) != 0) {
+        fprintf(stderr, "%s: reserving the linear-memory window: ", name);
+        perror(NULL);
+        return 1;
+    }
+    return 0;
+}
+
+#pragma clang diagnostic pop
+
+#endif
