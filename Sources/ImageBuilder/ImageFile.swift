@@ -13,7 +13,8 @@ import Musl
 /// from these fds.
 public final class ImageFile: @unchecked Sendable {
     public let path: String
-    public let fd: Int32
+    /// -1 once `closeDescriptor()` ran.
+    public private(set) var fd: Int32
     public let header: ImageHeader
     public let size: UInt64
     /// Last access, from fstat: the cache's "last used".
@@ -34,7 +35,14 @@ public final class ImageFile: @unchecked Sendable {
         self.path = path
     }
 
-    deinit { close(fd) }
+    deinit { closeDescriptor() }
+
+    /// Closes the fd (mappings made from it stay valid): the container process keeps no
+    /// descriptor but its stdio once its VM is set up.
+    public func closeDescriptor() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
 
     private static func check(_ fd: Int32, path: String) throws(ImageBuildError) -> (ImageHeader, UInt64, timespec) {
         var info = stat()

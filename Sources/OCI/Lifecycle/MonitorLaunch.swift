@@ -141,6 +141,8 @@ struct MonitorLaunch {
         } catch {
             reportFailure(readyFD, error.description)
         }
+        // The segments and the ROFS are mapped: the files need no descriptor any more.
+        for file in images { file.closeDescriptor() }
         var ready = MonitorLaunch.ready
         _ = Syscall.retrying { write(readyFD, &ready, 1) }
         close(readyFD)
