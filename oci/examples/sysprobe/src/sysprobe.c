@@ -11,6 +11,7 @@
  *   cat               copies stdin to stdout until EOF; bytes to stderr
  *   clocks            resolutions, readings, monotonicity, CPU time
  *   random            random_get: 1 MiB twice, distinct and evenly spread
+ *   recurse           recursion without end (no tail calls): must trap
  *   spin              prints "spinning", then loops until killed
  *   wait-stdin        prints "waiting", then blocks in read(0)
  *   sleep-forever     prints "sleeping", then sleeps an hour
@@ -225,6 +226,17 @@ static int random_bytes(void)
     return 0;
 }
 
+/* Not a tail call, and not foldable (the global), and no address taken (so
+ * nothing on the shadow stack in linear memory): each level is a native
+ * frame in the guest. */
+static unsigned long recursion_sink;
+
+__attribute__((noinline)) static unsigned long recurse(unsigned long n)
+{
+    recursion_sink += n;
+    return recurse(n + 1) + recursion_sink;
+}
+
 static int cat(void)
 {
     char buffer[4096];
@@ -271,6 +283,11 @@ int main(int argc, char **argv)
         return clocks();
     if (strcmp(mode, "random") == 0)
         return random_bytes();
+    if (strcmp(mode, "recurse") == 0) {
+        printf("recursing\n");
+        fflush(stdout);
+        return (int)recurse(1);
+    }
     if (strcmp(mode, "spin") == 0) {
         printf("spinning\n");
         fflush(stdout);
