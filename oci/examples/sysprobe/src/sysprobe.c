@@ -12,6 +12,8 @@
  *   clocks            resolutions, readings, monotonicity, CPU time
  *   random            random_get: 1 MiB twice, distinct and evenly spread
  *   recurse           recursion without end (no tail calls): must trap
+ *   touch MIB         grows memory by MIB MiB, writes every page, prints
+ *                     "touched MIB", then sleeps an hour (hack/bench memory)
  *   spin              prints "spinning", then loops until killed
  *   wait-stdin        prints "waiting", then blocks in read(0)
  *   sleep-forever     prints "sleeping", then sleeps an hour
@@ -301,6 +303,20 @@ int main(int argc, char **argv)
         char byte;
         ssize_t n = read(0, &byte, 1);
         printf("read %zd\n", n);
+        return 0;
+    }
+    if (strcmp(mode, "touch") == 0) {
+        long mib = number(arg);
+        volatile unsigned char *p = malloc((size_t)mib << 20);
+        if (mib > 0 && p == NULL) {
+            printf("no memory\n");
+            return 1;
+        }
+        for (long i = 0; i < mib << 20; i += 4096)
+            p[i] = 1;
+        printf("touched %ld\n", mib);
+        fflush(stdout);
+        sleep(3600);
         return 0;
     }
     if (strcmp(mode, "sleep-forever") == 0) {
