@@ -103,7 +103,7 @@ public final class VirtualMachine {
         case .pvm(native: false):
             throw .kvmPVMNotNative
         case .pvm(native: true):
-            let leaves = CPUFeatureCheck.hostLeaves()
+            let leaves = CPUFeatureCheck.host
             let available = CPUFeatureCheck.available(
                 leaves, avxStateEnabled: CPUFeatureCheck.hostAVXStateEnabled(leaves))
             try CPUFeatureCheck.check(required: required, available: available, source: .hostCPU)
