@@ -78,7 +78,7 @@ public final class VirtualMachine {
 
         trace.mark("memory-setup")
         vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())
-        let cpuid = try kvm.supportedCPUID()
+        let cpuid = try kvm.supportedCPUID(cache: geteuid() == 0 ? .standard : nil)
         let features = CPUSetup.features(from: cpuid, kvmHasXCRs: kvm.has(KVM_CAP_XCRS))
         let flavor = KVMFlavor.detect()
         try Self.checkCPUFeatures(configuration.requiredCPUFeatures, flavor: flavor, cpuid: cpuid, features: features)
