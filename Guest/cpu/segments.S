@@ -1,25 +1,18 @@
 /*
  * segments.S: mewz_cpu_load_gdt(const struct mewz_descriptor_ptr *gdt,
  *                               uint16_t tss_selector)
- * Loads the GDT, reloads CS with a far return (the only way to change it in
- * long mode), reloads the data segments and loads the task register.
+ * Loads the GDT and the task register. CS and the data segments are not
+ * reloaded: the monitor entered the guest with the same selectors and the
+ * same descriptors (Guest/PVM.md §3, boot GDT), a descriptor-table load
+ * leaves the loaded segments as they are, and in long mode their bases and
+ * limits are not used. Each reload would be a trap to the hypervisor under
+ * kvm-pvm (~30 us), six of them at every boot.
  */
     .text
     .globl mewz_cpu_load_gdt
     .type mewz_cpu_load_gdt, @function
 mewz_cpu_load_gdt:
     lgdt (%rdi)
-    pushq $0x08                 /* MEWZ_SEL_CODE */
-    leaq 1f(%rip), %rax
-    pushq %rax
-    lretq
-1:  movl $0x10, %eax            /* MEWZ_SEL_DATA */
-    movl %eax, %ds
-    movl %eax, %es
-    movl %eax, %ss
-    xorl %eax, %eax
-    movl %eax, %fs
-    movl %eax, %gs
     ltr %si
     ret
     .size mewz_cpu_load_gdt, . - mewz_cpu_load_gdt

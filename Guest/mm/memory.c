@@ -11,6 +11,8 @@
 uint32_t mewz_memory_pages;
 static uint32_t limit_pages;
 static uint64_t backed_bytes;
+/* CR3 read once: every read is a trap to the hypervisor under kvm-pvm. */
+static uint64_t page_tables;
 
 uint32_t mewz_memory_limit_pages(void)
 {
@@ -43,7 +45,7 @@ static bool ensure_backed(uint64_t bytes)
 
 static bool map_pages(uint32_t first, uint32_t count)
 {
-    return mewz_map_identity(mewz_read_cr3(),
+    return mewz_map_identity(page_tables,
                              MEWZ_LM_BASE +
                                  (uint64_t)first * MEWZ_WASM_PAGE_SIZE,
                              (uint64_t)count * MEWZ_WASM_PAGE_SIZE);
@@ -51,6 +53,7 @@ static bool map_pages(uint32_t first, uint32_t count)
 
 void mewz_memory_init(uint32_t min_pages, uint32_t max_pages)
 {
+    page_tables = mewz_read_cr3();
     limit_pages = compute_limit(max_pages);
     backed_bytes = mewz_boot->lm_backed_size;
     if (min_pages > limit_pages)

@@ -97,6 +97,19 @@ static uint32_t recurse(volatile uint8_t *previous, uint64_t depth)
     return recurse(frame, depth + 1) + frame[1];
 }
 
+/* The same with 64 KiB frames, 16 times the guard page: built with
+ * stack-clash probing, as images are, each frame touches its pages in
+ * order, so the overflow meets the guard page instead of jumping it into
+ * the memory below the stack. */
+static uint32_t recurse_big(volatile uint8_t *previous, uint64_t depth)
+{
+    volatile uint8_t frame[65536];
+    if (depth == UINT64_MAX)
+        return 0;
+    frame[0] = previous ? previous[0] + 1 : 0;
+    return recurse_big(frame, depth + 1) + frame[1];
+}
+
 static void scenario_args(void)
 {
     mewz_wasi_args_sizes_get(RESULT, RESULT + 4);
@@ -364,6 +377,8 @@ void mewz_module_main(void)
         scenario_grow();
     } else if (equal(what, "stack")) {
         recurse(0, 0);
+    } else if (equal(what, "bigstack")) {
+        recurse_big(0, 0);
     } else if (equal(what, "ud2")) {
         __builtin_trap();
     } else if (equal(what, "unreachable")) {

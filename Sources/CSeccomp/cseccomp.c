@@ -44,7 +44,7 @@ static int add_rules(scmp_filter_ctx ctx,
     /* Enter the guest: only KVM_RUN, only on the vCPU. */
     ALLOW(ctx, &status, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
           SCMP_A1(SCMP_CMP_EQ, KVM_RUN));
-    /* Read the guest's RIP for a halt/shutdown/internal-error report. */
+    /* Read the guest's RIP (and IF) for a halt/shutdown/internal-error report. */
     ALLOW(ctx, &status, ioctl, 2, SCMP_A0(SCMP_CMP_EQ, vcpu),
           SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS));
 

@@ -18,12 +18,17 @@ extension ImageBuilder {
     ///   written at every type; -fwrapv: Wasm integer arithmetic wraps;
     ///   -ffp-contract=off: Wasm forbids fusing a*b+c.
     /// - Function and data sections let ld.lld drop what is never called.
+    /// - Stack-clash protection: a frame larger than a page touches each page
+    ///   as it grows, so deep recursion meets the 4 KiB guard page below the
+    ///   stack ("call stack exhausted") instead of jumping it into the memory
+    ///   below. The driver ignores -fstack-clash-protection for an OS-less
+    ///   target, so it goes to the compiler proper (clang 19 and 21 honour it).
     public static let compileFlags: [String] = [
         "-target", "x86_64-unknown-none", "-march=x86-64-v2", "-std=c11", "-O2",
         "-ffreestanding", "-fno-pic", "-fno-pie", "-mno-red-zone",
         "-fno-stack-protector", "-fno-asynchronous-unwind-tables",
         "-fno-strict-aliasing", "-fwrapv", "-ffp-contract=off",
-        "-ffunction-sections", "-fdata-sections",
+        "-ffunction-sections", "-fdata-sections", "-Xclang", "-fstack-clash-protection",
     ]
 
     /// ld.lld flags between `-T <guest>/link.ld` and `-o`.

@@ -57,6 +57,10 @@ enum CPUFeatureCheck {
                extendedLeaf1ECX: table.entry(function: 0x8000_0001)?.ecx ?? 0)
     }
 
+    /// hostLeaves(), asked once per process: CPUID traps to the hypervisor when the host is
+    /// itself a VM (about 6 µs each here), and the answer does not change.
+    static let host: Leaves = hostLeaves()
+
     /// The monitor's own CPUID, which is what a natively running kvm-pvm guest sees.
     static func hostLeaves() -> Leaves {
         func cpuid(_ leaf: UInt32) -> (eax: UInt32, ebx: UInt32, ecx: UInt32, edx: UInt32) {

@@ -12,7 +12,7 @@ enum GuestEntropy {
     static func features(flavor: KVMFlavor, supported: UInt64) -> UInt64 {
         var candidates = supported
         if case .pvm(native: true) = flavor {
-            let host = CPUFeatureCheck.hostLeaves()
+            let host = CPUFeatureCheck.host
             candidates = CPUSetup.features(leaf1ECX: host.leaf1ECX, leaf7EBX: host.leaf7EBX, xsaveLeafEAX: 0,
                                            kvmHasXCRs: false).bootFeatures
         }

@@ -96,7 +96,7 @@ public final class VirtualMachine {
 
         trace.mark("memory-setup")
         vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())
-        let cpuid = try kvm.supportedCPUID()
+        let cpuid = try kvm.supportedCPUID(cache: geteuid() == 0 ? .standard : nil)
         let features = CPUSetup.features(from: cpuid, kvmHasXCRs: kvm.has(KVM_CAP_XCRS))
         let flavor = KVMFlavor.detect()
         try Self.checkCPUFeatures(configuration.requiredCPUFeatures, flavor: flavor, cpuid: cpuid, features: features)
@@ -122,7 +122,7 @@ public final class VirtualMachine {
         case .pvm(native: false):
             throw .kvmPVMNotNative
         case .pvm(native: true):
-            let leaves = CPUFeatureCheck.hostLeaves()
+            let leaves = CPUFeatureCheck.host
             let available = CPUFeatureCheck.available(
                 leaves, avxStateEnabled: CPUFeatureCheck.hostAVXStateEnabled(leaves))
             try CPUFeatureCheck.check(required: required, available: available, source: .hostCPU)

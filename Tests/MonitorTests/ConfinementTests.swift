@@ -108,8 +108,15 @@ struct ConfinementTests {
         #expect(outcome.stderr == stderr)
     }
 
-    @Test(arguments: ["open", "write-other-fd", "ioctl-stdout", "ioctl-stdin", "ppoll-four", "mmap-exec", "socket",
-                      "kill-other"])
+    /// Every errno path of every hypercall, confined: none of them needs a call the filter refuses.
+    @Test func hostileArgumentsAreAnsweredConfined() throws {
+        let outcome = try Self.run("hostile", then: "exit", stdin: "abcdefgh")
+        #expect(outcome.reason == .exit && outcome.status == 0)
+        #expect(!outcome.stdout.isEmpty && outcome.stderr == "")
+    }
+
+    @Test(arguments: ["open", "write-other-fd", "read-other-fd", "ioctl-stdout", "ioctl-stdin", "ppoll-four",
+                      "mmap-exec", "mmap-file", "socket", "kill-other"])
     func forbiddenSystemCallAfterSetUpKillsTheMonitor(action: String) throws {
         let outcome = try Self.run("hello", then: action)
         #expect(outcome.stdout == "hello from the guest\n")  // the guest ran confined first

@@ -70,6 +70,12 @@ case "write-other-fd":
 case "ioctl-stdout":
     var size = winsize()
     _ = ioctl(1, UInt(TIOCGWINSZ), &size)
+case "read-other-fd":
+    var byte: UInt8 = 0
+    _ = read(spareFD, &byte, 1)
+case "mmap-file":
+    // Only anonymous memory: no file can be mapped in after set-up.
+    _ = mmap(nil, 4096, PROT_READ, MAP_PRIVATE, spareFD, 0)
 case "ioctl-stdin":
     // Only FIONREAD is allowed on stdin.
     var size = winsize()

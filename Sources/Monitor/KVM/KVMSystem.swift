@@ -51,6 +51,15 @@ final class KVMSystem {
         return Int(size)
     }
 
+    /// KVM_GET_SUPPORTED_CPUID, from `cache` when it holds this boot's and this KVM's answer.
+    func supportedCPUID(cache: SupportedCPUIDCache?) throws(MonitorError) -> CPUIDTable {
+        guard let cache, let key = SupportedCPUIDCache.currentKey() else { return try supportedCPUID() }
+        if let table = cache.load(key: key) { return table }
+        let table = try supportedCPUID()
+        cache.store(table, key: key)
+        return table
+    }
+
     /// KVM_GET_SUPPORTED_CPUID, growing the table while the kernel answers E2BIG.
     func supportedCPUID() throws(MonitorError) -> CPUIDTable {
         var capacity: UInt32 = 128  // today's kernels report about 75 entries

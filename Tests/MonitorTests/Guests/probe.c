@@ -395,6 +395,141 @@ static void poll_stdin_then_echo(void)
     (void)ready;
 }
 
+/* ---- hostile arguments ------------------------------------------------ */
+
+static unsigned checks;
+
+/* Counts a check; exits with its number when it fails. */
+static void expect(int holds)
+{
+    checks++;
+    if (!holds)
+        guest_exit(checks, 0);
+}
+
+static unsigned write_vectors(uint64_t iov_addr, unsigned count)
+{
+    write_args.fd = 1;
+    write_args.iovcnt = count;
+    write_args.iov_addr = iov_addr;
+    write_args.written = 99;
+    hypercall(MEWZ_HC_WRITE, &write_args);
+    return write_args.error;
+}
+
+/* Every hypercall with bad pointers, lengths and counts inside a valid
+ * argument struct: each must be answered with the errno abi.h names and the
+ * VM must go on. Exits 0 when all held, else the failed check's number. */
+static void hostile_arguments(void)
+{
+    const uint64_t ram = boot->ram_size, lm = MEWZ_LM_BASE;
+    const uint64_t backed = lm + boot->lm_backed_size;
+    static struct mewz_hc_iovec bad[2];
+
+    /* Buffers: straddling RAM's end, past it, in the linear-memory window
+     * past what is backed, huge, wrapping, between RAM and the window. */
+    const uint64_t buffers[][2] = {
+        {ram - 4, 8},      {ram, 1},          {backed - 4, 8},
+        {backed, 1},       {0x1000, 1ULL << 63}, {~0ULL - 2, 8},
+        {ram + 0x1000, 1}, {lm + 0x200000000ULL, 1},
+    };
+    for (unsigned i = 0; i < sizeof buffers / sizeof buffers[0]; i++) {
+        bad[0].addr = buffers[i][0];
+        bad[0].len = buffers[i][1];
+        expect(write_vectors(MEWZ_HC_ADDR(bad), 1) == 21); /* EFAULT */
+        expect(write_args.written == 0);
+    }
+    /* The iovec array itself: straddling RAM's end, far away, unaligned. */
+    expect(write_vectors(ram - 8, 1) == 21);
+    expect(write_vectors(lm + 0x100000000ULL, 1) == 21);
+    expect(write_vectors(MEWZ_HC_ADDR(bad) + 1, 0) == 0); /* nothing to read */
+    /* Counts: past MEWZ_HC_IOV_MAX, 2^32 - 1; lengths that add past 2^64. */
+    expect(write_vectors(MEWZ_HC_ADDR(bad), MEWZ_HC_IOV_MAX + 1) == 28);
+    expect(write_vectors(MEWZ_HC_ADDR(bad), 0xffffffffU) == 28);
+    bad[0].addr = 0x1000;
+    bad[0].len = ~0ULL;
+    bad[1].addr = 0x1000;
+    bad[1].len = 2;
+    expect(write_vectors(MEWZ_HC_ADDR(bad), 2) == 21);
+    /* An iovec array that is the argument struct itself: {fd | iovcnt << 32,
+     * iov_addr} names linear memory past what is backed. */
+    expect(write_vectors(MEWZ_HC_ADDR(&write_args), 2) == 21);
+    /* An iovec that points at itself: 16 valid bytes of guest RAM. */
+    bad[0].addr = MEWZ_HC_ADDR(bad);
+    bad[0].len = sizeof bad[0];
+    expect(write_vectors(MEWZ_HC_ADDR(bad), 1) == 0 && write_args.written == 16);
+
+    /* A read into its own argument struct: the monitor's answer wins. */
+    iovecs[0].addr = MEWZ_HC_ADDR(&read_args);
+    iovecs[0].len = sizeof read_args;
+    read_args.fd = 0;
+    read_args.iovcnt = 1;
+    read_args.iov_addr = MEWZ_HC_ADDR(iovecs);
+    hypercall(MEWZ_HC_READ, &read_args);
+    expect(read_args.error == 0 && read_args.nread == 8 && read_args.fd == 0);
+    /* Reads from a descriptor the guest does not own. */
+    read_args.fd = 3;
+    hypercall(MEWZ_HC_READ, &read_args);
+    expect(read_args.error == 8); /* EBADF */
+
+    /* random: past RAM, too long, huge. */
+    random_args.addr = ram - 4;
+    random_args.len = 8;
+    hypercall(MEWZ_HC_RANDOM, &random_args);
+    expect(random_args.error == 21);
+    random_args.addr = 0x1000;
+    random_args.len = 65537;
+    hypercall(MEWZ_HC_RANDOM, &random_args);
+    expect(random_args.error == 28);
+    random_args.len = ~0ULL;
+    hypercall(MEWZ_HC_RANDOM, &random_args);
+    expect(random_args.error == 28);
+
+    /* memory: beyond the limit, huge. */
+    memory_args.wanted = boot->lm_limit_size + 1;
+    hypercall(MEWZ_HC_MEMORY, &memory_args);
+    expect(memory_args.error == 28);
+    memory_args.wanted = ~0ULL;
+    hypercall(MEWZ_HC_MEMORY, &memory_args);
+    expect(memory_args.error == 28);
+
+    /* poll: an array straddling RAM's end, too many entries, the array
+     * over its own argument struct, handles the guest does not own. */
+    poll_args.fds_addr = ram - 8;
+    poll_args.nfds = 1;
+    poll_args.timeout_ns = MEWZ_HC_TIMEOUT_NONE;
+    hypercall(MEWZ_HC_POLL, &poll_args);
+    expect(poll_args.error == 21);
+    poll_args.fds_addr = MEWZ_HC_ADDR(poll_fds);
+    poll_args.nfds = MEWZ_HC_POLL_MAX + 1;
+    hypercall(MEWZ_HC_POLL, &poll_args);
+    expect(poll_args.error == 28);
+    poll_args.fds_addr = MEWZ_HC_ADDR(&poll_args);
+    poll_args.nfds = 2;
+    poll_args.timeout_ns = 0;
+    hypercall(MEWZ_HC_POLL, &poll_args);
+    expect(poll_args.error == 0 && poll_args.fds_addr == MEWZ_HC_ADDR(&poll_args));
+    poll_fds[0] = (struct mewz_hc_poll_fd){.handle = 0xffffffffU, .events = 0xffff};
+    poll_args.fds_addr = MEWZ_HC_ADDR(poll_fds);
+    poll_args.nfds = 1;
+    poll_args.timeout_ns = MEWZ_HC_TIMEOUT_NONE; /* answered at once: NVAL */
+    hypercall(MEWZ_HC_POLL, &poll_args);
+    expect(poll_args.error == 0 && poll_args.ready == 1 &&
+           poll_fds[0].revents == MEWZ_POLL_NVAL);
+    guest_exit(0, 0);
+}
+
+/* argv[2] cheap hypercalls (empty writes) in a row: the monitor answers
+ * each and holds no state between them. */
+static void flood_hypercalls(uint64_t count)
+{
+    for (uint64_t i = 0; i < count; i++)
+        if (write_vectors(MEWZ_HC_ADDR(iovecs), 0) != 0 || write_args.written)
+            guest_exit(1, 0);
+    print("flood done\n");
+    guest_exit(0, 0);
+}
+
 static void ret_instruction_on_stack(void)
 {
     install_page_fault_handler();
@@ -488,6 +623,24 @@ __attribute__((used)) void guest_main(const boot_info *info)
         guest_exit(1, 0);
     } else if (equal(mode, "poll-stdin")) {
         poll_stdin_then_echo();
+    } else if (equal(mode, "hostile")) {
+        hostile_arguments();
+    } else if (equal(mode, "hypercall-flood")) {
+        flood_hypercalls(decimal(boot->argc > 2 ? argument(2) : "100000"));
+    } else if (equal(mode, "call")) {
+        hypercall((unsigned)decimal(argument(2)), &write_args);
+    } else if (equal(mode, "outw")) {
+        __asm__ volatile("outw %%ax, %w1"
+                         :
+                         : "a"(0), "Nd"((unsigned short)(MEWZ_HC_PORT_BASE + 1)));
+    } else if (equal(mode, "rep-out")) {
+        static const uint32_t words[2];
+        const void *from = words;
+        unsigned long count = 2;
+        __asm__ volatile("rep outsl"
+                         : "+S"(from), "+c"(count)
+                         : "d"((unsigned short)(MEWZ_HC_PORT_BASE + 1))
+                         : "memory");
     } else if (equal(mode, "cpu-features")) {
         guest_exit((unsigned)boot->cpu_features, 0);
     }

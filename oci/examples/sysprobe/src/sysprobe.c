@@ -11,6 +11,9 @@
  *   cat               copies stdin to stdout until EOF; bytes to stderr
  *   clocks            resolutions, readings, monotonicity, CPU time
  *   random            random_get: 1 MiB twice, distinct and evenly spread
+ *   recurse           recursion without end (no tail calls): must trap
+ *   touch MIB         grows memory by MIB MiB, writes every page, prints
+ *                     "touched MIB", then sleeps an hour (hack/bench memory)
  *   spin              prints "spinning", then loops until killed
  *   wait-stdin        prints "waiting", then blocks in read(0)
  *   sleep-forever     prints "sleeping", then sleeps an hour
@@ -225,6 +228,17 @@ static int random_bytes(void)
     return 0;
 }
 
+/* Not a tail call, and not foldable (the global), and no address taken (so
+ * nothing on the shadow stack in linear memory): each level is a native
+ * frame in the guest. */
+static unsigned long recursion_sink;
+
+__attribute__((noinline)) static unsigned long recurse(unsigned long n)
+{
+    recursion_sink += n;
+    return recurse(n + 1) + recursion_sink;
+}
+
 static int cat(void)
 {
     char buffer[4096];
@@ -271,6 +285,11 @@ int main(int argc, char **argv)
         return clocks();
     if (strcmp(mode, "random") == 0)
         return random_bytes();
+    if (strcmp(mode, "recurse") == 0) {
+        printf("recursing\n");
+        fflush(stdout);
+        return (int)recurse(1);
+    }
     if (strcmp(mode, "spin") == 0) {
         printf("spinning\n");
         fflush(stdout);
@@ -284,6 +303,20 @@ int main(int argc, char **argv)
         char byte;
         ssize_t n = read(0, &byte, 1);
         printf("read %zd\n", n);
+        return 0;
+    }
+    if (strcmp(mode, "touch") == 0) {
+        long mib = number(arg);
+        volatile unsigned char *p = malloc((size_t)mib << 20);
+        if (mib > 0 && p == NULL) {
+            printf("no memory\n");
+            return 1;
+        }
+        for (long i = 0; i < mib << 20; i += 4096)
+            p[i] = 1;
+        printf("touched %ld\n", mib);
+        fflush(stdout);
+        sleep(3600);
         return 0;
     }
     if (strcmp(mode, "sleep-forever") == 0) {
