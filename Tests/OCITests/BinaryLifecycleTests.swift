@@ -153,7 +153,7 @@ import Testing
         }
         switch input {
         case .missingBundle:
-            expected = "open \(bundle)/config.json: no such file or directory"
+            expected = "open bundle \(bundle): no such file or directory"
         case .invalidJSON:
             bundle = try harness.bundle("b", args: [], config: "{\"ociVersion\": \"1\",\n")
             expected = "\(bundle)/config.json: invalid JSON at line 2, column 1: unexpected end of data"
@@ -187,11 +187,11 @@ import Testing
                 + "(point it at one, or unset it and install the Debian package clang-19)"
         case .terminal:
             bundle = try harness.bundle("b", args: [], config: config(#"{"terminal":true,"args":["/app.wasm"],"cwd":"/"}"#))
-            expected = "\(bundle)/config.json: process.terminal: terminal (pty) containers are not supported yet"
+            expected = "cannot allocate tty if runc will detach without setting console socket"
         case .consoleSocket:
             bundle = try harness.bundle("b", args: ["/app.wasm"])
             extra = ["--console-socket", harness.work + "/console.sock"]
-            expected = "--console-socket: terminal (pty) containers are not supported yet"
+            expected = "cannot use console socket if runc will not detach or allocate tty"
         case .unopenedPreservedFD:
             bundle = try harness.bundle("b", args: ["/app.wasm"])
             extra = ["--preserve-fds", "40"]

@@ -18,8 +18,10 @@ public struct GlobalOptions: Equatable, Sendable {
     public var logPath: String?
     public var logFormat = LogFormat.text
     public var debug = false
-    /// Accepted for compatibility; there is no cgroup handling yet.
+    /// linux.cgroupsPath is "slice:prefix:name" (CgroupPath).
     public var systemdCgroup = false
+    /// --fallback-runtime: where bundles without Wasm go (FallbackRuntime).
+    public var fallbackRuntime: String?
     /// Accepted for compatibility ("true", "false" or "auto"); mewz-runtime runs as root only.
     public var rootless: String?
 
@@ -38,6 +40,22 @@ public enum Command: Equatable, Sendable {
     case features
     /// `spec`: the bundle directory to write config.json into (nil: the current directory).
     case spec(bundle: String?)
+    case pause(id: String)
+    case resume(id: String)
+    case events(EventsOptions)
+    /// A command mewz-runtime refuses (exec, checkpoint, restore, update), unless `id` is a
+    /// container of the fallback runtime.
+    case unsupported(name: String, reason: String, id: String?)
+}
+
+public struct EventsOptions: Equatable, Sendable {
+    public var id: String
+    public var stats = false
+    public var intervalMilliseconds = 5000
+
+    public init(id: String) {
+        self.id = id
+    }
 }
 
 public enum OutputFormat: String, Equatable, Sendable {
