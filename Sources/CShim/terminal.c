@@ -45,6 +45,16 @@ int cshim_set_window_size(int fd, unsigned short rows, unsigned short columns)
     return ioctl(fd, TIOCSWINSZ, &size);
 }
 
+int cshim_get_window_size(int fd, unsigned short *rows, unsigned short *columns)
+{
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0)
+        return -1;
+    *rows = size.ws_row;
+    *columns = size.ws_col;
+    return 0;
+}
+
 int cshim_connect_unix(const char *path)
 {
     struct sockaddr_un address;

@@ -14,6 +14,9 @@ int cshim_set_controlling_terminal(int fd);
 /* ioctl(fd, TIOCSWINSZ) with rows x columns. */
 int cshim_set_window_size(int fd, unsigned short rows, unsigned short columns);
 
+/* ioctl(fd, TIOCGWINSZ): the rows and columns of a terminal. */
+int cshim_get_window_size(int fd, unsigned short *rows, unsigned short *columns);
+
 /* A SOCK_STREAM connection to the unix socket at path (CLOEXEC), or -1 (errno). */
 int cshim_connect_unix(const char *path);
 

@@ -119,8 +119,8 @@ struct HookOutput {
         self.limit = limit
     }
 
-    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self).trimmingTrailingNewline }
+    var stderrText: String { String(decoding: stderr, as: UTF8.self).trimmingTrailingNewline }
 
     /// false when `deadline` (monotonic ms) passed first.
     mutating func drain(until deadline: Int64?, childPID: Int32) -> Bool {
