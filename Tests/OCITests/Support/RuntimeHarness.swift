@@ -338,6 +338,12 @@ final class RuntimeHarness {
         return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Every process whose command name is `name`.
+    static func processes(named name: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { commandName(of: $0) == name }
+    }
+
     static func commandName(of pid: Int32) -> String {
         ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "")
             .trimmingCharacters(in: .newlines)
