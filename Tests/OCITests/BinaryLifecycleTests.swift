@@ -135,7 +135,7 @@ import Testing
     enum BadInput: String, CaseIterable {
         case missingBundle, invalidJSON, missingArgs, wrongType, notWasm, truncatedModule, truncatedSection
         case missingToolchain, compilerNotExecutable, terminal, consoleSocket, unopenedPreservedFD, escapingSymlink
-        case unwritablePidFile
+        case unwritablePidFile, unsupportedOCIVersion, bundleIsAFile
     }
 
     @Test(.needsKVM, arguments: BadInput.allCases)
@@ -203,6 +203,12 @@ import Testing
             try FileManager.default.createSymbolicLink(atPath: bundle + "/rootfs/escape.wasm",
                                                        withDestinationPath: "../../outside.wasm")
             expected = "exec: \"/escape.wasm\": no such file or directory"
+        case .unsupportedOCIVersion:
+            bundle = try harness.bundle("b", args: [], config: #"{"ociVersion":"2.0.0","process":{"args":["/app.wasm"],"cwd":"/"},"root":{"path":"rootfs"}}"#)
+            expected = "\(bundle)/config.json: ociVersion \"2.0.0\" is not supported (mewz-runtime implements 1.x, up to 1.2.0)"
+        case .bundleIsAFile:
+            bundle = try harness.bundle("b", args: ["/app.wasm"]) + "/config.json"
+            expected = "bundle \(bundle) is not a directory"
         case .unwritablePidFile:
             // Fails after the container process (and its VM) exists: it must be killed and reaped.
             bundle = try harness.bundle("b", args: ["/app.wasm"])

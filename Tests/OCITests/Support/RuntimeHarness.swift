@@ -124,9 +124,9 @@ final class RuntimeHarness {
     }
 
     /// A bundle whose config.json is the usual one (see above) changed by `configure`.
-    func bundle(_ name: String, args: [String], module: [UInt8]? = nil,
+    func bundle(_ name: String, args: [String], module: [UInt8]? = nil, modulePath: String = "app.wasm",
                 configure: (inout [String: Any]) -> Void) throws -> String {
-        let bundle = try self.bundle(name, args: args, module: module)
+        let bundle = try self.bundle(name, args: args, module: module, modulePath: modulePath)
         let path = bundle + "/config.json"
         guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
         else { throw HarnessError("unreadable \(path)") }
