@@ -64,7 +64,8 @@ import Testing
         #expect(state["pid"] as? Int == Int(pid))
 
         // A mewz container beside it: list shows both, sorted, in runc's formats.
-        #expect(try harness.run(["create", "-b", try harness.bundle("w", args: ["/app.wasm"]), "w"],
+        let wasmPIDFile = harness.work + "/w.pid"
+        #expect(try harness.run(["create", "-b", try harness.bundle("w", args: ["/app.wasm"]), "--pid-file", wasmPIDFile, "w"],
                                 stdoutPath: harness.work + "/w.out").exit == .exited(0))
         let listed = try harness.run(["list", "--format", "json"])
         #expect(listed.exit == .exited(0))
@@ -89,6 +90,7 @@ import Testing
         #expect(try harness.run(["delete", "n"]).exit == .exited(0))
         #expect(!harness.containerDirectoryExists("n"))
         #expect(try harness.run(["delete", "w"]).exit == .exited(0))
+        #expect(harness.reap(try #require(Int32(try String(contentsOfFile: wasmPIDFile, encoding: .utf8)))) == .signaled(SIGKILL))
     }
 
     /// A pod sandbox (either CRI annotation) goes to runc even with no fallback configured,

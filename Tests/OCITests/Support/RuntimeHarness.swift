@@ -369,6 +369,12 @@ final class RuntimeHarness {
         }
     }
 
+    /// Every open descriptor of every process, with its owner.
+    static func allDescriptors() -> [(pid: Int32, fd: Int32, target: String)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).flatMap { pid in descriptors(of: pid).map { (pid, $0.fd, $0.target) } }
+    }
+
     /// The monitor's own KVM handles: /dev/kvm, the VM and its vCPU.
     static func isVMDescriptor(_ target: String) -> Bool {
         target == "/dev/kvm" || target.hasPrefix("anon_inode:kvm-")
