@@ -8,7 +8,10 @@ public struct Runtime {
     public let arguments: [String]
 
     public init(options: GlobalOptions, arguments: [String] = []) throws(OCIError) {
-        let root = PathName.absolute(options.root, from: try PathName.currentDirectory())
+        // No getcwd for an absolute root: the shim's cleanup runs `delete --force` from a
+        // bundle directory it has already removed.
+        let root = options.root.hasPrefix("/")
+            ? PathName.clean(options.root) : PathName.absolute(options.root, from: try PathName.currentDirectory())
         guard root != "/" else { throw .usage("option --root argument should not be set to /") }
         self.root = root
         self.log = RuntimeLog(options)
