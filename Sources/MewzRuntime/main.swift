@@ -32,7 +32,7 @@ case .version:
 case .command(let globals, let command):
     let log = RuntimeLog(globals)
     do {
-        let runtime = try Runtime(options: globals)
+        let runtime = try Runtime(options: globals, arguments: arguments)
         switch command {
         case .create(let options): try CreateCommand.run(options, runtime)
         case .run(let options): try RunCommand.run(options, runtime)
@@ -46,6 +46,10 @@ case .command(let globals, let command):
         case .spec(let bundle): try SampleSpec.write(bundle: bundle)
         case .build(let options): try BuildCommand.run(options, runtime)
         case .cache(let options): exit(try CacheCommand.run(options, runtime))
+        case .pause(let id): try PauseCommand.run(id: id, runtime)
+        case .resume(let id): try ResumeCommand.run(id: id, runtime)
+        case .events(let options): try EventsCommand.run(options, runtime)
+        case .unsupported(let name, let reason, let id): try runtime.unsupported(name, reason: reason, id: id)
         }
         exit(0)
     } catch {

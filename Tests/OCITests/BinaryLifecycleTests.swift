@@ -135,7 +135,7 @@ import Testing
     enum BadInput: String, CaseIterable {
         case missingBundle, invalidJSON, missingArgs, wrongType, notWasm, truncatedModule, truncatedSection
         case missingToolchain, compilerNotExecutable, terminal, consoleSocket, unopenedPreservedFD, escapingSymlink
-        case unwritablePidFile
+        case unwritablePidFile, unsupportedOCIVersion, bundleIsAFile
     }
 
     @Test(.needsKVM, arguments: BadInput.allCases)
@@ -153,7 +153,7 @@ import Testing
         }
         switch input {
         case .missingBundle:
-            expected = "open \(bundle)/config.json: no such file or directory"
+            expected = "open bundle \(bundle): no such file or directory"
         case .invalidJSON:
             bundle = try harness.bundle("b", args: [], config: "{\"ociVersion\": \"1\",\n")
             expected = "\(bundle)/config.json: invalid JSON at line 2, column 1: unexpected end of data"
@@ -187,11 +187,11 @@ import Testing
                 + "(point it at one, or unset it and install the Debian package clang-19)"
         case .terminal:
             bundle = try harness.bundle("b", args: [], config: config(#"{"terminal":true,"args":["/app.wasm"],"cwd":"/"}"#))
-            expected = "\(bundle)/config.json: process.terminal: terminal (pty) containers are not supported yet"
+            expected = "cannot allocate tty if runc will detach without setting console socket"
         case .consoleSocket:
             bundle = try harness.bundle("b", args: ["/app.wasm"])
             extra = ["--console-socket", harness.work + "/console.sock"]
-            expected = "--console-socket: terminal (pty) containers are not supported yet"
+            expected = "cannot use console socket if runc will not detach or allocate tty"
         case .unopenedPreservedFD:
             bundle = try harness.bundle("b", args: ["/app.wasm"])
             extra = ["--preserve-fds", "40"]
@@ -203,6 +203,12 @@ import Testing
             try FileManager.default.createSymbolicLink(atPath: bundle + "/rootfs/escape.wasm",
                                                        withDestinationPath: "../../outside.wasm")
             expected = "exec: \"/escape.wasm\": no such file or directory"
+        case .unsupportedOCIVersion:
+            bundle = try harness.bundle("b", args: [], config: #"{"ociVersion":"2.0.0","process":{"args":["/app.wasm"],"cwd":"/"},"root":{"path":"rootfs"}}"#)
+            expected = "\(bundle)/config.json: ociVersion \"2.0.0\" is not supported (mewz-runtime implements 1.x, up to 1.2.0)"
+        case .bundleIsAFile:
+            bundle = try harness.bundle("b", args: ["/app.wasm"]) + "/config.json"
+            expected = "bundle \(bundle) is not a directory"
         case .unwritablePidFile:
             // Fails after the container process (and its VM) exists: it must be killed and reaped.
             bundle = try harness.bundle("b", args: ["/app.wasm"])

@@ -93,7 +93,7 @@ import Testing
         ("--root / state c1", nil),
         ("--bogus state c1", "flag provided but not defined: -bogus"),
         ("frobnicate c1", "unknown command \"frobnicate\" (see 'mewz-runtime --help')"),
-        ("checkpoint --help", "checkpoint is not supported: a unikernel VM cannot be checkpointed yet"),
+        ("checkpoint --help", "checkpoint is not supported: a unikernel VM cannot be checkpointed"),
     ] as [(String, String?)])
     func rejects(line: String, message: String?) throws {
         let arguments = line.split(separator: " ").map(String.init)

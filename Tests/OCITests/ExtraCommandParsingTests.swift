@@ -42,24 +42,61 @@ import Testing
         #expect(try parse("--root /r spec --rootless") == .command(try rootOnly("/r"), .spec(bundle: nil)))
     }
 
+    /// Refused commands parse any arguments and find the container id in them (runc's flags
+    /// that take a value are skipped), so a fallback runtime's container can still get them.
     @Test(arguments: [
-        ("exec --pid-file /p --process /s --detach --console-socket /c c1",
-         "exec is not supported: a unikernel runs exactly one process"),
-        ("exec --process /s c1", "exec is not supported: a unikernel runs exactly one process"),
-        ("checkpoint --image-path /i --leave-running c1",
-         "checkpoint is not supported: a unikernel VM cannot be checkpointed yet"),
-        ("checkpoint --help", "checkpoint is not supported: a unikernel VM cannot be checkpointed yet"),
-        ("restore -h", "restore is not supported: a unikernel VM cannot be checkpointed yet"),
-        ("pause c1", "pause is not supported: pausing a unikernel VM is not implemented yet"),
-        ("resume c1", "resume is not supported: pausing a unikernel VM is not implemented yet"),
-        ("update --resources=- c1", "update is not supported: resource limits (cgroups) are not managed yet"),
-        ("events --stats --interval=5s c1",
-         "events is not supported: container events and statistics are not reported yet"),
+        ("exec --pid-file /p --process /s --detach --console-socket /c c1", "exec", "c1"),
+        ("exec --process=/s -t c1 sh -c x", "exec", "c1"),
+        ("exec -p /s -e A=1 -u 0 c1", "exec", "c1"),
+        ("checkpoint --image-path /i --leave-running c1", "checkpoint", "c1"),
+        ("update --resources=- c1", "update", "c1"),
+        ("update --resources - --pids-limit 5 c1", "update", "c1"),
+        ("restore --bundle /b --image-path /i c2", "restore", "c2"),
+        ("exec", "exec", nil),
+    ] as [(String, String, String?)])
+    func unsupportedCommandsCarryTheirID(line: String, name: String, id: String?) throws {
+        guard case .command(_, .unsupported(let parsedName, _, let parsedID)) = try parse(line) else {
+            Issue.record("\(line) did not parse as a refused command")
+            return
+        }
+        #expect(parsedName == name)
+        #expect(parsedID == id)
+    }
+
+    @Test(arguments: [
+        ("checkpoint --help", "checkpoint is not supported: a unikernel VM cannot be checkpointed"),
+        ("restore -h", "restore is not supported: a unikernel VM cannot be checkpointed"),
     ])
-    func unsupportedCommandsFailWithOneLine(line: String, message: String) {
+    func checkpointHelpFails(line: String, message: String) {
         let error = refusal(line)
         #expect(error?.kind == .unsupported)
         #expect(error?.message == message)
+    }
+
+    @Test func pauseResumeEvents() throws {
+        #expect(try parse("pause c1") == .command(GlobalOptions(), .pause(id: "c1")))
+        #expect(try parse("resume c1") == .command(GlobalOptions(), .resume(id: "c1")))
+        var events = EventsOptions(id: "c1")
+        events.stats = true
+        #expect(try parse("events --stats c1") == .command(GlobalOptions(), .events(events)))
+        events.stats = false
+        events.intervalMilliseconds = 1500
+        #expect(try parse("events --interval=1.5s c1") == .command(GlobalOptions(), .events(events)))
+        events.intervalMilliseconds = 90_000
+        #expect(try parse("events --interval 1m30s c1") == .command(GlobalOptions(), .events(events)))
+        #expect(refusal("events --interval 5 c1")?.message == "invalid value \"5\" for flag -interval: parse error")
+        #expect(refusal("pause")?.message == "\"pause\" requires exactly 1 argument(s)")
+    }
+
+    @Test(arguments: [("5s", 5000), ("250ms", 250), ("1m30s", 90_000), ("1.5s", 1500), ("2h", 7_200_000),
+                      ("100us", 1), ("0", 0)] as [(String, Int)])
+    func goDurations(text: String, milliseconds: Int) {
+        #expect(GoDuration.milliseconds(text) == milliseconds)
+    }
+
+    @Test(arguments: ["", "5", "s", "1x", "-1s", "1.s.", "."])
+    func badGoDurations(text: String) {
+        #expect(GoDuration.milliseconds(text) == nil)
     }
 
     /// Every command has help, except the ones podman probes for support with `--help`.

@@ -12,7 +12,8 @@ import Testing
         let features = try object(RuntimeFeatures.json)
         #expect(features["ociVersionMin"] as? String == "1.0.0")
         #expect(features["ociVersionMax"] as? String == ContainerState.ociVersion)
-        #expect(features["hooks"] as? [String] == [])
+        #expect(features["hooks"] as? [String]
+                == ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"])
         #expect(features["mountOptions"] as? [String] == [])
         #expect(features["annotations"] as? [String: String] == ["io.github.mewz-runtime.kind": "wasm-unikernel"])
     }
@@ -22,7 +23,8 @@ import Testing
         #expect(Set(linux.keys) == ["namespaces", "capabilities", "cgroup", "seccomp", "apparmor", "selinux",
                                     "intelRdt", "mountExtensions"])
         let cgroup = try #require(linux["cgroup"] as? [String: Bool])
-        #expect(Set(cgroup.keys) == ["v1", "v2", "systemd", "systemdUser", "rdma"])
+        #expect(cgroup == ["v1": true, "v2": true, "systemd": true, "systemdUser": false, "rdma": false])
+        #expect(linux["namespaces"] as? [String] == ["network", "ipc", "uts"])
         for name in ["seccomp", "apparmor", "selinux", "intelRdt"] {
             #expect((linux[name] as? [String: Bool])?["enabled"] == false, "\(name)")
         }

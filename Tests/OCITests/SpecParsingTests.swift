@@ -38,7 +38,7 @@ import Testing
         #expect(spec.root == Spec.Root(path: "rootfs", readonly: true))
         #expect(spec.annotations == ["module.wasm.image/variant": "compat", "k": ""])
         #expect(spec.hooks.prestart == [Spec.Hook(path: "/bin/hook", args: ["hook", "x"], env: ["A=1"], timeout: 5)])
-        #expect(spec.hooks.poststop == [Spec.Hook(path: "/bin/stop", args: [], env: [], timeout: nil)])
+        #expect(spec.hooks.poststop == [Spec.Hook(path: "/bin/stop", args: [], env: nil, timeout: nil)])
         #expect(spec.hooks.createRuntime.isEmpty)
         #expect(spec.memoryLimit == 134_217_728)
     }
@@ -56,7 +56,7 @@ import Testing
         #expect(spec.memoryLimit == nil)
     }
 
-    static let valid = #"{"ociVersion":"1","process":{"args":["/a.wasm"],"cwd":"/"},"root":{"path":"r"}}"#
+    static let valid = #"{"ociVersion":"1.0.0","process":{"args":["/a.wasm"],"cwd":"/"},"root":{"path":"r"}}"#
 
     @Test(arguments: [
         ("", "/b/config.json: invalid JSON at line 1, column 1: unexpected end of data"),
@@ -69,34 +69,34 @@ import Testing
         ("[]", "/b/config.json: (root) must be an object, not an array"),
         ("{}", "/b/config.json: ociVersion is required"),
         (#"{"ociVersion":1}"#, "/b/config.json: ociVersion must be a string, not a number"),
-        (#"{"ociVersion":"1"}"#, "/b/config.json: process is required"),
-        (#"{"ociVersion":"1","process":[]}"#, "/b/config.json: process must be an object, not an array"),
-        (#"{"ociVersion":"1","process":{"cwd":"/"}}"#, "/b/config.json: process.args is required"),
-        (#"{"ociVersion":"1","process":{"args":"/a","cwd":"/"}}"#, "/b/config.json: process.args must be an array, not a string"),
-        (#"{"ociVersion":"1","process":{"args":[],"cwd":"/"}}"#, "/b/config.json: process.args must not be empty"),
-        (#"{"ociVersion":"1","process":{"args":[""],"cwd":"/"}}"#, "/b/config.json: process.args[0] must not be empty"),
-        (#"{"ociVersion":"1","process":{"args":["a",7],"cwd":"/"}}"#, "/b/config.json: process.args[1] must be a string, not a number"),
-        (#"{"ociVersion":"1","process":{"args":["a\u0000b"],"cwd":"/"}}"#, "/b/config.json: process.args[0] contains a NUL character"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/","terminal":"yes"}}"#, "/b/config.json: process.terminal must be a boolean, not a string"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/","env":["NOEQUALS"]}}"#, "/b/config.json: process.env[0] must have the form NAME=VALUE"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/","env":["=v"]}}"#, "/b/config.json: process.env[0] has an empty variable name"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/","env":{}}}"#, "/b/config.json: process.env must be an array, not an object"),
-        (#"{"ociVersion":"1","process":{"args":["a"]}}"#, "/b/config.json: process.cwd is required"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"srv"}}"#, "/b/config.json: process.cwd must be an absolute path"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"}}"#, "/b/config.json: root is required"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{}}"#, "/b/config.json: root.path is required"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":""}}"#, "/b/config.json: root.path must not be empty"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r","readonly":1}}"#, "/b/config.json: root.readonly must be a boolean, not a number"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"annotations":{"k":1}}"#, "/b/config.json: annotations.k must be a string, not a number"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"annotations":[]}"#, "/b/config.json: annotations must be an object, not an array"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"linux":{"resources":{"memory":{"limit":"1G"}}}}"#, "/b/config.json: linux.resources.memory.limit must be an integer, not a string"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"linux":{"resources":{"memory":{"limit":1.5}}}}"#, "/b/config.json: linux.resources.memory.limit must be an integer, not a number"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"linux":{"resources":{"memory":{"limit":99999999999999999999}}}}"#, "/b/config.json: linux.resources.memory.limit is out of range"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"prestart":{}}}"#, "/b/config.json: hooks.prestart must be an array, not an object"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"poststart":[{}]}}"#, "/b/config.json: hooks.poststart[0].path is required"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"poststart":[{"path":"rel"}]}}"#, "/b/config.json: hooks.poststart[0].path must be an absolute path"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"poststop":[{"path":"/h","timeout":0}]}}"#, "/b/config.json: hooks.poststop[0].timeout must be greater than zero"),
-        (#"{"ociVersion":"1","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"poststop":[{"path":"/h","args":[1]}]}}"#, "/b/config.json: hooks.poststop[0].args[0] must be a string, not a number"),
+        (#"{"ociVersion":"1.0.0"}"#, "/b/config.json: process is required"),
+        (#"{"ociVersion":"1.0.0","process":[]}"#, "/b/config.json: process must be an object, not an array"),
+        (#"{"ociVersion":"1.0.0","process":{"cwd":"/"}}"#, "/b/config.json: process.args is required"),
+        (#"{"ociVersion":"1.0.0","process":{"args":"/a","cwd":"/"}}"#, "/b/config.json: process.args must be an array, not a string"),
+        (#"{"ociVersion":"1.0.0","process":{"args":[],"cwd":"/"}}"#, "/b/config.json: process.args must not be empty"),
+        (#"{"ociVersion":"1.0.0","process":{"args":[""],"cwd":"/"}}"#, "/b/config.json: process.args[0] must not be empty"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a",7],"cwd":"/"}}"#, "/b/config.json: process.args[1] must be a string, not a number"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a\u0000b"],"cwd":"/"}}"#, "/b/config.json: process.args[0] contains a NUL character"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/","terminal":"yes"}}"#, "/b/config.json: process.terminal must be a boolean, not a string"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/","env":["NOEQUALS"]}}"#, "/b/config.json: process.env[0] must have the form NAME=VALUE"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/","env":["=v"]}}"#, "/b/config.json: process.env[0] has an empty variable name"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/","env":{}}}"#, "/b/config.json: process.env must be an array, not an object"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"]}}"#, "/b/config.json: process.cwd is required"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"srv"}}"#, "/b/config.json: process.cwd must be an absolute path"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"}}"#, "/b/config.json: root is required"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{}}"#, "/b/config.json: root.path is required"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":""}}"#, "/b/config.json: root.path must not be empty"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r","readonly":1}}"#, "/b/config.json: root.readonly must be a boolean, not a number"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"annotations":{"k":1}}"#, "/b/config.json: annotations.k must be a string, not a number"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"annotations":[]}"#, "/b/config.json: annotations must be an object, not an array"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"linux":{"resources":{"memory":{"limit":"1G"}}}}"#, "/b/config.json: linux.resources.memory.limit must be an integer, not a string"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"linux":{"resources":{"memory":{"limit":1.5}}}}"#, "/b/config.json: linux.resources.memory.limit must be an integer, not a number"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"linux":{"resources":{"memory":{"limit":99999999999999999999}}}}"#, "/b/config.json: linux.resources.memory.limit is out of range"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"prestart":{}}}"#, "/b/config.json: hooks.prestart must be an array, not an object"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"poststart":[{}]}}"#, "/b/config.json: hooks.poststart[0].path is required"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"poststart":[{"path":"rel"}]}}"#, "/b/config.json: hooks.poststart[0].path must be an absolute path"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"poststop":[{"path":"/h","timeout":0}]}}"#, "/b/config.json: hooks.poststop[0].timeout must be greater than zero"),
+        (#"{"ociVersion":"1.0.0","process":{"args":["a"],"cwd":"/"},"root":{"path":"r"},"hooks":{"poststop":[{"path":"/h","args":[1]}]}}"#, "/b/config.json: hooks.poststop[0].args[0] must be a string, not a number"),
     ])
     func rejects(text: String, message: String) {
         #expect(failure(text) == message)

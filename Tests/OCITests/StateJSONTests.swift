@@ -47,6 +47,16 @@ import Testing
             """)
     }
 
+    /// The State hooks read: spec order, no pid when there is none, annotations only when set.
+    @Test func hookState() {
+        var state = StateJSONTests.sample
+        #expect(state.hookStateJSON(status: "creating", pid: 7)
+                == #"{"ociVersion":"1.2.0","id":"c1","status":"creating","pid":7,"bundle":"/b"}"#)
+        state.annotations = ["b": "2", "a": "1"]
+        #expect(state.hookStateJSON(status: "stopped", pid: nil)
+                == #"{"ociVersion":"1.2.0","id":"c1","status":"stopped","bundle":"/b","annotations":{"a":"1","b":"2"}}"#)
+    }
+
     @Test func stoppedReportsPidZero() throws {
         let text = StateJSONTests.sample.runcStateJSON(status: .stopped)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -75,6 +85,9 @@ import Testing
     @Test func stateFileRoundTrip() throws {
         var state = StateJSONTests.sample
         state.annotations = ["k": "v/\"w\"", "é": "\u{1}"]
+        state.cgroup = ContainerCgroup(directories: ["memory": "/sys/fs/cgroup/memory/c1", "unified": "/sys/fs/cgroup/u/c1"])
+        state.hooks.startContainer = [Spec.Hook(path: "/h", args: ["h", "a"], env: [], timeout: 3)]
+        state.hooks.poststop = [Spec.Hook(path: "/p")]
         let bytes = state.encoded()
         #expect(bytes.last == 0x0A)
         #expect(try ContainerState.decode(bytes, source: "s") == state)
@@ -85,10 +98,10 @@ import Testing
     @Test(arguments: [
         (#"{"ociVersion":"1.0.0","id":"c1","pid":1,"status":"running","bundle":"/b"}"#,
          "s: not a mewz-runtime state file"),
-        (#"{"runtime":"mewz-runtime","formatVersion":2}"#, "s: unsupported state format version 2"),
-        (#"{"runtime":"mewz-runtime","formatVersion":1,"pid":"1"}"#, "s: pid must be an integer, not a string"),
-        (#"{"runtime":"mewz-runtime","formatVersion":1,"pid":0}"#, "s: pid is out of range"),
-        (#"{"runtime":"mewz-runtime","formatVersion":1,"pid":5}"#, "s: pidStartTime is required"),
+        (#"{"runtime":"mewz-runtime","formatVersion":1}"#, "s: unsupported state format version 1"),
+        (#"{"runtime":"mewz-runtime","formatVersion":2,"pid":"1"}"#, "s: pid must be an integer, not a string"),
+        (#"{"runtime":"mewz-runtime","formatVersion":2,"pid":0}"#, "s: pid is out of range"),
+        (#"{"runtime":"mewz-runtime","formatVersion":2,"pid":5}"#, "s: pidStartTime is required"),
     ])
     func stateFileRejects(text: String, message: String) {
         var failure: String?

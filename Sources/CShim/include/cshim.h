@@ -6,5 +6,7 @@
 #include "cshim_files.h"
 #include "cshim_process.h"
 #include "cshim_signals.h"
+#include "cshim_terminal.h"
+#include "cshim_version.h"
 
 #endif

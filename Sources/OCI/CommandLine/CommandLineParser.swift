@@ -18,10 +18,14 @@ public enum CommandLineParser {
             throw .usage("unknown command \"\(name)\" (see '\(CommandTable.program) --help')")
         }
         if let reason = spec.unsupportedReason {
-            // Any arguments are accepted and ignored; only a plain --help may succeed.
+            // Any arguments are accepted and only used to find the id; only a plain --help may succeed.
             let wantsHelp = rest.dropFirst().contains { ["-h", "--help", "-help", "--h"].contains($0) }
-            guard wantsHelp && !spec.helpRefused else { throw .commandUnsupported(spec.name, reason: reason) }
-            return .help(HelpText.forCommand(spec))
+            if wantsHelp {
+                guard !spec.helpRefused else { throw .commandUnsupported(spec.name, reason: reason) }
+                return .help(HelpText.forCommand(spec))
+            }
+            return .command(globals, .unsupported(name: spec.name, reason: reason,
+                                                  id: containerID(in: rest.dropFirst(), valueFlags: spec.valueFlags)))
         }
         let (flags, _) = try FlagParser(options: spec.options, stopAtPositional: false).parse(rest.dropFirst())
         if flags.helpRequested { return .help(HelpText.forCommand(spec)) }
@@ -70,6 +74,7 @@ public enum CommandLineParser {
         }
         globals.debug = values["debug"] == "true"
         globals.systemdCgroup = values["systemd-cgroup"] == "true"
+        globals.fallbackRuntime = values["fallback-runtime"]
         if let rootless = values["rootless"] {
             guard ["true", "false", "auto"].contains(rootless) else {
                 throw .usage("invalid --rootless value \"\(rootless)\" (want true, false or auto)")
@@ -125,6 +130,20 @@ public enum CommandLineParser {
         case "features":
             guard arguments.isEmpty else { throw .usage("\"features\" requires exactly 0 argument(s)") }
             return .features
+        case "pause":
+            return .pause(id: try exactlyOne())
+        case "resume":
+            return .resume(id: try exactlyOne())
+        case "events":
+            var options = EventsOptions(id: try exactlyOne())
+            options.stats = flag("stats")
+            if let text = flags.values["interval"] {
+                guard let milliseconds = GoDuration.milliseconds(text), milliseconds > 0 else {
+                    throw .usage("invalid value \"\(text)\" for flag -interval: parse error")
+                }
+                options.intervalMilliseconds = milliseconds
+            }
+            return .events(options)
         case "spec":
             guard arguments.isEmpty else { throw .usage("\"spec\" requires exactly 0 argument(s)") }
             return .spec(bundle: flags.values["bundle"].flatMap { $0.isEmpty ? nil : $0 })
@@ -137,6 +156,20 @@ public enum CommandLineParser {
             options.force = flag("force")
             return .delete(options)
         }
+    }
+
+    /// The first positional argument, skipping flags and the values of `valueFlags`.
+    static func containerID(in arguments: ArraySlice<String>, valueFlags: Set<String>) -> String? {
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let token = arguments[index]
+            index += 1
+            if token == "--" { return index < arguments.endIndex ? arguments[index] : nil }
+            guard token.hasPrefix("-"), token != "-" else { return ContainerID.isValid(token) ? token : nil }
+            let body = token.drop { $0 == "-" }
+            if !body.contains("="), valueFlags.contains(String(body)) { index += 1 }
+        }
+        return nil
     }
 
     private static func outputFormat(_ flags: FlagParser.Result) throws(OCIError) -> OutputFormat {

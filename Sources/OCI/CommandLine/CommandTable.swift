@@ -22,6 +22,9 @@ struct CommandSpec {
     var unsupportedReason: String? = nil
     /// `--help` fails too: podman takes `checkpoint --help` succeeding as "checkpoint works".
     var helpRefused = false
+    /// runc's flags of a refused command that take a value, to find its container id (which
+    /// may belong to the fallback runtime, which does support it).
+    var valueFlags: Set<String> = []
 }
 
 enum CommandTable {
@@ -37,7 +40,11 @@ enum CommandTable {
         OptionSpec(names: ["debug"], valueName: nil, help: "log debug messages"),
         OptionSpec(names: ["cache-dir"], valueName: "DIR",
                    help: "image cache directory (default: $MEWZ_CACHE_DIR, else /var/cache/mewz-runtime for root, else $XDG_CACHE_HOME/mewz-runtime)"),
-        OptionSpec(names: ["systemd-cgroup"], valueName: nil, help: "accepted for compatibility; cgroups are not managed yet"),
+        OptionSpec(names: ["systemd-cgroup"], valueName: nil,
+                   help: "linux.cgroupsPath is \"slice:prefix:name\" (made as systemd names it, without D-Bus)"),
+        OptionSpec(names: ["fallback-runtime"], valueName: "PATH",
+                   help: "hand bundles without Wasm (and pod sandboxes) to this runc-compatible runtime "
+                       + "(also $MEWZ_FALLBACK_RUNTIME, or fallback-runtime in /etc/mewz-runtime/config)"),
         OptionSpec(names: ["rootless"], valueName: "true|false|auto",
                    help: "accepted for compatibility; mewz-runtime needs root (/dev/kvm)"),
         OptionSpec(names: ["help", "h"], valueName: nil, help: "show help"),
@@ -61,10 +68,14 @@ enum CommandTable {
                                    help: "output format (default: table)")
 
     /// A command refused with one line: it parses any arguments, which are never used.
-    static func unsupported(_ name: String, _ summary: String, reason: String, helpRefused: Bool = false) -> CommandSpec {
-        CommandSpec(name: name, arguments: "[arguments...]", summary: summary,
-                    description: "Not supported: \(reason). Always fails with one line and exit status 1.",
-                    options: [help], unsupportedReason: reason, helpRefused: helpRefused)
+    static func unsupported(_ name: String, _ summary: String, reason: String, helpRefused: Bool = false,
+                            valueFlags: Set<String>) -> CommandSpec {
+        CommandSpec(name: name, arguments: "[arguments...] <container-id>", summary: summary,
+                    description: """
+                        Not supported: \(reason). Fails with one line and exit status 1, except for a
+                        container that was handed to the fallback runtime, which runs the command.
+                        """,
+                    options: [help], unsupportedReason: reason, helpRefused: helpRefused, valueFlags: valueFlags)
     }
 
     static let commands: [CommandSpec] = [
@@ -144,17 +155,49 @@ enum CommandTable {
                       help]),
         BuildCommandSpec.build,
         BuildCommandSpec.cache,
-        unsupported("exec", "run a process in a container", reason: "a unikernel runs exactly one process"),
+        CommandSpec(
+            name: "pause", arguments: "<container-id>", summary: "pause a container",
+            description: """
+                Freezes the container's cgroup (cgroup v1 freezer, or v2 cgroup.freeze): the VM's
+                vCPU stops where it is until `resume`. Fails with "container not running" once it
+                has stopped.
+                """,
+            options: [help]),
+        CommandSpec(
+            name: "resume", arguments: "<container-id>", summary: "resume a paused container",
+            description: "Thaws the container's cgroup. Fails with \"container not paused\" unless it is paused.",
+            options: [help]),
+        CommandSpec(
+            name: "events", arguments: "<container-id>", summary: "print a container's statistics and OOM events",
+            description: """
+                Prints one JSON object per line, as runc: {"type":"stats","id":…,"data":…} every
+                --interval, and {"type":"oom","id":…} when the kernel kills the container for
+                memory, until the container stops. The data is what the monitor's cgroup measures
+                (CPU time; memory charged, which is the guest RAM and linear memory the guest
+                touched plus the monitor itself; pids); block I/O and hugetlb stay empty.
+                """,
+            options: [OptionSpec(names: ["interval"], valueName: "DURATION",
+                                 help: "time between stats events, a Go duration (default: 5s)"),
+                      OptionSpec(names: ["stats"], valueName: nil, help: "print one stats event and exit"),
+                      help]),
+        unsupported("exec", "run a process in a container", reason: "a unikernel runs exactly one process",
+                    valueFlags: ["console-socket", "pidfd-socket", "cwd", "env", "e", "user", "u", "additional-gids",
+                                 "g", "process", "p", "process-label", "apparmor", "cap", "c", "preserve-fds",
+                                 "cgroup", "pid-file"]),
         unsupported("checkpoint", "checkpoint a container",
-                    reason: "a unikernel VM cannot be checkpointed yet", helpRefused: true),
+                    reason: "a unikernel VM cannot be checkpointed", helpRefused: true,
+                    valueFlags: ["image-path", "work-path", "parent-path", "page-server", "manage-cgroups-mode",
+                                 "empty-ns", "status-fd", "lsm-profile", "lsm-mount-context"]),
         unsupported("restore", "restore a checkpointed container",
-                    reason: "a unikernel VM cannot be checkpointed yet", helpRefused: true),
-        unsupported("pause", "pause a container", reason: "pausing a unikernel VM is not implemented yet"),
-        unsupported("resume", "resume a paused container", reason: "pausing a unikernel VM is not implemented yet"),
+                    reason: "a unikernel VM cannot be checkpointed", helpRefused: true,
+                    valueFlags: ["console-socket", "image-path", "work-path", "manage-cgroups-mode", "bundle", "b",
+                                 "pid-file", "empty-ns", "lsm-profile", "lsm-mount-context", "status-fd"]),
         unsupported("update", "update a container's resource limits",
-                    reason: "resource limits (cgroups) are not managed yet"),
-        unsupported("events", "print a container's events and statistics",
-                    reason: "container events and statistics are not reported yet"),
+                    reason: "the VM is sized and its cgroup limited at create; limits cannot change afterwards",
+                    valueFlags: ["resources", "r", "blkio-weight", "cpu-period", "cpu-quota", "cpu-rt-period",
+                                 "cpu-rt-runtime", "cpu-share", "cpuset-cpus", "cpuset-mems", "kernel-memory",
+                                 "kernel-memory-tcp", "memory", "memory-reservation", "memory-swap", "pids-limit",
+                                 "l3-cache-schema", "mem-bw-schema", "cpu-idle", "cpu-burst"]),
     ]
 
     static func command(named name: String) -> CommandSpec? {

@@ -11,9 +11,11 @@ enum HelpText {
             DESCRIPTION:
                An OCI runtime, called by podman (conmon), containerd (runc shim) or CRI-O the way they
                call runc. process.args[0] names a WebAssembly module inside the bundle's root; it is
-               compiled ahead of time and booted in a KVM virtual machine. Not supported: exec, pause,
-               resume, update, checkpoint, restore, events, terminals (pty), hooks, namespaces and
-               cgroups.
+               compiled ahead of time and booted in a KVM virtual machine, whose monitor process is
+               the container's process: it enters the container's network (and a pod's IPC and UTS)
+               namespaces and its cgroup, and runs the hooks at runc's points. A bundle without Wasm,
+               and a Kubernetes pod sandbox, is handed unchanged to the fallback runtime (runc).
+               Not supported: exec, update, checkpoint, restore.
 
             COMMANDS:
 

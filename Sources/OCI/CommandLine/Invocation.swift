@@ -18,8 +18,10 @@ public struct GlobalOptions: Equatable, Sendable {
     public var logPath: String?
     public var logFormat = LogFormat.text
     public var debug = false
-    /// Accepted for compatibility; there is no cgroup handling yet.
+    /// linux.cgroupsPath is "slice:prefix:name" (CgroupPath).
     public var systemdCgroup = false
+    /// --fallback-runtime: where bundles without Wasm go (FallbackRuntime).
+    public var fallbackRuntime: String?
     /// Accepted for compatibility ("true", "false" or "auto"); mewz-runtime runs as root only.
     public var rootless: String?
     /// --cache-dir: where images are cached (default: MEWZ_CACHE_DIR, else BuildConfiguration's).
@@ -42,6 +44,22 @@ public enum Command: Equatable, Sendable {
     case spec(bundle: String?)
     case build(BuildOptions)
     case cache(CacheOptions)
+    case pause(id: String)
+    case resume(id: String)
+    case events(EventsOptions)
+    /// A command mewz-runtime refuses (exec, checkpoint, restore, update), unless `id` is a
+    /// container of the fallback runtime.
+    case unsupported(name: String, reason: String, id: String?)
+}
+
+public struct EventsOptions: Equatable, Sendable {
+    public var id: String
+    public var stats = false
+    public var intervalMilliseconds = 5000
+
+    public init(id: String) {
+        self.id = id
+    }
 }
 
 public enum OutputFormat: String, Equatable, Sendable {

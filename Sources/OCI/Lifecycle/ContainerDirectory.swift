@@ -1,11 +1,13 @@
 import Glibc
 
-/// `<root>/<id>/`: state.json, the lock file, and exec.fifo while the container is "created".
+/// `<root>/<id>/`: mewz-state.json, the lock file, and exec.fifo while the container is "created".
 struct ContainerDirectory {
     let id: String
     let path: String
 
-    var statePath: String { path + "/state.json" }
+    var statePath: String { path + "/" + ContainerState.fileName }
+    /// runc's state file: present when this id was handed to runc (FallbackRuntime).
+    var runcStatePath: String { path + "/state.json" }
     var lockPath: String { path + "/lock" }
     var fifoPath: String { path + "/exec.fifo" }
 
@@ -17,10 +19,12 @@ struct ContainerDirectory {
 
     var exists: Bool { FileIO.exists(path) }
 
-    /// The status the recorded process and the FIFO imply right now.
+    /// The status the recorded process, the FIFO and the freezer imply right now.
     func status(of state: ContainerState) -> ContainerStatus {
-        ContainerStatus.derive(recordedStartTime: state.pidStartTime, process: ProcessStat.read(pid: state.pid),
-                               fifoExists: FileIO.exists(fifoPath))
+        let status = ContainerStatus.derive(recordedStartTime: state.pidStartTime, process: ProcessStat.read(pid: state.pid),
+                                            fifoExists: FileIO.exists(fifoPath))
+        guard status != .stopped, let cgroup = state.cgroup, cgroup.isFrozen else { return status }
+        return .paused
     }
 
     func loadState() throws(OCIError) -> ContainerState {

@@ -5,6 +5,11 @@ import Monitor
 
 /// Forks the container process (the monitor) and waits until it has its VM ready.
 ///
+/// Before it opens /dev/kvm the child enters the container's namespaces (network first,
+/// NamespacePlan) and its cgroup, so the sockets it opens live in the container's network
+/// and the memory the VM touches is charged to the container. With a terminal, the pty slave
+/// becomes its controlling terminal and its stdio.
+///
 /// Two CLOEXEC pipes. On the ready pipe the child writes one byte 0 when ready, or byte 1
 /// followed by its one-line error. It then waits on the commit pipe: `create` writes one byte
 /// once state.json and the pid file exist; EOF instead (create failed, or was killed) makes
@@ -19,10 +24,16 @@ struct MonitorLaunch {
     let process: Spec.Process
     /// exec.fifo to wait on for `start`; nil: run as soon as `create` commits (`run`).
     let fifoPath: String?
-    /// fds 3 ..< 3+preservedFDs stay open in the child.
+    /// fds 3 ..< 3+preservedFDs stay open in the child (LISTEN_FDS, then --preserve-fds).
     let preservedFDs: Int32
     /// config.json linux.resources.memory.limit; -1, 0 or nil: no limit (as runc).
     var memoryLimit: Int64? = nil
+    var namespaces = NamespacePlan([])
+    /// cgroup.procs files the child writes "0" into (ContainerCgroup).
+    var cgroupProcsFiles: [String] = []
+    /// The pty slave that becomes the child's stdio (process.terminal), and its size.
+    var terminalSlave: Int32? = nil
+    var consoleSize: Spec.ConsoleSize? = nil
 
     private static let ready: UInt8 = 0
     private static let failed: UInt8 = 1
@@ -106,6 +117,15 @@ struct MonitorLaunch {
         _ = cshim_reset_signals()
         // Own session: terminal job-control signals reach the container only through the runtime.
         _ = setsid()
+        if let slave = terminalSlave {
+            if let size = consoleSize, cshim_set_window_size(slave, size.height, size.width) != 0 {
+                reportFailure(readyFD, "set the console size: \(Syscall.describe(errno))")
+            }
+            guard cshim_set_controlling_terminal(slave) == 0,
+                  dup2(slave, 0) == 0, dup2(slave, 1) == 1, dup2(slave, 2) == 2 else {
+                reportFailure(readyFD, "make the pty the container's stdio: \(Syscall.describe(errno))")
+            }
+        }
         var keep = (0..<3).map { Int32($0) } + (0..<preservedFDs).map { 3 + $0 } + [readyFD, commitFD]
             + images.map(\.fd)
         if fifoFD >= 0 { keep.append(fifoFD) }
@@ -113,6 +133,8 @@ struct MonitorLaunch {
         if keep.withUnsafeBufferPointer({ cshim_close_fds_except($0.baseAddress, Int32($0.count)) }) != 0 {
             reportFailure(readyFD, "close inherited fds: \(Syscall.describe(errno))")
         }
+        if let failure = MonitorPlacement.enter(namespaces) { reportFailure(readyFD, failure) }
+        if let failure = MonitorPlacement.join(cgroupProcsFiles) { reportFailure(readyFD, failure) }
         _ = chdir("/")
 
         var mapped: [MappedImage] = []
@@ -153,8 +175,13 @@ struct MonitorLaunch {
         if fifoFD >= 0 { awaitStart(fifoFD: fifoFD) }
         let termination = machine.run()
         withExtendedLifetime(mapped) {}
-        if case .signaled(let signal) = termination {
+        switch termination {
+        case .signaled(let signal):
             cshim_die_by_signal(signal)
+        case .failed(let message):
+            _ = FileIO.writeAll(2, Array("mewz-runtime: \(message)\n".utf8))
+        case .exited, .trapped:
+            break
         }
         exit(termination.exitStatus)
     }

@@ -21,6 +21,14 @@ public enum ProcessExit: Equatable, Sendable {
         }
     }
 
+    /// Go's os.ProcessState text, which runc's hook errors carry: "exit status 1", "signal: killed".
+    var goDescription: String {
+        switch self {
+        case .exited(let code): return "exit status \(code)"
+        case .signaled(let signal): return "signal: " + SignalName.goName(signal)
+        }
+    }
+
     /// Ends this process the same way: exit(code), or death by the signal's default action.
     public func reproduce() -> Never {
         switch self {
@@ -69,6 +77,44 @@ enum ProcessControl {
         while nanosleep(&request, &remaining) != 0 && errno == EINTR {
             request = remaining
         }
+    }
+
+    /// Runs `program` (looked up in PATH) with stdin /dev/null and stderr dropped; returns its
+    /// stdout when it exits 0.
+    static func capture(_ program: String, _ arguments: [String]) throws(OCIError) -> [UInt8] {
+        var output: [Int32] = [-1, -1], failure: [Int32] = [-1, -1]
+        guard cshim_pipe_cloexec(&output) == 0 else { throw .system("pipe2", errno: errno) }
+        defer { output.forEach { if $0 >= 0 { close($0) } } }
+        guard cshim_pipe_cloexec(&failure) == 0 else { throw .system("pipe2", errno: errno) }
+        defer { failure.forEach { if $0 >= 0 { close($0) } } }
+        let null = Syscall.retrying { open("/dev/null", O_RDWR | O_CLOEXEC) }
+        guard null >= 0 else { throw .system("open", "/dev/null", errno: errno) }
+        defer { close(null) }
+        let path = program.contains("/") ? program : searchPath(program) ?? program
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let pid = cshim_spawn(path, argv, nil, null, output[1], null, nil, 0, failure[1])
+        guard pid > 0 else { throw .system("fork", errno: errno) }
+        close(output[1]); output[1] = -1
+        close(failure[1]); failure[1] = -1
+        let bytes = try FileIO.readAll(output[0], path: program, limit: 64 << 20)
+        let exit = try wait(for: pid)
+        var code: Int32 = 0
+        if Syscall.retrying({ read(failure[0], &code, MemoryLayout<Int32>.size) }) == MemoryLayout<Int32>.size {
+            throw .system("exec \(program)", errno: code)
+        }
+        guard exit == .exited(0) else { throw OCIError(.system, "\(program) \(arguments.joined(separator: " ")) \(exit.description)") }
+        return bytes
+    }
+
+    /// The first executable `name` in $PATH.
+    static func searchPath(_ name: String) -> String? {
+        let path = environment["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = directory + "/" + name
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
     }
 
     static var executablePath: String {

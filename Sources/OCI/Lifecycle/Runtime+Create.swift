@@ -4,31 +4,34 @@ import ImageFormat
 
 extension Runtime {
     /// `create`: everything is checked and the image built before anything is written; after
-    /// that, any failure removes what was made (state directory, fifo, child, pid file).
+    /// that, any failure removes what was made (state directory, fifo, cgroup, child, pid
+    /// file) and runs the poststop hooks, as runc's destroy does.
     /// Returns the container process's pid, which is this process's child.
     @discardableResult
     public func create(_ options: CreateOptions) throws(OCIError) -> Int32 {
-        try create(options, startImmediately: false)
+        try create(options, startImmediately: false, foreground: false)
     }
 
-    /// With `startImmediately` (`run`), there is no exec.fifo: the container process runs its
-    /// module as soon as the state is written, and the container reads as running from then on.
-    func create(_ options: CreateOptions, startImmediately: Bool) throws(OCIError) -> Int32 {
+    /// With `startImmediately` (`run`), there is no exec.fifo: the start hooks run, then the
+    /// container process runs its module, and the container reads as running from then on.
+    func create(_ options: CreateOptions, startImmediately: Bool, foreground: Bool) throws(OCIError) -> Int32 {
         let directory = try directory(options.id)
-        try checkPreservedFDs(options.preserveFDs)
-        if options.consoleSocket != nil {
-            throw .terminalUnsupported("--console-socket")
-        }
         if directory.exists { throw .containerAlreadyExists }
 
         let cwd = try PathName.currentDirectory()
         let bundle = PathName.absolute(options.bundle ?? ".", from: cwd)
+        try Runtime.checkIsDirectory(bundle)
         let configPath = PathName.join(bundle, "config.json")
         let configBytes = try FileIO.readFile(configPath, limit: Spec.maximumConfigSize)
-        let spec = try Spec.parse(configBytes, source: configPath)
-        if spec.process.terminal { throw .terminalUnsupported("\(configPath): process.terminal") }
+        var spec = try Spec.parse(configBytes, source: configPath)
         let rootfs = try Self.rootfsPath(spec.root.path, bundle: bundle, source: configPath)
-        let module = try WasmModuleFile.load(process: spec.process, rootfs: rootfs)
+        let module = try chooseModule(spec, rootfs: rootfs)
+        let console = try ConsoleRequest.check(terminal: spec.process.terminal, socket: options.consoleSocket,
+                                               foreground: foreground, configPath: configPath)
+        let inherited = try InheritedDescriptors.resolve(preserveFDs: options.preserveFDs,
+                                                         environment: ProcessControl.environment)
+        spec.process.env = inherited.environment(spec.process.env)
+        let cgroupPath = try CgroupPath.resolve(spec.linux.cgroupsPath, id: options.id, systemd: self.options.systemdCgroup)
         let images = try containerImages(module, rootfs: rootfs, bundle: bundle,
                                          filesystem: try Self.wantsFilesystem(spec.annotations, source: configPath))
         let imagePath = images.program.path
@@ -36,11 +39,15 @@ extension Runtime {
 
         let lock = try directory.makeLocked()
         var childPID: Int32 = 0
+        var cgroup: ContainerCgroup?
+        var state: ContainerState?
         var committed = false
         defer {
             if !committed {
                 if childPID > 0 { ProcessControl.killAndReap(childPID) }
+                try? cgroup?.remove()
                 try? directory.remove()
+                if let state { try? HookRunner(point: .poststop, state: state.hookStateJSON(status: "stopped", pid: nil)).run(spec.hooks.poststop) }
             }
             withExtendedLifetime(lock) {}
         }
@@ -49,32 +56,79 @@ extension Runtime {
                 throw .system("mkfifo", directory.fifoPath, errno: errno)
             }
         }
-        let launched = try MonitorLaunch(images: images.files, process: spec.process,
-                                         fifoPath: startImmediately ? nil : directory.fifoPath, preservedFDs: options.preserveFDs,
-                                         memoryLimit: spec.memoryLimit).spawn()
+        let made = try ContainerCgroup.create(cgroupPath, resources: spec.linux.resources,
+                                              hierarchies: try CgroupHierarchy.discover())
+        cgroup = made
+        let pty = try console.map { _ throws(OCIError) in try PseudoTerminal.open() }
+        var launch = MonitorLaunch(images: images.files, process: spec.process,
+                                   fifoPath: startImmediately ? nil : directory.fifoPath,
+                                   preservedFDs: inherited.count, memoryLimit: spec.memoryLimit)
+        launch.namespaces = NamespacePlan(spec.linux.namespaces)
+        launch.cgroupProcsFiles = made.procsFiles
+        launch.terminalSlave = pty?.slave
+        launch.consoleSize = spec.process.consoleSize
+        let launched = try launch.spawn()
         childPID = launched.pid
+        if let pty, let console {
+            pty.closeSlave()
+            try console.send(pty)
+        }
         guard let stat = ProcessStat.read(pid: childPID), !stat.isDead else {
             throw .monitor("container process \(childPID) vanished after it was ready")
         }
-        let state = ContainerState(
+        let recorded = ContainerState(
             id: options.id, pid: childPID, pidStartTime: stat.startTime, bundle: bundle, rootfs: rootfs,
             created: .now(), annotations: spec.annotations,
             configDigest: "sha256:" + SHA256.hash(configBytes).hex,
-            modulePath: module.path, imagePath: imagePath)
-        try directory.saveState(state)
+            modulePath: module.path, imagePath: imagePath, cgroup: made, hooks: spec.hooks)
+        state = recorded
+        try directory.saveState(recorded)
+
+        let creating = recorded.hookStateJSON(status: "creating", pid: childPID)
+        try HookRunner(point: .prestart, state: creating).run(spec.hooks.prestart)
+        try HookRunner(point: .createRuntime, state: creating).run(spec.hooks.createRuntime)
+        try HookRunner(point: .createContainer, state: creating, monitorPID: childPID).run(spec.hooks.createContainer)
         if let pidFile {
             try FileIO.writeAtomically(pidFile, Array(String(childPID).utf8), mode: 0o644,
                                        replacingStaleTemporary: false)
         }
+        if startImmediately {
+            try HookRunner(point: .startContainer, state: recorded.hookStateJSON(status: "created", pid: childPID),
+                           monitorPID: childPID).run(spec.hooks.startContainer)
+        }
         try launched.commit()
         committed = true
         log.debug("created container \(options.id): pid \(childPID), image \(imagePath)")
+        if startImmediately {
+            try runPoststart(recorded)
+        }
         return childPID
     }
 
-    private func checkPreservedFDs(_ count: Int32) throws(OCIError) {
-        for fd in 3..<(3 + count) where fcntl(fd, F_GETFD) == -1 {
-            throw .badPreservedFD(fd)
+    /// process.args[0] as a Wasm module, or the fallback runtime takes the whole command
+    /// (a sandbox always; a bundle without Wasm when one is configured).
+    private func chooseModule(_ spec: Spec, rootfs: String) throws(OCIError) -> WasmModuleFile {
+        switch WorkloadChoice.decide(annotations: spec.annotations, firstArgument: spec.process.args[0]) {
+        case .sandbox:
+            throw handOff(reason: "pod sandbox")
+        case .notWasm(let reason):
+            guard try fallbackRuntime() != nil else { throw .notWasmContainer(reason) }
+            throw handOff(reason: reason)
+        case .wasm:
+            return try WasmModuleFile.load(process: spec.process, rootfs: rootfs)
+        case .byMagic:
+            do {
+                return try WasmModuleFile.load(process: spec.process, rootfs: rootfs)
+            } catch where error.kind == .notWasm {
+                guard try fallbackRuntime() != nil else { throw error }
+                throw handOff(reason: error.message)
+            }
         }
+    }
+
+    static func checkIsDirectory(_ path: String) throws(OCIError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .system("open bundle", path, errno: errno) }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw .bundleNotDirectory(path) }
     }
 }

@@ -4,10 +4,10 @@ extension Runtime {
     /// How long delete waits for a SIGKILLed container process to die (runc: 10 s).
     static let killTimeoutMilliseconds = 10_000
 
-    /// `delete`: stopped → remove; created → SIGKILL, remove; running → refuse unless --force.
-    /// With --force an unknown id succeeds.
+    /// `delete`: stopped → remove; created → SIGKILL, remove; running or paused → refuse
+    /// unless --force. With --force an unknown id succeeds.
     public func delete(_ options: DeleteOptions) throws(OCIError) {
-        let directory = try directory(options.id)
+        let directory = try claimedDirectory(options.id)
         let lock: ContainerLock
         let state: ContainerState
         do {
@@ -20,21 +20,36 @@ extension Runtime {
         }
         defer { withExtendedLifetime(lock) {} }
         let status = directory.status(of: state)
-        if status == .running && !options.force {
+        if (status == .running || status == .paused) && !options.force {
             throw .cannotDeleteNotStopped(id: options.id, status: status)
         }
         if status != .stopped {
-            _ = Glibc.kill(state.pid, SIGKILL)
-            guard ProcessControl.awaitDeath(pid: state.pid, startTime: state.pidStartTime,
-                                            timeoutMilliseconds: Runtime.killTimeoutMilliseconds) else {
-                throw .stillAlive(pid: state.pid)
-            }
+            try killAndAwait(state, paused: status == .paused)
         }
-        try directory.remove()
+        try destroy(directory, state)
         log.debug("deleted container \(options.id)")
     }
 
-    /// A directory whose create died before writing state.json (create holds the lock until
+    /// SIGKILL, thawing a frozen cgroup so the signal is delivered, and wait for the death.
+    func killAndAwait(_ state: ContainerState, paused: Bool) throws(OCIError) {
+        _ = Glibc.kill(state.pid, SIGKILL)
+        if paused { try state.cgroup?.thaw() }
+        guard ProcessControl.awaitDeath(pid: state.pid, startTime: state.pidStartTime,
+                                        timeoutMilliseconds: Runtime.killTimeoutMilliseconds) else {
+            throw .stillAlive(pid: state.pid)
+        }
+    }
+
+    /// Removes everything a stopped container has (cgroup, state directory), then runs the
+    /// poststop hooks. A failing hook fails the command with the container already gone (runc).
+    func destroy(_ directory: ContainerDirectory, _ state: ContainerState) throws(OCIError) {
+        try state.cgroup?.remove()
+        try directory.remove()
+        try HookRunner(point: .poststop, state: state.hookStateJSON(status: "stopped", pid: nil))
+            .run(state.hooks.poststop)
+    }
+
+    /// A directory whose create died before writing its state (create holds the lock until
     /// it has written it, so holding the lock and finding no state means nobody will).
     private func removeAbandoned(_ directory: ContainerDirectory) {
         guard let lock = try? directory.lock() else { return }

@@ -1,21 +1,38 @@
 import Glibc
 
-/// One row of `list`: a container's state, its status now, and the owner of its directory.
+/// One row of `list`: runc's list object (the state plus its owner) and its table cells.
 public struct ContainerListing: Equatable, Sendable {
-    public var state: ContainerState
-    public var status: ContainerStatus
-    public var owner: String
+    public var id: String
+    public var object: GoJSON
+    /// ID, PID, STATUS, BUNDLE, CREATED, OWNER.
+    public var cells: [String]
 
+    /// A mewz container: its state, its status now, and the owner of its directory.
     public init(state: ContainerState, status: ContainerStatus, owner: String) {
-        self.state = state
-        self.status = status
-        self.owner = owner
+        id = state.id
+        object = state.runcStateObject(status: status, owner: owner)
+        cells = [state.id, String(status == .stopped ? 0 : state.pid), status.rawValue, state.bundle,
+                 state.created.rfc3339Nano, owner]
+    }
+
+    /// One object of the fallback runtime's `list --format json`, kept as it printed it.
+    init?(foreign node: JSONNode) {
+        guard let id = try? node.member("id")?.string(), let object = try? node.goJSON() else { return nil }
+        func text(_ key: String) -> String {
+            guard let member = try? node.member(key) else { return "" }
+            return (try? member.string()) ?? (try? member.int64()).map { String($0) } ?? ""
+        }
+        self.id = id
+        self.object = object
+        cells = [id, text("pid"), text("status"), text("bundle"), text("created"), text("owner")]
     }
 }
 
 extension Runtime {
-    /// `list`: every directory under the root holding a mewz state.json, sorted by id. Entries
-    /// that are not containers (or another runtime's, or half-deleted) are skipped, as runc does.
+    /// `list`: every directory under the root holding a mewz-state.json, and the containers
+    /// the fallback runtime keeps there (its own `list`, when any directory holds runc's
+    /// state.json), sorted by id. Entries that are not containers (or half-deleted) are
+    /// skipped, as runc does.
     public func list() throws(OCIError) -> [ContainerListing] {
         guard let stream = opendir(root) else {
             if errno == ENOENT { return [] }
@@ -30,12 +47,31 @@ extension Runtime {
             if ContainerID.isValid(name) { ids.append(name) }
         }
         var listings: [ContainerListing] = []
+        var foreign = false
         for id in ids.sorted() {
-            guard let directory = try? directory(id), let state = try? directory.loadState() else { continue }
+            guard let directory = try? directory(id) else { continue }
+            guard let state = try? directory.loadState() else {
+                if FileIO.exists(directory.runcStatePath) { foreign = true }
+                continue
+            }
             listings.append(ContainerListing(state: state, status: directory.status(of: state),
                                              owner: Runtime.ownerName(of: directory.path)))
         }
+        if foreign {
+            listings += try fallbackListings()
+            listings.sort { $0.id < $1.id }
+        }
         return listings
+    }
+
+    /// `<fallback> --root <root> list --format json`, whose stderr (complaints about the
+    /// mewz directories it cannot load) is dropped.
+    private func fallbackListings() throws(OCIError) -> [ContainerListing] {
+        let runtime = try fallbackRuntime() ?? "runc"
+        let output = try ProcessControl.capture(runtime, ["--root", root, "list", "--format", "json"])
+        let document = try JSONDocument.parse(output, source: "\(runtime) list")
+        guard !document.rootNode.isNull else { return [] }
+        return try document.rootNode.elements().compactMap { ContainerListing(foreign: $0) }
     }
 
     /// The user name owning `path`, or "#uid" when it has none (runc's fallback).
@@ -56,16 +92,13 @@ public enum ContainerListFormat {
     /// json.NewEncoder(...).Encode: compact, one newline; `null` when there is no container.
     public static func json(_ listings: [ContainerListing]) -> String {
         guard !listings.isEmpty else { return "null\n" }
-        return GoJSON.array(listings.map { $0.state.runcStateObject(status: $0.status, owner: $0.owner) }).compact + "\n"
+        return GoJSON.array(listings.map(\.object)).compact + "\n"
     }
 
     /// runc's tabwriter table (minimum width 12, padding 3), or the ids alone with `quiet`.
     public static func table(_ listings: [ContainerListing], quiet: Bool) -> String {
-        if quiet { return listings.map { $0.state.id + "\n" }.joined() }
-        let rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]] + listings.map { listing in
-            [listing.state.id, String(listing.status == .stopped ? 0 : listing.state.pid), listing.status.rawValue,
-             listing.state.bundle, listing.state.created.rfc3339Nano, listing.owner]
-        }
+        if quiet { return listings.map { $0.id + "\n" }.joined() }
+        let rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]] + listings.map(\.cells)
         return TextTable.render(rows, minimumWidth: 12, padding: 3)
     }
 }

@@ -1,7 +1,7 @@
 extension Runtime {
     /// `ps`: the container's processes. A unikernel has one, the monitor; none once stopped.
     public func processes(id: String) throws(OCIError) -> [Int32] {
-        let directory = try directory(id)
+        let directory = try claimedDirectory(id)
         let state = try directory.loadState()
         return directory.status(of: state) == .stopped ? [] : [state.pid]
     }

@@ -1,17 +1,27 @@
 import Glibc
 
 extension Runtime {
-    /// `start`: only from "created". Opens the fifo for reading, which lets the container
-    /// process's blocked open complete; reads its byte; removes the fifo ("running" from then on).
+    /// `start`: only from "created". Runs the startContainer hooks (in the monitor's
+    /// namespaces), opens the fifo for reading, which lets the container process's blocked
+    /// open complete; reads its byte; removes the fifo ("running" from then on); runs the
+    /// poststart hooks. A failing hook kills the container process, as runc's does.
     public func start(id: String) throws(OCIError) {
-        let directory = try directory(id)
+        let directory = try claimedDirectory(id)
         let lock = try directory.lock()
         defer { withExtendedLifetime(lock) {} }
         let state = try directory.loadState()
         switch directory.status(of: state) {
         case .stopped: throw .cannotStartStopped
         case .running: throw .cannotStartRunning
+        case .paused: throw .cannotStartPaused
         case .created: break
+        }
+        do {
+            try HookRunner(point: .startContainer, state: state.hookStateJSON(status: "created", pid: state.pid),
+                           monitorPID: state.pid).run(state.hooks.startContainer)
+        } catch {
+            _ = Glibc.kill(state.pid, SIGKILL)
+            throw error
         }
         let fifo = Syscall.retrying { open(directory.fifoPath, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
         guard fifo >= 0 else {
@@ -24,6 +34,18 @@ extension Runtime {
             throw .system("remove", directory.fifoPath, errno: errno)
         }
         log.debug("started container \(id)")
+        try runPoststart(state)
+    }
+
+    /// poststart hooks; on failure the container process is killed and start fails (runc).
+    func runPoststart(_ state: ContainerState) throws(OCIError) {
+        do {
+            try HookRunner(point: .poststart, state: state.hookStateJSON(status: "running", pid: state.pid))
+                .run(state.hooks.poststart)
+        } catch {
+            _ = Glibc.kill(state.pid, SIGKILL)
+            throw error
+        }
     }
 
     /// Waits for the byte while the container process lives (it may still be opening the fifo).

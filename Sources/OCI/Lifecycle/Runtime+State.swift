@@ -1,7 +1,7 @@
 extension Runtime {
     /// `state`: runc's JSON. Reads only; takes no lock.
     public func state(id: String) throws(OCIError) -> String {
-        let directory = try directory(id)
+        let directory = try claimedDirectory(id)
         let state = try directory.loadState()
         return state.runcStateJSON(status: directory.status(of: state))
     }

@@ -17,6 +17,22 @@ public enum SignalName {
     static let realTimeMinimum: Int32 = 34
     static let realTimeMaximum: Int32 = 64
 
+    /// Go's signal names (syscall.Signal.String) for the common ones, "signal N" otherwise.
+    static func goName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGHUP: return "hangup"
+        case SIGINT: return "interrupt"
+        case SIGQUIT: return "quit"
+        case SIGABRT: return "aborted"
+        case SIGKILL: return "killed"
+        case SIGSEGV: return "segmentation fault"
+        case SIGPIPE: return "broken pipe"
+        case SIGALRM: return "alarm clock"
+        case SIGTERM: return "terminated"
+        default: return "signal \(signal)"
+        }
+    }
+
     public static func parse(_ text: String) throws(OCIError) -> Int32 {
         if let number = Int32(text) {
             guard number > 0 && number <= realTimeMaximum else { throw .unknownSignal(text) }

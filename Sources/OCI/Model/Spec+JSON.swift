@@ -11,7 +11,11 @@ extension Spec {
         }
         _ = try root.members()  // the top level must be an object
 
-        let ociVersion = try root.requiredMember("ociVersion").string()
+        let ociVersionNode = try root.requiredMember("ociVersion")
+        let ociVersion = try ociVersionNode.string()
+        guard Spec.isSupported(ociVersion: ociVersion) else {
+            throw ociVersionNode.invalid("\"\(ociVersion)\" is not supported (mewz-runtime implements 1.x, up to \(ContainerState.ociVersion))")
+        }
         let process = try parseProcess(root.requiredMember("process"))
         let rootNode = try root.requiredMember("root")
         let rootPath = try rootNode.requiredMember("path").string()
@@ -20,13 +24,71 @@ extension Spec {
 
         let annotations = try root.member("annotations")?.stringMap() ?? [:]
         let hooks = try root.member("hooks").map { node throws(OCIError) in try parseHooks(node) } ?? Hooks()
-        var memoryLimit: Int64?
-        if let limit = try root.member("linux")?.member("resources")?.member("memory")?.member("limit") {
-            memoryLimit = try limit.int64()
+        var spec = Spec(ociVersion: ociVersion, process: process,
+                        root: Root(path: rootPath, readonly: readonly),
+                        annotations: annotations, hooks: hooks)
+        if let linux = try root.member("linux") {
+            spec.linux = try parseLinux(linux)
         }
-        return Spec(ociVersion: ociVersion, process: process,
-                    root: Root(path: rootPath, readonly: readonly),
-                    annotations: annotations, hooks: hooks, memoryLimit: memoryLimit)
+        return spec
+    }
+
+    /// Any 1.x: runtime-spec minor versions only add fields, which are ignored when unknown.
+    static func isSupported(ociVersion: String) -> Bool {
+        let core = ociVersion.split(separator: "-", maxSplits: 1).first.map(String.init) ?? ""
+        let parts = core.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "1" else { return false }
+        return parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+    }
+
+    private static func parseLinux(_ node: JSONNode) throws(OCIError) -> Linux {
+        var linux = Linux()
+        for element in try node.member("namespaces")?.elements() ?? [] {
+            let typeNode = try element.requiredMember("type")
+            guard let kind = Namespace.Kind(rawValue: try typeNode.string()) else {
+                throw typeNode.invalid("is not a namespace type (\(Namespace.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !linux.namespaces.contains(where: { $0.kind == kind }) else {
+                throw typeNode.invalid("\"\(kind.rawValue)\" appears twice")
+            }
+            var path: String?
+            if let pathNode = try element.member("path") {
+                let text = try pathNode.string()
+                if !text.isEmpty {
+                    guard text.hasPrefix("/") else { throw pathNode.invalid("must be an absolute path") }
+                    path = text
+                }
+            }
+            linux.namespaces.append(Namespace(kind: kind, path: path))
+        }
+        if let pathNode = try node.member("cgroupsPath") {
+            let text = try pathNode.string()
+            linux.cgroupsPath = text.isEmpty ? nil : text
+        }
+        if let resources = try node.member("resources") {
+            linux.resources = try parseResources(resources)
+        }
+        return linux
+    }
+
+    private static func parseResources(_ node: JSONNode) throws(OCIError) -> Resources {
+        var resources = Resources()
+        if let memory = try node.member("memory") {
+            resources.memoryLimit = try memory.member("limit")?.int64()
+            resources.memoryReservation = try memory.member("reservation")?.int64()
+            resources.memorySwap = try memory.member("swap")?.int64()
+        }
+        if let pids = try node.member("pids") {
+            resources.pidsLimit = try pids.member("limit")?.int64()
+        }
+        if let cpu = try node.member("cpu") {
+            resources.cpuShares = try cpu.member("shares").map { node throws(OCIError) in try node.unsigned() }
+            resources.cpuQuota = try cpu.member("quota")?.int64()
+            resources.cpuPeriod = try cpu.member("period").map { node throws(OCIError) in try node.unsigned() }
+            resources.cpusetCPUs = try cpu.member("cpus")?.string()
+            resources.cpusetMems = try cpu.member("mems")?.string()
+        }
+        return resources
     }
 
     private static func parseProcess(_ node: JSONNode) throws(OCIError) -> Process {
@@ -53,7 +115,17 @@ extension Spec {
         let cwdNode = try node.requiredMember("cwd")
         let cwd = try cwdNode.string()
         guard cwd.hasPrefix("/") else { throw cwdNode.invalid("must be an absolute path") }
-        return Process(terminal: terminal, args: args, env: env, cwd: cwd)
+        var process = Process(terminal: terminal, args: args, env: env, cwd: cwd)
+        if let size = try node.member("consoleSize") {
+            func dimension(_ key: String) throws(OCIError) -> UInt16 {
+                let field = try size.requiredMember(key)
+                let value = try field.int64()
+                guard value >= 0 && value <= Int64(UInt16.max) else { throw field.invalid("is out of range") }
+                return UInt16(value)
+            }
+            process.consoleSize = ConsoleSize(height: try dimension("height"), width: try dimension("width"))
+        }
+        return process
     }
 
     private static func parseHooks(_ node: JSONNode) throws(OCIError) -> Hooks {
@@ -65,9 +137,11 @@ extension Spec {
             }
             return hooks
         }
-        return Hooks(prestart: try list("prestart"), createRuntime: try list("createRuntime"),
-                     createContainer: try list("createContainer"), startContainer: try list("startContainer"),
-                     poststart: try list("poststart"), poststop: try list("poststop"))
+        var hooks = Hooks()
+        for (point, _) in hooks.byPoint {
+            _ = hooks.set(point, try list(point))
+        }
+        return hooks
     }
 
     private static func parseHook(_ node: JSONNode) throws(OCIError) -> Hook {
@@ -75,7 +149,7 @@ extension Spec {
         let path = try pathNode.string()
         guard path.hasPrefix("/") else { throw pathNode.invalid("must be an absolute path") }
         let args = try node.member("args")?.stringArray() ?? []
-        let env = try node.member("env")?.stringArray() ?? []
+        let env = try node.member("env")?.stringArray()
         var timeout: Int64?
         if let timeoutNode = try node.member("timeout") {
             let seconds = try timeoutNode.int64()

@@ -116,7 +116,7 @@ struct JSONNode {
 
     var isNull: Bool { json_object_get_type(value) == json_type_null }
 
-    private func mismatch(_ expected: String) -> OCIError {
+    func mismatch(_ expected: String) -> OCIError {
         .wrongType(source: document.source, field: field, expected: expected, found: typeName)
     }
 
@@ -198,12 +198,39 @@ struct JSONNode {
         return result
     }
 
+    /// A non-negative integer.
+    func unsigned() throws(OCIError) -> UInt64 {
+        let value = try int64()
+        guard value >= 0 else { throw invalid("must not be negative") }
+        return UInt64(value)
+    }
+
     func stringArray() throws(OCIError) -> [String] {
         var result: [String] = []
         for element in try elements() {
             result.append(try element.string())
         }
         return result
+    }
+
+    /// The value as GoJSON, members in document order (numbers must be integers).
+    func goJSON() throws(OCIError) -> GoJSON {
+        switch json_object_get_type(value) {
+        case json_type_null: return .null
+        case json_type_boolean: return .bool(try bool())
+        case json_type_int: return .integer(try int64())
+        case json_type_string: return .string(try string())
+        case json_type_array:
+            var converted: [GoJSON] = []
+            for element in try elements() { converted.append(try element.goJSON()) }
+            return .array(converted)
+        case json_type_object:
+            var converted: [GoJSON.Member] = []
+            for (key, node) in try members() { converted.append(.init(key, try node.goJSON())) }
+            return .object(converted)
+        default:
+            throw mismatch("an integer, string, boolean, array or object")
+        }
     }
 
     func stringMap() throws(OCIError) -> [String: String] {

@@ -4,9 +4,9 @@ import Glibc
 /// `kind` lets callers react (delete --force ignores `.notFound`) without matching on text.
 public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
-        case notFound, alreadyExists, invalidID, notRunning, wrongStatus
+        case notFound, alreadyExists, invalidID, notRunning, wrongStatus, notWasm
         case usage, invalidConfig, invalidModule, invalidState, unsupported
-        case system, build, monitor
+        case system, build, monitor, hook
     }
 
     public let kind: Kind
@@ -25,6 +25,7 @@ public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
     static let invalidContainerID = OCIError(.invalidID, "invalid container ID format")
     static let containerNotRunning = OCIError(.notRunning, "container not running")
     static let cannotStartStopped = OCIError(.wrongStatus, "cannot start a container that has stopped")
+    static let cannotStartPaused = OCIError(.wrongStatus, "cannot start a container in the paused state")
     static let cannotStartRunning = OCIError(.wrongStatus, "cannot start an already running container")
 
     static func cannotDeleteNotStopped(id: String, status: ContainerStatus) -> OCIError {
@@ -52,12 +53,71 @@ public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
 
     static func unknownSignal(_ text: String) -> OCIError { OCIError(.usage, "unknown signal \"\(text)\"") }
 
-    static func terminalUnsupported(_ source: String) -> OCIError {
-        OCIError(.unsupported, "\(source): terminal (pty) containers are not supported yet")
+    static let ttyWithoutConsoleSocket = OCIError(.usage, "cannot allocate tty if runc will detach without setting console socket")
+    static let consoleSocketWithoutTTY = OCIError(.usage, "cannot use console socket if runc will not detach or allocate tty")
+
+    static func badListenFD(_ fd: Int32) -> OCIError {
+        OCIError(.usage, "LISTEN_FDS: file descriptor \(fd) is not open")
+    }
+
+    static func bundleNotDirectory(_ path: String) -> OCIError {
+        OCIError(.usage, "bundle \(path) is not a directory")
     }
 
     static func badPreservedFD(_ fd: Int32) -> OCIError {
         OCIError(.usage, "--preserve-fds: file descriptor \(fd) is not open")
+    }
+
+    static let containerNotPaused = OCIError(.wrongStatus, "container not paused")
+    static let containerPaused = OCIError(.wrongStatus, "container paused")
+
+    // MARK: Cgroups and namespaces
+
+    static func invalidCgroupsPath(_ path: String, reason: String) -> OCIError {
+        OCIError(.invalidConfig, "linux.cgroupsPath \"\(path)\" \(reason)")
+    }
+
+    static func cgroupControllerMissing(_ controller: String) -> OCIError {
+        OCIError(.unsupported, "linux.resources needs the \(controller) cgroup controller, which is not mounted here")
+    }
+
+    static let noFreezer = OCIError(.unsupported, "the container's cgroup has no freezer (cgroup v1 freezer or v2 cgroup.freeze)")
+
+    static func freezeTimedOut(_ directory: String) -> OCIError {
+        OCIError(.system, "cgroup \(directory) did not reach the requested freezer state in 10 s")
+    }
+
+    // MARK: Hooks (runc's wording)
+
+    static func hookFailed(_ point: String, index: Int, path: String, cause: String) -> OCIError {
+        OCIError(.hook, "error running \(point) hook #\(index) (\(path)): \(cause)")
+    }
+
+    static func hookTimedOut(seconds: Int64) -> OCIError {
+        OCIError(.hook, "hook ran past specified timeout of \(seconds).0s")
+    }
+
+    static func hookExec(_ path: String, errno: Int32) -> OCIError {
+        OCIError(.hook, "fork/exec \(path): \(Syscall.describe(errno))")
+    }
+
+    static func hookExit(_ status: String, stdout: String, stderr: String) -> OCIError {
+        OCIError(.hook, "\(status), stdout: \(stdout), stderr: \(stderr)")
+    }
+
+    // MARK: Choosing the runtime
+
+    static func notWasmContainer(_ reason: String) -> OCIError {
+        OCIError(.invalidModule, "not a WebAssembly container (\(reason)) and no fallback runtime is configured "
+                 + "(--fallback-runtime, $\(FallbackRuntime.environmentVariable) or \(FallbackRuntime.defaultConfigPath))")
+    }
+
+    static func fallbackExec(_ runtime: String, errno: Int32) -> OCIError {
+        OCIError(.system, "exec fallback runtime \(runtime): \(Syscall.describe(errno))")
+    }
+
+    static func invalidConfigFile(_ path: String, line: Int, reason: String) -> OCIError {
+        OCIError(.invalidConfig, "\(path):\(line): \(reason)")
     }
 
     // MARK: config.json
@@ -81,15 +141,15 @@ public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
     // MARK: The module
 
     static func moduleNotFoundInPath(_ name: String) -> OCIError {
-        OCIError(.invalidModule, "exec: \"\(name)\": executable file not found in $PATH")
+        OCIError(.notWasm, "exec: \"\(name)\": executable file not found in $PATH")
     }
 
     static func moduleOpen(_ path: String, errno: Int32) -> OCIError {
-        OCIError(.invalidModule, "exec: \"\(path)\": \(Syscall.describe(errno))")
+        OCIError(.notWasm, "exec: \"\(path)\": \(Syscall.describe(errno))")
     }
 
     static func moduleNotRegular(_ path: String) -> OCIError {
-        OCIError(.invalidModule, "exec: \"\(path)\": not a regular file")
+        OCIError(.notWasm, "exec: \"\(path)\": not a regular file")
     }
 
     static func moduleTooLarge(_ path: String, limit: Int) -> OCIError {
@@ -97,11 +157,11 @@ public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     static func notWasm(_ path: String) -> OCIError {
-        OCIError(.invalidModule, "\(path) is not a WebAssembly module (bad magic)")
+        OCIError(.notWasm, "\(path) is not a WebAssembly module (bad magic)")
     }
 
     static func truncatedWasm(_ path: String, size: Int) -> OCIError {
-        OCIError(.invalidModule, "\(path) is not a WebAssembly module (truncated to \(size) bytes)")
+        OCIError(.notWasm, "\(path) is not a WebAssembly module (truncated to \(size) bytes)")
     }
 
     static func unsupportedWasmVersion(_ path: String, version: UInt32) -> OCIError {

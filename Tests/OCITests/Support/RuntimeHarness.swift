@@ -65,7 +65,8 @@ final class RuntimeHarness {
         root = work + "/root"
     }
 
-    /// A failed test must not leave a spinning VM behind: kill what still runs under our root.
+    /// A failed test must not leave a spinning VM behind: kill what still runs under our root,
+    /// and remove the cgroups the tests asked for below `cgroupParent`.
     deinit {
         for _ in 0..<3 {
             let live = liveProcessesUnderRoot()
@@ -73,7 +74,34 @@ final class RuntimeHarness {
             for pid in live { kill(pid, SIGKILL) }
             for pid in live { _ = RuntimeHarness.waitBlocking(pid) }
         }
+        for directory in cgroupDirectories(cgroupParent).reversed() { rmdir(directory) }
         try? FileManager.default.removeItem(atPath: work)
+    }
+
+    /// An absolute cgroup of this harness only ("/mewz-test-<pid>-<n>"): tests put their
+    /// containers below it, and deinit removes it from every hierarchy.
+    lazy var cgroupParent: String = {
+        RuntimeHarness.cgroupCounter += 1
+        return "/mewz-test-\(getpid())-\(RuntimeHarness.cgroupCounter)"
+    }()
+    nonisolated(unsafe) static var cgroupCounter = 0
+
+    /// `cgroup` and everything below it, in every mounted hierarchy, parents first.
+    func cgroupDirectories(_ cgroup: String) -> [String] {
+        guard let hierarchies = try? CgroupHierarchy.discover() else { return [] }
+        var result: [String] = []
+        for hierarchy in hierarchies {
+            guard let top = hierarchy.directory(of: cgroup), FileManager.default.fileExists(atPath: top) else { continue }
+            result.append(top)
+            let below = (try? FileManager.default.subpathsOfDirectory(atPath: top)) ?? []
+            for path in below.sorted() {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: top + "/" + path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    result.append(top + "/" + path)
+                }
+            }
+        }
+        return result
     }
 
     // MARK: Bundles
@@ -95,6 +123,48 @@ final class RuntimeHarness {
         return bundle
     }
 
+    /// A bundle whose config.json is the usual one (see above) changed by `configure`.
+    func bundle(_ name: String, args: [String], module: [UInt8]? = nil, modulePath: String = "app.wasm",
+                configure: (inout [String: Any]) -> Void) throws -> String {
+        let bundle = try self.bundle(name, args: args, module: module, modulePath: modulePath)
+        let path = bundle + "/config.json"
+        guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        else { throw HarnessError("unreadable \(path)") }
+        configure(&config)
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
+        return bundle
+    }
+
+    /// A runc bundle (`runc spec`) whose rootfs holds busybox, running `args`.
+    func nativeBundle(_ name: String, args: [String], annotations: [String: String] = [:]) throws -> String {
+        let bundle = work + "/" + name
+        try FileManager.default.createDirectory(atPath: bundle + "/rootfs/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: bundle + "/rootfs/bin/busybox")
+        for tool in ["sh", "sleep", "echo", "cat"] {
+            try FileManager.default.createSymbolicLink(atPath: bundle + "/rootfs/bin/" + tool, withDestinationPath: "busybox")
+        }
+        let spec = Process()
+        spec.executableURL = URL(fileURLWithPath: RuntimeHarness.runc)
+        spec.arguments = ["spec", "--bundle", bundle]
+        try spec.run()
+        spec.waitUntilExit()
+        guard spec.terminationStatus == 0 else { throw HarnessError("runc spec failed") }
+        let path = bundle + "/config.json"
+        guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any],
+              var process = config["process"] as? [String: Any]
+        else { throw HarnessError("unreadable \(path)") }
+        process["terminal"] = false
+        process["args"] = args
+        config["process"] = process
+        if !annotations.isEmpty { config["annotations"] = annotations }
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
+        return bundle
+    }
+
+    /// runc, which the fallback tests hand bundles to.
+    static let runc: String = ["/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/runc"
+
     // MARK: Running the binary
 
     /// Runs `mewz-runtime --root <root> arguments` to completion (killed, with a recorded
@@ -102,10 +172,11 @@ final class RuntimeHarness {
     /// open in the container process); stdin is /dev/null. `wrapper` runs first and must exec
     /// the binary, which it gets as its next argument.
     func run(_ arguments: [String], environment: [String: String] = [:], stdoutPath: String? = nil,
-             extraFD: Int32? = nil, hostileSignals: Bool = false, wrapper: [String] = [],
+             extraFD: Int32? = nil, extraFDs: [Int32] = [], hostileSignals: Bool = false, wrapper: [String] = [],
              timeout: Double = 120) throws -> Outcome {
         let pid = try spawn(["--root", root] + arguments, environment: environment, stdoutPath: stdoutPath,
-                            extraFD: extraFD, hostileSignals: hostileSignals, wrapper: wrapper)
+                            extraFDs: extraFD.map { [$0] } ?? extraFDs, hostileSignals: hostileSignals,
+                            wrapper: wrapper)
         let exit = RuntimeHarness.wait(pid, seconds: timeout, what: "mewz-runtime \(arguments.joined(separator: " "))")
         let stdout = stdoutPath ?? work + "/last.stdout"
         return Outcome(exit: exit ?? .exited(-1),
@@ -118,7 +189,8 @@ final class RuntimeHarness {
     /// passes every signal blocked and SIGINT/SIGHUP ignored. MEWZ_CACHE_DIR is the shared
     /// cache unless `environment` says otherwise.
     func spawn(_ arguments: [String], environment: [String: String] = [:], stdoutPath: String? = nil,
-               extraFD: Int32? = nil, hostileSignals: Bool = false, wrapper: [String] = []) throws -> pid_t {
+               extraFDs: [Int32] = [], hostileSignals: Bool = false, wrapper: [String] = [],
+               stderrPath: String? = nil) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -151,13 +223,19 @@ final class RuntimeHarness {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? work + "/last.stdout",
                                          O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, work + "/last.stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        // Only what a caller deliberately passes reaches the runtime: fds 0-2 and maybe fd 3.
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath ?? work + "/last.stderr",
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Only what a caller deliberately passes reaches the runtime: fds 0-2 and extraFDs at 3...
         let inherited = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        for fd in inherited.compactMap(Int32.init) where fd > 2 && fd != extraFD {
+        for fd in inherited.compactMap(Int32.init) where fd > 2 && !extraFDs.contains(fd) {
             if fcntl(fd, F_GETFD) >= 0 { posix_spawn_file_actions_addclose(&actions, fd) }
         }
-        if let extraFD { posix_spawn_file_actions_adddup2(&actions, extraFD, 3) }
+        // Through high numbers first, so one extra fd cannot overwrite another.
+        for (index, fd) in extraFDs.enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, 900 + Int32(index)) }
+        for index in extraFDs.indices {
+            posix_spawn_file_actions_adddup2(&actions, 900 + Int32(index), 3 + Int32(index))
+            posix_spawn_file_actions_addclose(&actions, 900 + Int32(index))
+        }
 
         var merged = ProcessInfo.processInfo.environment
         merged["MEWZ_CACHE_DIR"] = RuntimeHarness.sharedCache
@@ -260,6 +338,12 @@ final class RuntimeHarness {
         return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Every process whose command name is `name`.
+    static func processes(named name: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { commandName(of: $0) == name }
+    }
+
     static func commandName(of pid: Int32) -> String {
         ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "")
             .trimmingCharacters(in: .newlines)
@@ -283,6 +367,12 @@ final class RuntimeHarness {
         return entries.compactMap(Int32.init).sorted().map { fd in
             (fd, (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "")
         }
+    }
+
+    /// Every open descriptor of every process, with its owner.
+    static func allDescriptors() -> [(pid: Int32, fd: Int32, target: String)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).flatMap { pid in descriptors(of: pid).map { (pid, $0.fd, $0.target) } }
     }
 
     /// The monitor's own KVM handles: /dev/kvm, the VM and its vCPU.

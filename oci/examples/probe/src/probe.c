@@ -3,6 +3,7 @@
  * one stdout line, separated by spaces, then acts on the last argument:
  *   N     (0-255, decimal) exit with status N
  *   spin  loop until killed from outside (the guest has no sleep yet)
+ *   env   print the environment, one NAME=VALUE per line, then exit 0
  *   else  exit 0
  * Nothing goes to stderr unless the status is out of range, so tests can
  * assert an empty stderr. Built to rootfs/probe.wasm by hack/build-examples.
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+extern char **environ;
 
 /* 0-255 for a plain decimal status, -1 for anything else. */
 static int parse_status(const char *text)
@@ -39,6 +42,11 @@ int main(int argc, char **argv)
         volatile unsigned long counter = 0;
         for (;;)
             counter++;
+    }
+    if (strcmp(last, "env") == 0) {
+        for (char **entry = environ; *entry != NULL; entry++)
+            printf("%s\n", *entry);
+        return 0;
     }
     int status = parse_status(last);
     if (status >= 0)
