@@ -11,14 +11,23 @@ struct GroupSource {
     var files: [(name: String, contents: String)] = []
     var unrunnable: [Int: String] = [:]
 
+    /// Linear memories one process can hold (Harness/harness_windows.h).
+    static let memoryWindows = 8
+
     init(group: [Int], plan: ScriptPlan) {
         var events: [(index: Int, call: String)] = []
         var declarations = ""
+        // The first memory of the process is the guest's window; each further one its own.
+        var windows: [Int: Int] = [:]
+        for number in group {
+            if let owner = plan.instances[number].memoryOwner, windows[owner] == nil { windows[owner] = windows.count }
+        }
         for number in group {
             let instance = plan.instances[number]
             guard let lowered = instance.lowered else { continue }
+            let window = instance.memoryOwner.flatMap { windows[$0] } ?? 0
             let defines = (["#define mewz_module_init spec_init_\(number)", "#define mewz_module_main spec_main_\(number)"]
-                + instance.importDefines).joined(separator: "\n") + "\n"
+                + instance.importDefines + Self.windowDefines(window)).joined(separator: "\n") + "\n"
             for file in lowered.files {
                 files.append(("i\(number)/\(file.name)", file.name.hasSuffix(".c") ? defines + file.contents : file.contents))
             }
@@ -37,7 +46,7 @@ struct GroupSource {
             bodies += "int spec_link_\(number)(void) {\n  return \(conditions);\n}\n"
             files.append(("i\(number)/driver.c", defines + "#include \"module.h\"\n" + Self.header + bodies))
             declarations += "void spec_init_\(number)(void);\nint spec_link_\(number)(void);\n"
-            let memory = instance.importsSpectestMemory ? 1 : 0
+            let memory = instance.importsSpectestMemory ? window : -1
             events.append((instance.creator, """
                   int ok\(number) = spec_link_\(number)() ? spec_instantiate(\(instance.creator), \(memory), spec_init_\(number))
                                              : spec_unlinkable(\(instance.creator));
@@ -60,10 +69,25 @@ struct GroupSource {
             void spec_f64(uint64_t bits);
             void spec_ref(const void *fn);
             void spec_end(void);
-            int spec_instantiate(int id, int with_spectest_memory, void (*init)(void));
+            int spec_instantiate(int id, int spectest_memory_window, void (*init)(void));
             int spec_unlinkable(int id);
 
             """
+
+    /// The memory of window k > 0: the same generated code, its base
+    /// another constant (after wasm_rt.h, whose guard then skips it).
+    static func windowDefines(_ window: Int) -> [String] {
+        guard window > 0 else { return [] }
+        return [
+            "#include \"mewz/wasm_rt.h\"",
+            "#include \"harness_windows.h\"",
+            "#undef MEWZ_MEM",
+            "#define MEWZ_MEM ((uint8_t *)HARNESS_WINDOW_BASE(\(window)))",
+            "#define mewz_memory_pages (harness_window_pages[\(window)])",
+            "#define mewz_memory_grow(delta) harness_window_grow(\(window), delta)",
+            "#define mewz_memory_init(min, max) harness_window_init(\(window), min, max)",
+        ]
+    }
 
     struct Unrunnable: Error { let text: String }
 
