@@ -18,6 +18,7 @@ func fail(_ message: String) -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--emit-c" { EmitC.run(Array(arguments.dropFirst())) }
 let includeSIMD = arguments.contains("--all")
 let verbose = arguments.contains("--verbose")
 arguments.removeAll { $0 == "--all" || $0 == "--verbose" }
