@@ -29,7 +29,8 @@ let package = Package(
         .target(name: "OCI", dependencies: ["ImageBuilder", "Monitor", "ImageFormat", "CJSONC", "CShim"]),
         .executableTarget(name: "MewzRuntime", dependencies: ["OCI"]),
         // hack/spec-test: the official spec suite through the real lowering and clang.
-        .executableTarget(name: "SpecRunner", dependencies: ["WasmCore", "WasmToC"]),
+        // --guest: the trap files in the KVM guest, built as images are and booted by the monitor.
+        .executableTarget(name: "SpecRunner", dependencies: ["WasmCore", "WasmToC", "ImageBuilder", "Monitor"]),
 
         .testTarget(name: "WasmCoreTests", dependencies: ["WasmCore"]),
         .testTarget(name: "WasmToCTests", dependencies: ["WasmToC"],

@@ -10,7 +10,9 @@ enum ChildProcess {
         var timedOut: Bool
     }
 
-    static func run(_ executable: String, _ arguments: [String], timeout: Double) -> Result {
+    static func run(_ executable: String, _ arguments: [String], timeout: Double, directory workingDirectory: URL? = nil)
+        -> Result
+    {
         let directory = FileManager.default.temporaryDirectory
         let token = UUID().uuidString
         let outURL = directory.appendingPathComponent("spec-out-\(token)")
@@ -26,6 +28,7 @@ enum ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice

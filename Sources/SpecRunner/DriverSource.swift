@@ -11,14 +11,36 @@ struct GroupSource {
     var files: [(name: String, contents: String)] = []
     var unrunnable: [Int: String] = [:]
 
-    init(group: [Int], plan: ScriptPlan) {
+    /// Linear memories one process can hold (Harness/harness_windows.h).
+    static let memoryWindows = 8
+
+    /// `guest`: main.c for the unikernel (Harness/guest_spectest.c) instead
+    /// of the host harness; a group with more than one memory cannot run
+    /// there (the guest has one window) and is left out, its commands in
+    /// `unrunnable`.
+    init(group: [Int], plan: ScriptPlan, guest: Bool = false) {
         var events: [(index: Int, call: String)] = []
         var declarations = ""
+        // The first memory of the process is the guest's window; each further one its own.
+        var windows: [Int: Int] = [:]
+        for number in group {
+            if let owner = plan.instances[number].memoryOwner, windows[owner] == nil { windows[owner] = windows.count }
+        }
+        if guest && windows.count > 1 {
+            for number in group {
+                let instance = plan.instances[number]
+                for index in [instance.creator] + instance.commands {
+                    unrunnable[index] = "\(windows.count) linear memories in one process: not run in the guest"
+                }
+            }
+            return
+        }
         for number in group {
             let instance = plan.instances[number]
             guard let lowered = instance.lowered else { continue }
+            let window = instance.memoryOwner.flatMap { windows[$0] } ?? 0
             let defines = (["#define mewz_module_init spec_init_\(number)", "#define mewz_module_main spec_main_\(number)"]
-                + instance.importDefines).joined(separator: "\n") + "\n"
+                + instance.importDefines + Self.windowDefines(window)).joined(separator: "\n") + "\n"
             for file in lowered.files {
                 files.append(("i\(number)/\(file.name)", file.name.hasSuffix(".c") ? defines + file.contents : file.contents))
             }
@@ -28,7 +50,9 @@ struct GroupSource {
                 case .success(let body):
                     bodies += "void c\(index)(void) {\n\(body)}\n"
                     declarations += "void c\(index)(void);\n"
-                    events.append((index, "  if (ok\(number)) spec_run(\(index), c\(index));\n"))
+                    events.append((index, guest
+                        ? "  if (ok\(number)) guest_run(\(index), c\(index), \(Self.expectsTrap(plan.commands[index]) ? 1 : 0));\n"
+                        : "  if (ok\(number)) spec_run(\(index), c\(index));\n"))
                 case .failure(let error):
                     unrunnable[index] = error.text
                 }
@@ -37,18 +61,36 @@ struct GroupSource {
             bodies += "int spec_link_\(number)(void) {\n  return \(conditions);\n}\n"
             files.append(("i\(number)/driver.c", defines + "#include \"module.h\"\n" + Self.header + bodies))
             declarations += "void spec_init_\(number)(void);\nint spec_link_\(number)(void);\n"
-            let memory = instance.importsSpectestMemory ? 1 : 0
+            let memory = instance.importsSpectestMemory ? window : -1
+            let instantiate = guest
+                ? "guest_instantiate(\(instance.creator), \(memory >= 0 ? 1 : 0), spec_init_\(number), \(Self.expectsTrap(plan.commands[instance.creator]) ? 1 : 0))"
+                : "spec_instantiate(\(instance.creator), \(memory), spec_init_\(number))"
+            let unlinkable = guest ? "guest_unlinkable" : "spec_unlinkable"
             events.append((instance.creator, """
-                  int ok\(number) = spec_link_\(number)() ? spec_instantiate(\(instance.creator), \(memory), spec_init_\(number))
-                                             : spec_unlinkable(\(instance.creator));
+                  int ok\(number) = spec_link_\(number)() ? \(instantiate)
+                                             : \(unlinkable)(\(instance.creator));
 
                 """))
         }
-        var main = Self.header + declarations + "\nint harness_main(int argc, char **argv) {\n  (void)argc, (void)argv;\n"
+        var main = Self.header + (guest ? Self.guestHeader : "") + declarations
+        main += guest ? "\nvoid mewz_module_init(void) {}\nvoid mewz_module_main(void) {\n"
+                      : "\nint harness_main(int argc, char **argv) {\n  (void)argc, (void)argv;\n"
         for event in events.sorted(by: { $0.index < $1.index }) { main += event.call }
-        main += "  return 0;\n}\n"
+        main += guest ? "}\n" : "  return 0;\n}\n"
         files.append(("main.c", main))
     }
+
+    /// Commands whose success is a trap: in the guest each needs a boot of its own.
+    static func expectsTrap(_ command: SpecCommand) -> Bool {
+        ["assert_trap", "assert_exhaustion", "assert_uninstantiable"].contains(command.type)
+    }
+
+    static let guestHeader = """
+            void guest_run(int id, void (*body)(void), int expects_trap);
+            int guest_instantiate(int id, int imports_spectest_memory, void (*init)(void), int expects_trap);
+            int guest_unlinkable(int id);
+
+            """
 
     static let header = """
             #include "mewz/wasm_rt.h"
@@ -60,10 +102,25 @@ struct GroupSource {
             void spec_f64(uint64_t bits);
             void spec_ref(const void *fn);
             void spec_end(void);
-            int spec_instantiate(int id, int with_spectest_memory, void (*init)(void));
+            int spec_instantiate(int id, int spectest_memory_window, void (*init)(void));
             int spec_unlinkable(int id);
 
             """
+
+    /// The memory of window k > 0: the same generated code, its base
+    /// another constant (after wasm_rt.h, whose guard then skips it).
+    static func windowDefines(_ window: Int) -> [String] {
+        guard window > 0 else { return [] }
+        return [
+            "#include \"mewz/wasm_rt.h\"",
+            "#include \"harness_windows.h\"",
+            "#undef MEWZ_MEM",
+            "#define MEWZ_MEM ((uint8_t *)HARNESS_WINDOW_BASE(\(window)))",
+            "#define mewz_memory_pages (harness_window_pages[\(window)])",
+            "#define mewz_memory_grow(delta) harness_window_grow(\(window), delta)",
+            "#define mewz_memory_init(min, max) harness_window_init(\(window), min, max)",
+        ]
+    }
 
     struct Unrunnable: Error { let text: String }
 

@@ -14,6 +14,7 @@ struct BuildError: Error, CustomStringConvertible {
 struct HostBuilder {
     let clang: String
     let includeDirectory: String
+    let harnessDirectory: String
     let harnessSources: [String]
     let cacheDirectory: URL
     let flags = ["-std=gnu11", "-O2", "-w", "-fno-strict-aliasing"]
@@ -25,12 +26,12 @@ struct HostBuilder {
         self.clang = clang
         let include = repository.appendingPathComponent("Guest/include").path
         includeDirectory = include
-        harnessSources = ["harness.c", "spectest.c"].map {
-            repository.appendingPathComponent("Tests/WasmToCTests/Harness/\($0)").path
-        }
+        let harness = repository.appendingPathComponent("Tests/WasmToCTests/Harness").path
+        harnessDirectory = harness
+        harnessSources = ["harness.c", "spectest.c"].map { "\(harness)/\($0)" }
         self.cacheDirectory = cacheDirectory
         var shared = clang + flags.joined(separator: " ")
-        for path in harnessSources + ["abi.h", "wasm_rt.h", "wasi.h"].map({ "\(include)/mewz/\($0)" }) {
+        for path in harnessSources + ["\(harnessDirectory)/harness_windows.h"] + ["abi.h", "wasm_rt.h", "wasi.h"].map({ "\(include)/mewz/\($0)" }) {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw BuildError.missing(path) }
             shared += "\u{0}" + text
         }
@@ -60,7 +61,7 @@ struct HostBuilder {
             return .failure(BuildError(description: "cannot write sources: \(error)"))
         }
         let sources = files.filter { $0.name.hasSuffix(".c") }.map { staging.appendingPathComponent($0.name).path }
-        let arguments = flags + ["-I", includeDirectory] + sources + harnessSources
+        let arguments = flags + ["-I", includeDirectory, "-I", harnessDirectory] + sources + harnessSources
             + ["-o", staging.appendingPathComponent("a.out").path]
         let result = ChildProcess.run(clang, arguments, timeout: 600)
         guard result.status == 0 else {

@@ -23,6 +23,10 @@ struct InstancePlan {
     /// Instances it imports from.
     var links: Set<Int> = []
     var importsSpectestMemory = false
+    /// Whose linear memory it uses: its own instance number when it defines
+    /// one, the exporter's owner when it imports one, `spectestMemory` for
+    /// spectest's; nil when it has none.
+    var memoryOwner: Int?
     /// C conditions checked before instantiation: current sizes of
     /// imported tables and memories against the import's minimum.
     var linkConditions: [String] = []
@@ -45,6 +49,7 @@ struct ScriptPlan {
     var instances: [InstancePlan] = []
 
     static let hostImportPrefix = "spec_import_"
+    static let spectestMemory = -1
     /// Instances linked by imports, each list in index order.
     var groups: [[Int]] = []
 
@@ -119,9 +124,10 @@ struct ScriptPlan {
         }
         groups = Self.groups(instances)
         for group in groups {
-            let memories = group.filter { !instances[$0].module.memories.isEmpty || instances[$0].importsSpectestMemory }
-            for extra in memories.dropFirst() where instances[extra].problem == nil {
-                instances[extra].problem = "a second linear memory in one process (the harness has one memory window)"
+            let owners = Set(group.compactMap { instances[$0].memoryOwner })
+            guard owners.count > GroupSource.memoryWindows else { continue }
+            for number in group where instances[number].problem == nil {
+                instances[number].problem = "more than \(GroupSource.memoryWindows) linear memories in one process"
             }
         }
         for number in instances.indices {
@@ -173,6 +179,7 @@ struct ScriptPlan {
         case .failure(let error): return InstancePlan(module: Module(), problem: "module rejected: \(error.text)", creator: index)
         }
         var plan = InstancePlan(module: module, creator: index)
+        if !module.memories.isEmpty { plan.memoryOwner = number }
         plan.exportPrefix = "spec_x\(number)_"
         let deferred: [Import]
         do {
@@ -191,7 +198,10 @@ struct ScriptPlan {
         }
         for entry in module.imports {
             if entry.module == "spectest" {
-                if case .memory = entry.descriptor { plan.importsSpectestMemory = true }
+                if case .memory = entry.descriptor {
+                    plan.importsSpectestMemory = true
+                    plan.memoryOwner = spectestMemory
+                }
                 continue
             }
             guard let exporter = registered[entry.module] else { continue }
@@ -206,7 +216,7 @@ struct ScriptPlan {
                 let target = CLowering.exportSymbol(prefix: instances[exporter].exportPrefix, name: entry.name)
                 plan.importDefines.append("#define \(symbol) \(target)")
             case .memory:
-                continue  // the process's one memory
+                plan.memoryOwner = instances[exporter].memoryOwner
             case .global, .table:
                 // Bound to the exporter's state through its reference getter.
                 let symbol = CLowering.hostImportSymbol(prefix: hostImportPrefix, module: entry.module, name: entry.name)

@@ -18,9 +18,11 @@ func fail(_ message: String) -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--emit-c" { EmitC.run(Array(arguments.dropFirst())) }
 let includeSIMD = arguments.contains("--all")
 let verbose = arguments.contains("--verbose")
-arguments.removeAll { $0 == "--all" || $0 == "--verbose" }
+let inGuest = arguments.contains("--guest")
+arguments.removeAll { $0 == "--all" || $0 == "--verbose" || $0 == "--guest" }
 var repository = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 if let at = arguments.firstIndex(of: "--repository"), at + 1 < arguments.count {
     repository = URL(fileURLWithPath: arguments[at + 1])
@@ -39,7 +41,21 @@ if let at = arguments.firstIndex(of: "--known-failures"), at + 1 < arguments.cou
         if !entry.isEmpty { knownFailures.insert(entry) }
     }
 }
-let only = Set(arguments)  // script names to run; all when empty
+// --guest-library DIR: libmewz_guest.a and link.ld (hack/spec-test builds one).
+var guestDirectory: URL?
+if let at = arguments.firstIndex(of: "--guest-library"), at + 1 < arguments.count {
+    guestDirectory = URL(fileURLWithPath: arguments[at + 1])
+    arguments.removeSubrange(at...(at + 1))
+}
+/// --guest without script names: the files about traps, memory bounds and
+/// stack exhaustion, whose behaviour is the guest's own (#PF on the guard
+/// mapping, the stack guard page, trap texts).
+let guestScripts = [
+    "address", "bulk", "call", "call_indirect", "conversions", "fac", "int_exprs", "memory_copy", "memory_fill",
+    "memory_grow", "memory_init", "memory_trap", "skip-stack-guard-page", "table_copy", "table_fill", "table_get",
+    "table_grow", "table_init", "table_set", "traps", "unreachable",
+]
+let only = Set(arguments.isEmpty && inGuest ? guestScripts : arguments)  // script names to run; all when empty
 
 let environment = ProcessInfo.processInfo.environment
 /// MEWZ_SPEC_DIR, else the first `shared/wasm-spec` beside the repository
@@ -60,9 +76,18 @@ guard let clang else { fail("no clang (set MEWZ_CC)") }
 let workers = max(1, Int(environment["MEWZ_SPEC_JOBS"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount)
 
 let builder: HostBuilder
+var guestRunner: GuestRunner?
 do {
     builder = try HostBuilder(clang: clang, repository: repository,
                               cacheDirectory: repository.appendingPathComponent(".build/spec-cache"))
+    if inGuest {
+        guard let guestDirectory else { fail("--guest needs --guest-library DIR") }
+        let linker = environment["MEWZ_LD"]
+            ?? ["/opt/swift/usr/bin/ld.lld", "/usr/bin/ld.lld", "/usr/bin/ld.lld-19"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let linker else { fail("no ld.lld (set MEWZ_LD)") }
+        guestRunner = try GuestRunner(clang: clang, linker: linker, repository: repository, guestDirectory: guestDirectory,
+                                      cacheDirectory: repository.appendingPathComponent(".build/spec-cache"))
+    }
 } catch {
     fail("\(error)")
 }
@@ -90,10 +115,12 @@ for (script, entry) in scriptURLs.enumerated() {
     for group in plan.groups {
         let runnable = group.filter { plan.instances[$0].problem == nil && plan.instances[$0].lowered != nil }
         guard !runnable.isEmpty else { continue }
-        let source = GroupSource(group: runnable, plan: plan)
+        let source = GroupSource(group: runnable, plan: plan, guest: inGuest)
         for (index, reason) in source.unrunnable { plan.outcomes[index] = .failed(reason) }
         for number in runnable { plan.instances[number].commands.removeAll { source.unrunnable[$0] != nil } }
-        jobs.append(Job(script: script, instances: runnable, files: source.files))
+        let instances = runnable.filter { source.unrunnable[plan.instances[$0].creator] == nil }
+        guard !instances.isEmpty else { continue }
+        jobs.append(Job(script: script, instances: instances, files: source.files))
     }
     plans.append(plan)
 }
@@ -111,9 +138,14 @@ var finished = 0
         let files = number < jobs.count ? jobs[number].files : []
         lock.unlock()
         guard number < jobs.count else { return }
-        let executable = builder.executable(files: files)
+        let executable: Result<String, BuildError>
         var output: ChildProcess.Result?
-        if case .success(let path) = executable { output = ChildProcess.run(path, [], timeout: 120) }
+        if let guestRunner {
+            (executable, output) = runInGuest(guestRunner, job: number)
+        } else {
+            executable = builder.executable(files: files)
+            if case .success(let path) = executable { output = ChildProcess.run(path, [], timeout: 120) }
+        }
         lock.lock()
         jobs[number].executable = executable
         jobs[number].output = output
@@ -124,6 +156,42 @@ var finished = 0
         lock.unlock()
     }
 }
+/// The job's process as guest boots: one for everything that must not trap,
+/// one per command that must; their lines as one process's output.
+@Sendable func runInGuest(_ runner: GuestRunner, job number: Int) -> (Result<String, BuildError>, ChildProcess.Result?) {
+    lock.lock()
+    let job = jobs[number]
+    let plan = plans[job.script]
+    lock.unlock()
+    let elf: [UInt8]
+    switch runner.elf(files: job.files) {
+    case .failure(let error): return (.failure(error), nil)
+    case .success(let bytes): elf = bytes
+    }
+    var targets: [Int] = []
+    for instance in job.instances.map({ plan.instances[$0] }) {
+        for index in [instance.creator] + instance.commands where GroupSource.expectsTrap(plan.commands[index]) {
+            targets.append(index)
+        }
+    }
+    let base = GuestRunner.boot(elf, target: -1)
+    var lines = base.stdout.split(separator: "\n").map(String.init)
+    var problems = base.failure.map { ["base boot: \($0)"] } ?? []
+    for target in targets.sorted() {
+        let boot = GuestRunner.boot(elf, target: target)
+        if let line = boot.stdout.split(separator: "\n").first(where: { $0.hasPrefix("\(target) ") }) {
+            lines.append(String(line))
+        } else if let line = boot.trapLine {
+            lines.append(line)
+        } else {
+            problems.append("boot for command \(target): \(boot.failure ?? "no result")")
+        }
+    }
+    let output = ChildProcess.Result(status: problems.isEmpty ? 0 : 1, stdout: lines.joined(separator: "\n"),
+                                     stderr: problems.joined(separator: "\n"), timedOut: false)
+    return (.success("guest"), output)
+}
+
 let done = DispatchGroup()
 for _ in 0..<workers {
     done.enter()
@@ -186,7 +254,7 @@ for (script, plan) in plans.enumerated() {
             failures.append("  line \(plan.commands[index].line): \(plan.commands[index].type): not run")
         }
     }
-    print("\(plan.name): \(counts.passed) passed, \(counts.failed) failed, \(counts.skipped) skipped")
+    print("\(inGuest ? "guest " : "")\(plan.name): \(counts.passed) passed, \(counts.failed) failed, \(counts.skipped) skipped")
     if verbose { for failure in failures { print(failure) } }
     if scriptURLs[script].group == "simd" {
         simdTotals = (simdTotals.passed + counts.passed, simdTotals.failed + counts.failed, simdTotals.skipped + counts.skipped)
@@ -202,5 +270,5 @@ if !knownFailures.isEmpty {
     print("known failures (listed in --known-failures, not counted): \(knownSeen)")
     for key in knownNowPassing { print("  \(key) passes now: remove it from the known failures") }
 }
-print("\(totals.passed) passed, \(totals.failed) failed, \(totals.skipped) skipped")
+print("\(inGuest ? "guest: " : "")\(totals.passed) passed, \(totals.failed) failed, \(totals.skipped) skipped")
 exit(totals.failed == 0 && simdTotals.failed == 0 && knownNowPassing.isEmpty ? 0 : 1)

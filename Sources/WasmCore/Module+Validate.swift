@@ -5,6 +5,14 @@ extension Module {
     /// element and data segments, function bodies, start, exports, and the
     /// single-memory rule.
     public func validate() throws(ValidationError) {
+        do {
+            try validateInOrder()
+        } catch where error.offset == nil {
+            throw error.at(error.context, offset: entryOffsets.offset(of: error.context, in: self))
+        }
+    }
+
+    private func validateInOrder() throws(ValidationError) {
         let context = ValidationContext(self)
         try validateImports()
         try validateFunctionTypes(context)
@@ -21,7 +29,7 @@ extension Module {
         try validateStart(context)
         try validateExports(context)
         let memoryCount = context.memories.count
-        guard memoryCount <= 1 else { throw ValidationError.multipleMemories(memoryCount).at("module") }
+        guard memoryCount <= 1 else { throw ValidationError.multipleMemories(memoryCount).at("memory 1") }
     }
 
     private func validateImports() throws(ValidationError) {

@@ -195,6 +195,8 @@ public struct Module: Hashable, Sendable {
     /// and the validation error here, and `validate()` reports it where the
     /// spec's validator would.
     var invalidConstantExpressions: [ConstantExpressionSite: ValidationError] = [:]
+    /// Where the decoder found each entry, for validation errors.
+    var entryOffsets = EntryOffsets()
 
     /// Implementation limit on locals per function (parameters included).
     public static let maxLocals = 50_000

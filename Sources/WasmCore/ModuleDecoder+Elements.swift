@@ -4,6 +4,7 @@ extension ModuleDecoder {
         let count = try reader.readLength()
         module.elements.reserveCapacity(count)
         for index in 0..<count {
+            module.entryOffsets.elements.append(reader.position)
             module.elements.append(try readElementSegment(index: index))
         }
     }

@@ -10,6 +10,7 @@ extension ModuleDecoder {
         let count = try reader.readLength()
         module.imports.reserveCapacity(count)
         for _ in 0..<count {
+            module.entryOffsets.imports.append(reader.position)
             let moduleName = try reader.readName()
             let name = try reader.readName()
             let kindStart = reader.position
@@ -28,17 +29,26 @@ extension ModuleDecoder {
     mutating func readFunctionSection() throws(DecodeError) {
         let count = try reader.readLength()
         module.functionTypeIndices.reserveCapacity(count)
-        for _ in 0..<count { module.functionTypeIndices.append(try reader.readVarUInt32()) }
+        for _ in 0..<count {
+            module.entryOffsets.functions.append(reader.position)
+            module.functionTypeIndices.append(try reader.readVarUInt32())
+        }
     }
 
     mutating func readTableSection() throws(DecodeError) {
         let count = try reader.readLength()
-        for _ in 0..<count { module.tables.append(try readTableType()) }
+        for _ in 0..<count {
+            module.entryOffsets.tables.append(reader.position)
+            module.tables.append(try readTableType())
+        }
     }
 
     mutating func readMemorySection() throws(DecodeError) {
         let count = try reader.readLength()
-        for _ in 0..<count { module.memories.append(MemoryType(limits: try readLimits())) }
+        for _ in 0..<count {
+            module.entryOffsets.memories.append(reader.position)
+            module.memories.append(MemoryType(limits: try readLimits()))
+        }
     }
 
     mutating func readGlobalSection() throws(DecodeError) {
@@ -46,6 +56,7 @@ extension ModuleDecoder {
         module.globals.reserveCapacity(count)
         let importedCount = module.importedGlobalCount
         for index in 0..<count {
+            module.entryOffsets.globals.append(reader.position)
             let type = try readGlobalType()
             let initializer = try readConstantExpression(at: .global(importedCount + index))
             module.globals.append(Global(type: type, initializer: initializer))
@@ -56,6 +67,7 @@ extension ModuleDecoder {
         let count = try reader.readLength()
         module.exports.reserveCapacity(count)
         for _ in 0..<count {
+            module.entryOffsets.exports.append(reader.position)
             let name = try reader.readName()
             let kindStart = reader.position
             let kind = try reader.readByte()
@@ -127,6 +139,7 @@ extension ModuleDecoder {
         let count = try reader.readLength()
         module.data.reserveCapacity(count)
         for index in 0..<count {
+            module.entryOffsets.data.append(reader.position)
             let kindStart = reader.position
             let mode: DataMode
             switch try reader.readVarUInt32() {

@@ -77,14 +77,15 @@ struct ModuleDecoder {
         while let id = reader.peek() {
             let sectionStart = reader.position
             guard let section = SectionID(rawValue: id) else {
-                throw .malformedSectionID(id, at: sectionStart)
+                throw DecodeError.malformedSectionID(id, at: sectionStart).inSection("unknown (id \(id))")
             }
             if section != .custom {
                 guard section.order > lastOrder else {
-                    throw .unexpectedContentAfterLastSection(at: sectionStart)
+                    throw DecodeError.unexpectedContentAfterLastSection(at: sectionStart).inSection(section.name)
                 }
                 lastOrder = section.order
             }
+            module.entryOffsets.sections[section.name] = sectionStart
             do {
                 try readSection(section)
             } catch {
@@ -135,14 +136,17 @@ struct ModuleDecoder {
     /// The checks the reference decoder makes once every section is read.
     private func checkSectionsAgree() throws(DecodeError) {
         let end = reader.bytes.count
+        let offsets = module.entryOffsets.sections
         guard module.functionTypeIndices.count == codeCount else {
-            throw .inconsistentFunctionAndCodeLengths(at: end)
+            let section = offsets["code"] != nil ? "code" : "function"
+            throw DecodeError.inconsistentFunctionAndCodeLengths(at: offsets[section] ?? end).inSection(section)
         }
         if let dataCount = module.dataCount, Int(dataCount) != module.data.count {
-            throw .inconsistentDataCount(at: end)
+            let section = offsets["data"] != nil ? "data" : "data count"
+            throw DecodeError.inconsistentDataCount(at: offsets[section] ?? end).inSection(section)
         }
         if module.dataCount == nil && usesDataSegmentIndices {
-            throw .dataCountRequired(at: end)
+            throw DecodeError.dataCountRequired(at: offsets["code"] ?? end).inSection("code")
         }
     }
 }

@@ -15,6 +15,7 @@ extension FunctionEmitter {
         else { throw invalid("call_indirect with unknown type \(typeIndex)") }
         let tableName = try self.tableName(table)
         let element = try pop()
+        anchor(element)
         let target = "((wc_sig\(signature))wc_call_target(&\(tableName), \(use(element)), \(signature)u))"
         try emitCall(target, type: context.module.types[Int(typeIndex)])
     }
@@ -39,6 +40,7 @@ extension FunctionEmitter {
             for (field, slot) in slots.enumerated() {
                 statement += " \(slot.name) = r.v\(field);"
                 writtenVariables.insert(slot)
+                definitions[slot] = nil
             }
             emit(statement + " }")
             for result in type.results { pushSlot(result) }

@@ -52,6 +52,7 @@ extension FunctionEmitter {
         materializeAll()
         let height = stack.count - signature.parameters.count
         for index in height..<stack.count { materialize(at: index) }
+        anchor(condition)
         emit("if (\(use(condition))) {")
         indentation += 1
         var frame = ControlFrame(kind: .ifThen, label: newLabel(), parameters: signature.parameters,
@@ -109,7 +110,6 @@ extension FunctionEmitter {
 
     mutating func lowerBr(_ depth: UInt32) throws(LoweringError) {
         let target = try frameIndex(depth)
-        keepDiscardedLoads(passing: frames[target].branchTypes.count)
         try emitBranch(to: target)
         reachable = false
     }
@@ -119,6 +119,7 @@ extension FunctionEmitter {
         let target = try frameIndex(depth)
         try evaluateBranchValues(count: frames[target].branchTypes.count)
         let start = lines.count
+        anchor(condition)
         emit("if (\(use(condition))) {")
         indentation += 1
         try emitBranch(to: target)
@@ -145,13 +146,13 @@ extension FunctionEmitter {
             }
         }
         let count = frames[defaultFrame].branchTypes.count
-        keepDiscardedLoads(passing: count)
         if groups.isEmpty || (groups.count == 1 && groups[0].frame == defaultFrame) {
             try emitBranch(to: defaultFrame)
             reachable = false
             return
         }
         try evaluateBranchValues(count: count)
+        anchor(index)
         emit("switch (\(use(index))) {")
         if !groups.contains(where: { $0.frame == defaultFrame }) { groups.append((defaultFrame, [])) }
         for group in groups {
@@ -167,13 +168,11 @@ extension FunctionEmitter {
     }
 
     mutating func lowerReturn() throws(LoweringError) {
-        keepDiscardedLoads(passing: type.results.count)
         try emitReturn()
         reachable = false
     }
 
     mutating func lowerUnreachable() {
-        keepDiscardedLoads(passing: 0)
         emit("mewz_trap(MEWZ_TRAP_UNREACHABLE);")
         reachable = false
     }
@@ -234,6 +233,7 @@ extension FunctionEmitter {
             let destination = frame.height + offset
             if value.isSlot && first + offset == destination { continue }
             let slot = Variable.slot(destination, type)
+            define(slot, from: value)
             emit("\(slot.name) = \(use(value));")
             writtenVariables.insert(slot)
         }
@@ -252,14 +252,5 @@ extension FunctionEmitter {
         case 1: emit("return \(values[0]);")
         default: emit("return (\(CSyntax.resultStruct(type.results))){\(values.joined(separator: ", "))};")
         }
-    }
-
-    /// Values of the current frame a jump throws away: loads among them
-    /// still happen.
-    private mutating func keepDiscardedLoads(passing count: Int) {
-        let low = frames.last?.height ?? 0
-        let high = stack.count - count
-        guard low < high else { return }
-        for index in low..<high { keepIfLoaded(stack[index]) }
     }
 }

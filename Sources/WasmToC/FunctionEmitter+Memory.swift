@@ -5,13 +5,17 @@ import WasmCore
 extension FunctionEmitter {
     mutating func lowerLoad(_ op: LoadOperator, _ memarg: MemoryArgument) throws(LoweringError) {
         let address = try pop()
+        anchor(address)
         push("wc_\(Self.name(op))(\(address.expression), \(CSyntax.i32(memarg.offset)))", op.resultType,
-             operands: [address], pure: false, fromLoad: true)
+             operands: [address], pure: false)
+        recordLoad(into: .slot(stack.count - 1, op.resultType))
     }
 
     mutating func lowerStore(_ op: StoreOperator, _ memarg: MemoryArgument) throws(LoweringError) {
         let value = try pop()
         let address = try pop()
+        anchor(address)
+        anchor(value)
         emit("wc_\(Self.name(op))(\(use(address)), \(CSyntax.i32(memarg.offset)), \(use(value)));")
     }
 
@@ -21,12 +25,14 @@ extension FunctionEmitter {
 
     mutating func lowerMemoryGrow() throws(LoweringError) {
         let delta = try pop()
+        anchor(delta)
         push("mewz_memory_grow(\(delta.expression))", .i32, operands: [delta], pure: false)
     }
 
     mutating func lowerMemoryInit(_ segment: UInt32) throws(LoweringError) {
         try requireDataSegment(segment)
         let (destination, source, count) = try popThree()
+        anchor(destination, source, count)
         emit("wc_memory_init(&wc_data[\(segment)], \(use(destination)), \(use(source)), \(use(count)));")
     }
 
@@ -37,11 +43,13 @@ extension FunctionEmitter {
 
     mutating func lowerMemoryCopy() throws(LoweringError) {
         let (destination, source, count) = try popThree()
+        anchor(destination, source, count)
         emit("wc_memory_copy(\(use(destination)), \(use(source)), \(use(count)));")
     }
 
     mutating func lowerMemoryFill() throws(LoweringError) {
         let (destination, value, count) = try popThree()
+        anchor(destination, value, count)
         emit("wc_memory_fill(\(use(destination)), \(use(value)), \(use(count)));")
     }
 

@@ -35,9 +35,12 @@ struct StackValue {
     var weight: Int
     /// The expression is exactly the slot of its own height.
     var isSlot: Bool
-    /// Derived from a load: if discarded, it must still be read, or clang
-    /// would drop a load that has to trap.
-    var fromLoad: Bool
+    /// Some operator in the expression may let clang compute it without
+    /// one of its operands (x * 0, x & 0, x - x, select, ...): loads it
+    /// carries are not anchored by consuming it (LoadKeeping).
+    var foldRisk = false
+    /// The bits of an integer constant.
+    var bits: UInt64?
 
     /// Constants (and ref.func, immutable globals): no variable, always valid.
     var isConstant: Bool { reads.isEmpty && !isSlot }
@@ -61,43 +64,44 @@ extension FunctionEmitter {
         return values.reversed()
     }
 
-    mutating func push(constant expression: String, _ type: ValueType) {
+    mutating func push(constant expression: String, _ type: ValueType, bits: UInt64? = nil) {
         stack.append(StackValue(type: type, expression: expression, reads: [], weight: 0, isSlot: false,
-                                fromLoad: false))
+                                bits: bits))
     }
 
     /// Pushes a variable read (a local); it stays deferred until the local
     /// is written or the value consumed.
     mutating func push(variable: Variable, _ type: ValueType) {
         stack.append(StackValue(type: type, expression: variable.name, reads: [variable], weight: 0,
-                                isSlot: false, fromLoad: false))
+                                isSlot: false))
     }
 
     /// Pushes the result of an operation on `operands`, whose expressions
     /// `expression` embeds (their variables count as read once it is
     /// emitted). A pure one stays deferred (unless it grew too big); any
     /// other is evaluated into its slot now, so effects and traps happen in
-    /// instruction order.
+    /// instruction order. `foldRisk`: the operation itself may not need
+    /// all its operands (see StackValue.foldRisk).
     mutating func push(_ expression: String, _ type: ValueType, operands: [StackValue], pure: Bool,
-                       fromLoad: Bool = false) {
+                       foldRisk: Bool = false) {
         var reads: [Variable] = []
         var weight = 1
-        var fromLoad = fromLoad
+        var risk = foldRisk
         for operand in operands {
             for variable in operand.reads where !reads.contains(variable) { reads.append(variable) }
             weight += operand.weight
-            fromLoad = fromLoad || operand.fromLoad
+            risk = risk || operand.foldRisk
         }
         stack.append(StackValue(type: type, expression: expression, reads: reads, weight: weight,
-                                isSlot: false, fromLoad: fromLoad))
+                                isSlot: false, foldRisk: risk))
         if !pure || weight > Self.maxWeight { materialize(at: stack.count - 1) }
     }
 
     /// Pushes a value already stored in the slot of the new top height.
-    mutating func pushSlot(_ type: ValueType, fromLoad: Bool = false) {
+    mutating func pushSlot(_ type: ValueType) {
         let variable = Variable.slot(stack.count, type)
         stack.append(StackValue(type: type, expression: variable.name, reads: [variable], weight: 0,
-                                isSlot: true, fromLoad: fromLoad))
+                                isSlot: true))
     }
 
     /// The expression of a value being placed into emitted C: its variables
@@ -116,10 +120,11 @@ extension FunctionEmitter {
         let slot = Variable.slot(index, value.type)
         invalidate(slot, except: index)
         let expression = use(value)
+        define(slot, from: value)
         emit("\(slot.name) = \(expression);")
         writtenVariables.insert(slot)
         stack[index] = StackValue(type: value.type, expression: slot.name, reads: [slot], weight: 0,
-                                  isSlot: true, fromLoad: value.fromLoad)
+                                  isSlot: true)
     }
 
     /// Before `variable` is written: evaluates every deferred value that
@@ -134,9 +139,11 @@ extension FunctionEmitter {
         }
     }
 
-    /// Writes `expression` (whose operands are already used) to a variable.
-    mutating func assign(_ variable: Variable, _ expression: String) {
+    /// Writes `expression` (whose operands are already used) to a variable;
+    /// `value`, when the expression is a stack value's, is what it carries.
+    mutating func assign(_ variable: Variable, _ expression: String, from value: StackValue? = nil) {
         invalidate(variable)
+        if let value { define(variable, from: value) } else { definitions[variable] = nil }
         emit("\(variable.name) = \(expression);")
         writtenVariables.insert(variable)
     }
@@ -145,19 +152,5 @@ extension FunctionEmitter {
     /// deferred, since code on one path must not evaluate another's values.
     mutating func materializeAll() {
         for index in stack.indices where !stack[index].isConstant { materialize(at: index) }
-    }
-
-    /// Statement that performs a discarded load, so its trap survives clang.
-    mutating func keepIfLoaded(_ value: StackValue) {
-        guard value.fromLoad else { return }
-        let helper: String
-        switch value.type {
-        case .i32: helper = "wc_keep_i32"
-        case .i64: helper = "wc_keep_i64"
-        case .f32: helper = "wc_keep_f32"
-        case .f64: helper = "wc_keep_f64"
-        default: return
-        }
-        emit("\(helper)(\(use(value)));")
     }
 }

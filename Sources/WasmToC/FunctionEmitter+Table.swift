@@ -23,6 +23,7 @@ extension FunctionEmitter {
     mutating func lowerTableGet(_ table: UInt32) throws(LoweringError) {
         try requireTable(table)
         let index = try pop()
+        anchor(index)
         push("wc_table_get(&\(try tableName(table)), \(index.expression))", .funcref, operands: [index], pure: false)
     }
 
@@ -30,6 +31,7 @@ extension FunctionEmitter {
         try requireTable(table)
         let value = try pop()
         let index = try pop()
+        anchor(index, value)
         emit("wc_table_set(&\(try tableName(table)), \(use(index)), \(use(value)));")
     }
 
@@ -42,6 +44,7 @@ extension FunctionEmitter {
         try requireTable(table)
         let count = try pop()
         let initial = try pop()
+        anchor(initial, count)
         push("wc_table_grow(&\(try tableName(table)), \(initial.expression), \(count.expression))", .i32,
              operands: [initial, count], pure: false)
     }
@@ -49,6 +52,7 @@ extension FunctionEmitter {
     mutating func lowerTableFill(_ table: UInt32) throws(LoweringError) {
         try requireTable(table)
         let (index, value, count) = try popThree()
+        anchor(index, value, count)
         emit("wc_table_fill(&\(try tableName(table)), \(use(index)), \(use(value)), \(use(count)));")
     }
 
@@ -56,6 +60,7 @@ extension FunctionEmitter {
         try requireTable(destination)
         try requireTable(source)
         let (to, from, count) = try popThree()
+        anchor(to, from, count)
         emit("wc_table_copy(&\(try tableName(destination)), &\(try tableName(source)), \(use(to)), \(use(from)), \(use(count)));")
     }
 
@@ -63,6 +68,7 @@ extension FunctionEmitter {
         try requireTable(table)
         try requireElementSegment(element)
         let (destination, source, count) = try popThree()
+        anchor(destination, source, count)
         emit("wc_table_init(&\(try tableName(table)), &wc_elems[\(element)], \(use(destination)), \(use(source)), \(use(count)));")
     }
 

@@ -14,7 +14,7 @@ extension FunctionEmitter {
         let value = try pop()
         let variable = Variable.local(Int(index))
         // `lN = lN;` is a no-op.
-        if value.expression != variable.name { assign(variable, use(value)) }
+        if value.expression != variable.name { assign(variable, use(value), from: value) }
         if tee { push(variable: variable, local) }
     }
 
@@ -33,11 +33,13 @@ extension FunctionEmitter {
     mutating func lowerGlobalSet(_ index: UInt32) throws(LoweringError) {
         let name = try globalName(index)
         let value = try pop()
+        anchor(value)
         emit("\(name) = \(use(value));")
     }
 
+    /// A dropped load is kept by LoadKeeping like any unused one.
     mutating func lowerDrop() throws(LoweringError) {
-        keepIfLoaded(try pop())
+        _ = try pop()
     }
 
     mutating func lowerSelect(_ types: [ValueType]?) throws(LoweringError) {
@@ -45,8 +47,9 @@ extension FunctionEmitter {
         let condition = try pop()
         let second = try pop()
         let first = try pop()
+        // clang may evaluate only the chosen operand.
         push("(\(condition.expression) ? \(first.expression) : \(second.expression))", first.type,
-             operands: [condition, first, second], pure: true)
+             operands: [condition, first, second], pure: true, foldRisk: true)
     }
 
     private func localType(_ index: UInt32) throws(LoweringError) -> ValueType {

@@ -29,6 +29,14 @@ struct FunctionEmitter {
     var writtenVariables: Set<Variable> = []
     /// Byte offset of the instruction being lowered, for errors.
     var offset = 0
+    /// Load keeping (FunctionEmitter+LoadKeeping.swift): the straight-line
+    /// stretch being emitted, each load's line and slot, the loads whose
+    /// value is certainly consumed, what each variable's current value
+    /// carries.
+    var region = 0
+    var loads: [(line: Int, slot: Variable)] = []
+    var anchoredLoads: Set<Int> = []
+    var definitions: [Variable: Definition] = [:]
 
     /// A deferred expression that grows beyond this many operators is
     /// evaluated into its slot (bounds C nesting and duplicated text).
@@ -65,6 +73,7 @@ struct FunctionEmitter {
             } else {
                 try skip(instruction)
             }
+            if Self.endsRegion(instruction) { region += 1 }
         }
         guard frames.isEmpty else { throw invalid("missing end") }
     }
@@ -126,8 +135,8 @@ struct FunctionEmitter {
         case .memoryCopy: try lowerMemoryCopy()
         case .memoryFill: try lowerMemoryFill()
 
-        case .i32Const(let value): push(constant: CSyntax.i32(value), .i32)
-        case .i64Const(let value): push(constant: CSyntax.i64(value), .i64)
+        case .i32Const(let value): push(constant: CSyntax.i32(value), .i32, bits: UInt64(value))
+        case .i64Const(let value): push(constant: CSyntax.i64(value), .i64, bits: value)
         case .f32Const(let bits): push(constant: CSyntax.f32(bits: bits).text, .f32)
         case .f64Const(let bits): push(constant: CSyntax.f64(bits: bits).text, .f64)
         case .numeric(let op): try lowerNumeric(op)
@@ -182,7 +191,11 @@ struct FunctionEmitter {
         for (cType, names) in unused.sorted(by: { $0.key < $1.key }) {
             out += "  WC_UNUSED \(cType) \(names.joined(separator: ", "));\n"
         }
-        for line in lines where !line.isEmpty { out += line + "\n" }
+        let keeps = keptLoadStatements()
+        for (number, line) in lines.enumerated() where !line.isEmpty {
+            out += line + "\n"
+            if let keep = keeps[number] { out += keep + "\n" }
+        }
         return out + "}\n"
     }
 

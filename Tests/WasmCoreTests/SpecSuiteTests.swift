@@ -33,6 +33,8 @@ struct SpecSuiteTests {
               + "\(tally.malformedAsConverted) assert_invalid malformed as converted, \(tally.scripts) scripts")
         for failure in tally.wrong.prefix(40) { Issue.record("wrong: \(failure)") }
         for mismatch in tally.textMismatches.prefix(40) { Issue.record("text: \(mismatch)") }
+        for unplaced in tally.unplaced.prefix(40) { Issue.record("no section or offset: \(unplaced)") }
+        #expect(tally.unplaced.isEmpty, "\(tally.unplaced.count) rejections without section and offset")
         #expect(tally.scripts == 90)
         #expect(tally.wrong.isEmpty)
         #expect(tally.textMismatches.isEmpty)
@@ -121,6 +123,8 @@ struct SpecTally {
     var malformedAsConverted = 0
     var wrong: [String] = []
     var textMismatches: [String] = []
+    /// Rejections whose message names no section (or function, ...) or no byte offset.
+    var unplaced: [String] = []
 }
 
 /// One wast2json script: its commands that carry a module.
@@ -174,10 +178,14 @@ struct SpecScript {
             } catch {
                 failure = error.reason
                 if case .valid = expectation { tally.wrong.append("\(place): rejected valid module: \(error)") }
+                // Where: the section (or function, global, segment, ...) and the byte offset.
+                if error.context.isEmpty || error.offset == nil { tally.unplaced.append("\(place): \(error)") }
             }
         } catch {
             failure = error.reason
             decodeFailure = error
+            // The header (magic, version: the first 8 bytes) is in no section.
+            if error.section == nil && error.offset >= 8 { tally.unplaced.append("\(place): \(error)") }
             if case .valid = expectation { tally.wrong.append("\(place): rejected valid module: \(error)") }
         }
         switch expectation {

@@ -26,6 +26,7 @@
 
 #include "mewz/trap_text.h"
 #include "mewz/wasm_rt.h"
+#include "harness_windows.h"
 
 uint32_t mewz_memory_pages;
 static uint32_t memory_max_pages;
@@ -65,14 +66,15 @@ _Noreturn void mewz_trap(uint32_t reason) {
 
 /* ---- Linear memory ---- */
 
-static void reserve_window(void) {
-    void *window = mmap((void *)MEWZ_LM_BASE, MEWZ_LM_WINDOW, PROT_NONE,
+static void reserve_window_at(uint64_t base) {
+    void *window = mmap((void *)base, MEWZ_LM_WINDOW, PROT_NONE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-    if (window != (void *)MEWZ_LM_BASE) {
+    if (window != (void *)base) {
         perror("harness: cannot reserve the linear-memory window");
         exit(70);
     }
 }
+static void reserve_window(void) { reserve_window_at(MEWZ_LM_BASE); }
 
 uint32_t mewz_memory_grow(uint32_t delta_pages) {
     uint32_t old = mewz_memory_pages;
@@ -91,6 +93,34 @@ void mewz_memory_init(uint32_t min_pages, uint32_t max_pages) {
         mewz_trap(MEWZ_TRAP_MEMORY_OOB);
 }
 
+/* Further memories of one spec process (linking.wast: instances with their
+ * own memories): window k > 0 at HARNESS_WINDOW_BASE(k), used by C that the
+ * spec runner compiles with MEWZ_MEM redefined to that constant, so the
+ * generated code is the guest's, only its base differs. */
+uint32_t harness_window_pages[HARNESS_WINDOWS];
+static uint32_t window_max_pages[HARNESS_WINDOWS];
+static int window_reserved[HARNESS_WINDOWS];
+
+uint32_t harness_window_grow(uint32_t k, uint32_t delta_pages) {
+    uint32_t old = harness_window_pages[k];
+    if (delta_pages > window_max_pages[k] - old) return 0xFFFFFFFFu;
+    if (delta_pages > 0 &&
+        mprotect((uint8_t *)HARNESS_WINDOW_BASE(k) + (uint64_t)old * MEWZ_WASM_PAGE_SIZE,
+                 (uint64_t)delta_pages * MEWZ_WASM_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0)
+        return 0xFFFFFFFFu;
+    harness_window_pages[k] = old + delta_pages;
+    return old;
+}
+
+void harness_window_init(uint32_t k, uint32_t min_pages, uint32_t max_pages) {
+    if (k == 0 || k >= HARNESS_WINDOWS) mewz_trap(MEWZ_TRAP_MEMORY_OOB);
+    if (!window_reserved[k]) reserve_window_at(HARNESS_WINDOW_BASE(k));
+    window_reserved[k] = 1;
+    window_max_pages[k] = max_pages > MEWZ_WASM_MAX_PAGES ? MEWZ_WASM_MAX_PAGES : max_pages;
+    if (min_pages > window_max_pages[k] || harness_window_grow(k, min_pages) == 0xFFFFFFFFu)
+        mewz_trap(MEWZ_TRAP_MEMORY_OOB);
+}
+
 /* A guest range [addr, addr + len) inside the current memory, or NULL. */
 static uint8_t *guest(uint32_t addr, uint64_t len) {
     if ((uint64_t)addr + len > (uint64_t)mewz_memory_pages * MEWZ_WASM_PAGE_SIZE) return NULL;
@@ -106,8 +136,9 @@ static void store64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 static void on_fault(int signal_number, siginfo_t *info, void *context) {
     (void)context;
     uintptr_t address = (uintptr_t)info->si_addr;
-    if (address >= MEWZ_LM_BASE && address - MEWZ_LM_BASE < MEWZ_LM_WINDOW)
-        mewz_trap(MEWZ_TRAP_MEMORY_OOB);
+    for (uint32_t k = 0; k < HARNESS_WINDOWS; k++)
+        if (address >= HARNESS_WINDOW_BASE(k) && address - HARNESS_WINDOW_BASE(k) < MEWZ_LM_WINDOW)
+            mewz_trap(MEWZ_TRAP_MEMORY_OOB);
     if (address < stack_top && address >= stack_limit) mewz_trap(MEWZ_TRAP_CALL_STACK_EXHAUSTED);
     signal(signal_number, SIG_DFL); /* anything else: crash as usual */
 }

@@ -17,6 +17,7 @@
 
 #include "mewz/trap_text.h"
 #include "mewz/wasm_rt.h"
+#include "harness_windows.h"
 
 extern sigjmp_buf *harness_trap_catcher;
 extern uint32_t harness_last_trap;
@@ -98,20 +99,26 @@ void spec_run(int id, void (*body)(void)) {
     harness_trap_catcher = NULL;
 }
 
-static int imports_memory, memory_ready, instance_id;
+static int spectest_window = -1, memory_ready, instance_id;
 static void (*instance_init)(void);
 static void instantiate(void) {
-    if (imports_memory && !memory_ready) mewz_memory_init(1, 2); /* spectest.memory */
-    memory_ready = memory_ready || imports_memory;
+    if (spectest_window >= 0 && !memory_ready) { /* spectest.memory */
+        if (spectest_window == 0)
+            mewz_memory_init(1, 2);
+        else
+            harness_window_init((uint32_t)spectest_window, 1, 2);
+    }
+    memory_ready = memory_ready || spectest_window >= 0;
     instance_init();
     spec_begin(instance_id);
     spec_end();
 }
 
 /* Instantiates a module (reported as command `id`): whether it succeeded.
- * The process has one memory: spectest's is mapped by its first importer. */
-int spec_instantiate(int id, int with_spectest_memory, void (*init)(void)) {
-    imports_memory = with_spectest_memory;
+ * spectest's memory (in the given window; -1: not imported) is mapped by
+ * its first importer. */
+int spec_instantiate(int id, int spectest_memory_window, void (*init)(void)) {
+    spectest_window = spectest_memory_window;
     instance_id = id;
     instance_init = init;
     harness_last_trap = 0;
