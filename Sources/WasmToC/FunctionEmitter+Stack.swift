@@ -156,6 +156,7 @@ extension FunctionEmitter {
         case .i64: helper = "wc_keep_i64"
         case .f32: helper = "wc_keep_f32"
         case .f64: helper = "wc_keep_f64"
+        case .v128: helper = "wc_keep_v128"
         default: return
         }
         emit("\(helper)(\(use(value)));")
