@@ -18,19 +18,23 @@ public struct BuildConfiguration: Sendable {
     /// Upper bound on translation units, compiled in parallel; modules with
     /// few functions use one.
     public var translationUnits: Int
+    /// The CPU level images are compiled for (MEWZ_CPU_TARGET).
+    public var cpuTarget: CPUTarget
 
     public init(
         cacheDirectory: String,
         guestDirectory: String,
         environment: [String: String] = [:],
         progress: (@Sendable (String) -> Void)? = nil,
-        translationUnits: Int = BuildConfiguration.defaultTranslationUnits
+        translationUnits: Int = BuildConfiguration.defaultTranslationUnits,
+        cpuTarget: CPUTarget = .x86_64_v2
     ) {
         self.cacheDirectory = cacheDirectory
         self.guestDirectory = guestDirectory
         self.environment = environment
         self.progress = progress
         self.translationUnits = translationUnits
+        self.cpuTarget = cpuTarget
     }
 
     /// The number of online CPUs, at most 8.
@@ -45,6 +49,7 @@ public struct BuildConfiguration: Sendable {
     /// Guest: MEWZ_GUEST, else <dir of executablePath>/../lib/mewz-runtime,
     /// else <dir of executablePath>/mewz-guest; an error if none has
     /// libmewz_guest.a (or if MEWZ_GUEST is set and lacks it).
+    /// CPU target: MEWZ_CPU_TARGET (x86-64-v2, the default, or x86-64-v3).
     public static func resolve(executablePath: String, environment: [String: String])
         throws(ImageBuildError) -> BuildConfiguration
     {
@@ -57,7 +62,8 @@ public struct BuildConfiguration: Sendable {
         BuildConfiguration(
             cacheDirectory: try cacheDirectory(environment: environment, isRoot: isRoot),
             guestDirectory: try guestDirectory(executablePath: executablePath, environment: environment),
-            environment: environment)
+            environment: environment,
+            cpuTarget: try CPUTarget.resolve(environment: environment))
     }
 
     static func cacheDirectory(environment: [String: String], isRoot: Bool) throws(ImageBuildError) -> String {

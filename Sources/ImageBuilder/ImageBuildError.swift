@@ -10,7 +10,7 @@ import Musl
 /// the named constructors below.
 public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: Sendable, Equatable {
-        case invalidModule, toolMissing, toolFailed, guestMissing, guestMismatch, cache, io, invalidImage
+        case invalidModule, toolMissing, toolFailed, guestMissing, guestMismatch, cache, io, invalidImage, configuration
     }
 
     public let kind: Kind
@@ -73,6 +73,11 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
 
     public static func guestMismatch(_ message: String) -> ImageBuildError {
         ImageBuildError(.guestMismatch, message)
+    }
+
+    /// MEWZ_CPU_TARGET names no level this builder compiles for.
+    public static func unknownCPUTarget(_ value: String, known: [String]) -> ImageBuildError {
+        ImageBuildError(.configuration, "MEWZ_CPU_TARGET=\(value) is not a CPU target (use \(known.joined(separator: " or ")))")
     }
 
     public static func cache(_ message: String) -> ImageBuildError {

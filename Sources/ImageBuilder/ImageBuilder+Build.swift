@@ -50,7 +50,8 @@ extension ImageBuilder {
             compiles.append(
                 ToolInvocation(
                     executable: toolchain.compiler,
-                    arguments: Self.compileFlags + ["-I", guest.include, "-c", path, "-o", object],
+                    arguments: Self.compileFlags(for: configuration.cpuTarget)
+                        + ["-I", guest.include, "-c", path, "-o", object],
                     label: "clang (\(file.name))"))
         }
         try ToolRunner.run(compiles, concurrency: units, environment: configuration.environment)
@@ -66,7 +67,7 @@ extension ImageBuilder {
         guard Self.isX86_64ELF(elf) else { throw .badLinkerOutput(elfPath) }
 
         let header = ImageHeader(
-            requiredCPUFeatures: Self.requiredCPUFeatures,
+            requiredCPUFeatures: configuration.cpuTarget.features,
             memoryMinPages: lowered.memoryMinPages,
             memoryMaxPages: lowered.memoryMaxPages,
             moduleDigest: moduleDigest,
