@@ -7,6 +7,9 @@ import WasmCore
 extension FunctionEmitter {
     mutating func lowerVector(_ instruction: VectorInstruction) throws(LoweringError) {
         let op = instruction.op
+        guard op.immediates == Self.immediates(of: instruction) else {
+            throw invalid("\(op.name) with the wrong immediates")
+        }
         switch instruction {
         case .constant(let value):
             push(constant: CSyntax.v128(value), .v128)
@@ -52,6 +55,17 @@ extension FunctionEmitter {
             emit(call + ";")
         } else {
             push(call, .v128, operands: operands, pure: false, fromLoad: true)
+        }
+    }
+
+    /// The immediates an instruction's case carries.
+    private static func immediates(of instruction: VectorInstruction) -> SIMDOperator.Immediates {
+        switch instruction {
+        case .plain: .none
+        case .memory: .memoryArgument
+        case .lane: .lane
+        case .memoryLane: .memoryArgumentAndLane
+        case .constant, .shuffle: .sixteenBytes
         }
     }
 
