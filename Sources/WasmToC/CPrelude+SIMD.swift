@@ -355,26 +355,22 @@ WC_EXTMUL16(wc_i16x8_extmul_low_i8x16_s, wc_i16x8_extend_low_i8x16_s)
 WC_EXTMUL16(wc_i16x8_extmul_high_i8x16_s, wc_i16x8_extend_high_i8x16_s)
 WC_EXTMUL16(wc_i16x8_extmul_low_i8x16_u, wc_i16x8_extend_low_i8x16_u)
 WC_EXTMUL16(wc_i16x8_extmul_high_i8x16_u, wc_i16x8_extend_high_i8x16_u)
-/* i16 x i16: low and high halves of each product (pmullw, pmulh[u]w), interleaved. */
-#define WC_EXTMUL32(name, mulhi, unpack)                                    \
+/* i16 x i16 and i32 x i32: both halves extended, then multiplied at twice
+ * the width (the product fits). Written as plain vector code so clang sees
+ * through the extension: pmaddwd, pmuldq/pmuludq, or for operands it knows
+ * are narrower (i8 extended twice), one pmulld or pmullw. */
+#define WC_EXTMUL(name, V, HALF, W)                                         \
     static inline wc_v128 name(wc_v128 a, wc_v128 b) {                     \
-        __m128i low = _mm_mullo_epi16(WC_M(a), WC_M(b));                   \
-        return (wc_v128)unpack(low, mulhi(WC_M(a), WC_M(b)));              \
+        return (wc_v128)(__builtin_convertvector(HALF((V)a), W) * __builtin_convertvector(HALF((V)b), W)); \
     }
-WC_EXTMUL32(wc_i32x4_extmul_low_i16x8_s, _mm_mulhi_epi16, _mm_unpacklo_epi16)
-WC_EXTMUL32(wc_i32x4_extmul_high_i16x8_s, _mm_mulhi_epi16, _mm_unpackhi_epi16)
-WC_EXTMUL32(wc_i32x4_extmul_low_i16x8_u, _mm_mulhi_epu16, _mm_unpacklo_epi16)
-WC_EXTMUL32(wc_i32x4_extmul_high_i16x8_u, _mm_mulhi_epu16, _mm_unpackhi_epi16)
-/* i32 x i32: pmuldq/pmuludq multiply lanes 0 and 2; 0x50 puts lanes 0, 1
- * there, 0xFA lanes 2, 3. */
-#define WC_EXTMUL64(name, mul, order)                                       \
-    static inline wc_v128 name(wc_v128 a, wc_v128 b) {                     \
-        return (wc_v128)mul(_mm_shuffle_epi32(WC_M(a), order), _mm_shuffle_epi32(WC_M(b), order)); \
-    }
-WC_EXTMUL64(wc_i64x2_extmul_low_i32x4_s, _mm_mul_epi32, 0x50)
-WC_EXTMUL64(wc_i64x2_extmul_high_i32x4_s, _mm_mul_epi32, 0xFA)
-WC_EXTMUL64(wc_i64x2_extmul_low_i32x4_u, _mm_mul_epu32, 0x50)
-WC_EXTMUL64(wc_i64x2_extmul_high_i32x4_u, _mm_mul_epu32, 0xFA)
+WC_EXTMUL(wc_i32x4_extmul_low_i16x8_s, wc_i16x8, WC_LOW4, wc_i32x4)
+WC_EXTMUL(wc_i32x4_extmul_high_i16x8_s, wc_i16x8, WC_HIGH4, wc_i32x4)
+WC_EXTMUL(wc_i32x4_extmul_low_i16x8_u, wc_u16x8, WC_LOW4, wc_u32x4)
+WC_EXTMUL(wc_i32x4_extmul_high_i16x8_u, wc_u16x8, WC_HIGH4, wc_u32x4)
+WC_EXTMUL(wc_i64x2_extmul_low_i32x4_s, wc_i32x4, WC_LOW2, wc_i64x2)
+WC_EXTMUL(wc_i64x2_extmul_high_i32x4_s, wc_i32x4, WC_HIGH2, wc_i64x2)
+WC_EXTMUL(wc_i64x2_extmul_low_i32x4_u, wc_u32x4, WC_LOW2, wc_v128)
+WC_EXTMUL(wc_i64x2_extmul_high_i32x4_u, wc_u32x4, WC_HIGH2, wc_v128)
 
 /* Adjacent pairs summed at twice the width: multiply-add by ones. pmaddubsw
  * takes its first operand unsigned, its second signed; no sum saturates. */

@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-/// The SIMD example kernels (oci/examples/conv_u8, matmul_f32: C built
+/// The SIMD example kernels (oci/examples/conv_u8, matmul_f32, dot_i8: C built
 /// with -msimd128) in a KVM VM print the same digest as the same C built
 /// natively: v128 code through the whole pipeline, for the default CPU
 /// target and, where the host has AVX2, for MEWZ_CPU_TARGET=x86-64-v3.
 @Suite(.needsKVM, .serialized)
 struct SIMDKernelTests {
-    static let kernels: [(name: String, iterations: String)] = [("conv_u8", "9"), ("matmul_f32", "11")]
+    static let kernels: [(name: String, iterations: String)] = [("conv_u8", "9"), ("matmul_f32", "11"), ("dot_i8", "13")]
 
     static let targets: [String] = {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
