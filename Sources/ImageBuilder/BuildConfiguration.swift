@@ -1,3 +1,5 @@
+import ImageFormat
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -49,21 +51,23 @@ public struct BuildConfiguration: Sendable {
     /// Guest: MEWZ_GUEST, else <dir of executablePath>/../lib/mewz-runtime,
     /// else <dir of executablePath>/mewz-guest; an error if none has
     /// libmewz_guest.a (or if MEWZ_GUEST is set and lacks it).
-    /// CPU target: MEWZ_CPU_TARGET (x86-64-v2, the default, or x86-64-v3).
-    public static func resolve(executablePath: String, environment: [String: String])
-        throws(ImageBuildError) -> BuildConfiguration
+    /// CPU target: MEWZ_CPU_TARGET (x86-64-v2, x86-64-v3, or host: the
+    /// default, the best level `hostCPUFeatures` has).
+    public static func resolve(executablePath: String, environment: [String: String],
+                               hostCPUFeatures: CPUFeatures = []) throws(ImageBuildError) -> BuildConfiguration
     {
-        try resolve(executablePath: executablePath, environment: environment, isRoot: geteuid() == 0)
+        try resolve(executablePath: executablePath, environment: environment, isRoot: geteuid() == 0,
+                    hostCPUFeatures: hostCPUFeatures)
     }
 
-    static func resolve(executablePath: String, environment: [String: String], isRoot: Bool)
-        throws(ImageBuildError) -> BuildConfiguration
+    static func resolve(executablePath: String, environment: [String: String], isRoot: Bool,
+                        hostCPUFeatures: CPUFeatures = []) throws(ImageBuildError) -> BuildConfiguration
     {
         BuildConfiguration(
             cacheDirectory: try cacheDirectory(environment: environment, isRoot: isRoot),
             guestDirectory: try guestDirectory(executablePath: executablePath, environment: environment),
             environment: environment,
-            cpuTarget: try CPUTarget.resolve(environment: environment))
+            cpuTarget: try CPUTarget.resolve(environment: environment, host: hostCPUFeatures))
     }
 
     static func cacheDirectory(environment: [String: String], isRoot: Bool) throws(ImageBuildError) -> String {

@@ -77,7 +77,8 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
 
     /// MEWZ_CPU_TARGET names no level this builder compiles for.
     public static func unknownCPUTarget(_ value: String, known: [String]) -> ImageBuildError {
-        ImageBuildError(.configuration, "MEWZ_CPU_TARGET=\(value) is not a CPU target (use \(known.joined(separator: " or ")))")
+        let list = known.count > 1 ? known.dropLast().joined(separator: ", ") + " or " + (known.last ?? "") : known.joined()
+        return ImageBuildError(.configuration, "MEWZ_CPU_TARGET=\(value) is not a CPU target (use \(list))")
     }
 
     public static func cache(_ message: String) -> ImageBuildError {

@@ -5,22 +5,35 @@ import Testing
 /// MEWZ_CPU_TARGET picks the -march images are compiled for; the header
 /// records the matching features, and the cache keeps the targets apart.
 struct CPUTargetTests {
+    static let haswell = CPUFeatures.x86_64_v3
+    static let nehalem = CPUFeatures.x86_64_v2
+    /// AVX2 without the AVX state in XCR0 is not usable, and so not v3.
+    static let avx2WithoutState = CPUFeatures.x86_64_v3.subtracting([.avx, .avx2, .fma])
+
     @Test(arguments: [
-        ([:], CPUTarget.x86_64_v2),
-        (["MEWZ_CPU_TARGET": ""], .x86_64_v2),
-        (["MEWZ_CPU_TARGET": "x86-64-v2"], .x86_64_v2),
-        (["MEWZ_CPU_TARGET": "x86-64-v3"], .x86_64_v3),
+        ([:], haswell, CPUTarget.x86_64_v3),
+        ([:], nehalem, .x86_64_v2),
+        ([:], avx2WithoutState, .x86_64_v2),
+        ([:], CPUFeatures(), .x86_64_v2),
+        (["MEWZ_CPU_TARGET": ""], haswell, .x86_64_v3),
+        (["MEWZ_CPU_TARGET": "host"], nehalem, .x86_64_v2),
+        (["MEWZ_CPU_TARGET": "x86-64-v2"], haswell, .x86_64_v2),
+        (["MEWZ_CPU_TARGET": "x86-64-v3"], nehalem, .x86_64_v3),  // the monitor refuses it on such a host
     ])
-    func environmentPicksTheTarget(environment: [String: String], expected: CPUTarget) throws {
-        #expect(try CPUTarget.resolve(environment: environment) == expected)
+    func environmentAndHostPickTheTarget(environment: [String: String], host: CPUFeatures, expected: CPUTarget) throws {
+        #expect(try CPUTarget.resolve(environment: environment, host: host) == expected)
+    }
+
+    @Test func configurationsBuiltInCodeDefaultToTheBaseline() {
+        #expect(BuildConfiguration(cacheDirectory: "/c", guestDirectory: "/g").cpuTarget == .x86_64_v2)
     }
 
     @Test func unknownTargetIsOneLine() {
         let error = buildError { () throws(ImageBuildError) in
-            _ = try CPUTarget.resolve(environment: ["MEWZ_CPU_TARGET": "avx512"])
+            _ = try CPUTarget.resolve(environment: ["MEWZ_CPU_TARGET": "avx512"], host: Self.haswell)
         }
         #expect(error?.kind == .configuration)
-        #expect(error?.description == "MEWZ_CPU_TARGET=avx512 is not a CPU target (use x86-64-v2 or x86-64-v3)")
+        #expect(error?.description == "MEWZ_CPU_TARGET=avx512 is not a CPU target (use x86-64-v2, x86-64-v3 or host)")
     }
 
     @Test func flagsAndFeaturesFollowTheTarget() {

@@ -1,6 +1,7 @@
 import Glibc
 import ImageBuilder
 import ImageFormat
+import Monitor
 
 extension Runtime {
     /// `create`: everything is checked and the image built before anything is written; after
@@ -79,7 +80,8 @@ extension Runtime {
     private func buildImage(_ module: WasmModuleFile) throws(OCIError) -> String {
         do {
             var configuration = try BuildConfiguration.resolve(executablePath: ProcessControl.executablePath,
-                                                               environment: ProcessControl.environment)
+                                                               environment: ProcessControl.environment,
+                                                               hostCPUFeatures: HostCPU.features())
             let log = self.log
             // A cold build takes seconds: say so on an interactive stderr.
             // Under conmon or the containerd shim stderr is the container's
