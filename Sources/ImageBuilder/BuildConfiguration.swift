@@ -1,3 +1,5 @@
+import ImageFormat
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -18,19 +20,23 @@ public struct BuildConfiguration: Sendable {
     /// Upper bound on translation units, compiled in parallel; modules with
     /// few functions use one.
     public var translationUnits: Int
+    /// The CPU level images are compiled for (MEWZ_CPU_TARGET).
+    public var cpuTarget: CPUTarget
 
     public init(
         cacheDirectory: String,
         guestDirectory: String,
         environment: [String: String] = [:],
         progress: (@Sendable (String) -> Void)? = nil,
-        translationUnits: Int = BuildConfiguration.defaultTranslationUnits
+        translationUnits: Int = BuildConfiguration.defaultTranslationUnits,
+        cpuTarget: CPUTarget = .x86_64_v2
     ) {
         self.cacheDirectory = cacheDirectory
         self.guestDirectory = guestDirectory
         self.environment = environment
         self.progress = progress
         self.translationUnits = translationUnits
+        self.cpuTarget = cpuTarget
     }
 
     /// The number of online CPUs, at most 8.
@@ -45,19 +51,23 @@ public struct BuildConfiguration: Sendable {
     /// Guest: MEWZ_GUEST, else <dir of executablePath>/../lib/mewz-runtime,
     /// else <dir of executablePath>/mewz-guest; an error if none has
     /// libmewz_guest.a (or if MEWZ_GUEST is set and lacks it).
-    public static func resolve(executablePath: String, environment: [String: String])
-        throws(ImageBuildError) -> BuildConfiguration
+    /// CPU target: MEWZ_CPU_TARGET (x86-64-v2, x86-64-v3, or host: the
+    /// default, the best level `hostCPUFeatures` has).
+    public static func resolve(executablePath: String, environment: [String: String],
+                               hostCPUFeatures: CPUFeatures = []) throws(ImageBuildError) -> BuildConfiguration
     {
-        try resolve(executablePath: executablePath, environment: environment, isRoot: geteuid() == 0)
+        try resolve(executablePath: executablePath, environment: environment, isRoot: geteuid() == 0,
+                    hostCPUFeatures: hostCPUFeatures)
     }
 
-    static func resolve(executablePath: String, environment: [String: String], isRoot: Bool)
-        throws(ImageBuildError) -> BuildConfiguration
+    static func resolve(executablePath: String, environment: [String: String], isRoot: Bool,
+                        hostCPUFeatures: CPUFeatures = []) throws(ImageBuildError) -> BuildConfiguration
     {
         BuildConfiguration(
             cacheDirectory: try cacheDirectory(environment: environment, isRoot: isRoot),
             guestDirectory: try guestDirectory(executablePath: executablePath, environment: environment),
-            environment: environment)
+            environment: environment,
+            cpuTarget: try CPUTarget.resolve(environment: environment, host: hostCPUFeatures))
     }
 
     /// The cache directory alone (`mewz-runtime cache` needs no guest library).

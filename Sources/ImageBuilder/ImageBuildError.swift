@@ -10,7 +10,7 @@ import Musl
 /// the named constructors below.
 public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: Sendable, Equatable {
-        case invalidModule, toolMissing, toolFailed, guestMissing, guestMismatch, cache, io, invalidImage, rootfs
+        case invalidModule, toolMissing, toolFailed, guestMissing, guestMismatch, cache, io, invalidImage, rootfs, configuration
     }
 
     public let kind: Kind
@@ -82,6 +82,12 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
 
     public static func guestMismatch(_ message: String) -> ImageBuildError {
         ImageBuildError(.guestMismatch, message)
+    }
+
+    /// MEWZ_CPU_TARGET names no level this builder compiles for.
+    public static func unknownCPUTarget(_ value: String, known: [String]) -> ImageBuildError {
+        let list = known.count > 1 ? known.dropLast().joined(separator: ", ") + " or " + (known.last ?? "") : known.joined()
+        return ImageBuildError(.configuration, "MEWZ_CPU_TARGET=\(value) is not a CPU target (use \(list))")
     }
 
     public static func cache(_ message: String) -> ImageBuildError {

@@ -50,7 +50,8 @@ extension ImageBuilder {
             compiles.append(
                 ToolInvocation(
                     executable: toolchain.compiler,
-                    arguments: Self.compileFlags + ["-I", guest.include, "-c", path, "-o", object],
+                    arguments: Self.compileFlags(for: configuration.cpuTarget)
+                        + ["-I", guest.include, "-c", path, "-o", object],
                     label: "clang (\(file.name))"))
         }
         try ToolRunner.run(compiles, concurrency: units, environment: configuration.environment)
@@ -67,7 +68,7 @@ extension ImageBuilder {
         if let segment = Self.unmappableSegment(elf) { throw .unmappableLinkerOutput(elfPath, segment: segment) }
 
         let header = ImageHeader(
-            requiredCPUFeatures: Self.requiredCPUFeatures,
+            requiredCPUFeatures: configuration.cpuTarget.features,
             memoryMinPages: lowered.memoryMinPages,
             memoryMaxPages: lowered.memoryMaxPages,
             moduleDigest: moduleDigest,

@@ -6,12 +6,11 @@ extension ImageBuilder {
     /// cached images are not reused.
     public static let compilerVersion = "mewz-wasmtoc-1"
 
-    /// What the compile flags let clang assume about the CPU (`-march`).
-    public static let requiredCPUFeatures: CPUFeatures = .x86_64_v2
-
-    /// clang flags for every translation unit (followed by -I, -c, -o).
+    /// clang flags for every translation unit (followed by -I, -c, -o), for
+    /// the default target; `compileFlags(for:)` gives any target's.
     /// - x86-64-v2 (SSE4.2, POPCNT; every x86-64 CPU since 2008): SSE4.1
-    ///   rounding for f32/f64 floor, ceil, trunc and nearest, and POPCNT.
+    ///   rounding for f32/f64 floor, ceil, trunc and nearest, POPCNT, and
+    ///   the SSE4.1 SIMD lowering (x86-64-v3 adds AVX2: CPUTarget).
     ///   -mtune=generic: -march alone also tunes for that old CPU model,
     ///   which turns every rotate into a slow SHLD (sha256: 2.2x native
     ///   with it, 1.0x without; hack/bench compute).
@@ -33,6 +32,11 @@ extension ImageBuilder {
         "-fno-strict-aliasing", "-fwrapv", "-ffp-contract=off",
         "-ffunction-sections", "-fdata-sections", "-Xclang", "-fstack-clash-protection",
     ]
+
+    /// The flags with `-march` set for `target`.
+    public static func compileFlags(for target: CPUTarget) -> [String] {
+        compileFlags.map { $0.hasPrefix("-march=") ? target.marchFlag : $0 }
+    }
 
     /// ld.lld flags between `-T <guest>/link.ld` and `-o`.
     public static let linkFlags: [String] = ["-nostdlib", "-static", "--gc-sections"]

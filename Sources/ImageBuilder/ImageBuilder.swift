@@ -65,7 +65,8 @@ public struct ImageBuilder: Sendable {
     public func cacheKey(moduleDigest: SHA256Digest) throws(ImageBuildError) -> SHA256Digest {
         Self.cacheKey(
             moduleDigest: moduleDigest,
-            guestDigest: try GuestLibrary(directory: configuration.guestDirectory).digest())
+            guestDigest: try GuestLibrary(directory: configuration.guestDirectory).digest(),
+            compileFlags: Self.compileFlags(for: configuration.cpuTarget))
     }
 
     public func imagePath(forKey key: SHA256Digest) -> String {

@@ -101,6 +101,7 @@ struct GroupSource {
             void spec_f32(uint32_t bits);
             void spec_f64(uint64_t bits);
             void spec_ref(const void *fn);
+            void spec_v128(uint64_t low, uint64_t high);
             void spec_end(void);
             int spec_instantiate(int id, int spectest_memory_window, void (*init)(void));
             int spec_unlinkable(int id);
@@ -170,7 +171,7 @@ struct GroupSource {
         case .f32: "spec_f32(wc_f32_bits(\(value)))"
         case .f64: "spec_f64(wc_f64_bits(\(value)))"
         case .funcref, .externref: "spec_ref((const void *)\(value).fn)"
-        case .v128: "(void)0"
+        case .v128: "spec_v128(\(value)[0], \(value)[1])"
         }
     }
 
@@ -187,7 +188,9 @@ struct GroupSource {
         case .externref:
             if text == "null" { return "((wc_funcref){0, 0})" }
             return UInt64(text).flatMap { $0 < UInt64(UInt32.max) ? "((wc_funcref){0, (wc_fn)(uintptr_t)\($0 + 1)u})" : nil }
-        case .v128: return nil
+        case .v128:
+            guard let halves = SpecLanes.halves(argument) else { return nil }
+            return "((wc_v128){\(halves.low)ull, \(halves.high)ull})"
         }
     }
 }

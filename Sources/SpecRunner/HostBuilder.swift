@@ -17,7 +17,7 @@ struct HostBuilder {
     let harnessDirectory: String
     let harnessSources: [String]
     let cacheDirectory: URL
-    let flags = ["-std=gnu11", "-O2", "-w", "-fno-strict-aliasing"]
+    let flags = ["-std=gnu11", "-O2", "-march=x86-64-v2", "-w", "-fno-strict-aliasing"]
 
     /// Contents of everything every executable depends on besides its own files.
     private let sharedInputs: String

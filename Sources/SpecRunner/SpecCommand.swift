@@ -2,9 +2,12 @@ import Foundation
 
 /// A value in a wast2json script: a type and a bit pattern (decimal), or
 /// in expectations a NaN class; references are "null" or a host number.
+/// A v128 has a lane type ("i8" ... "f64") and one such string per lane.
 struct SpecValue {
     var type: String
     var value: String?
+    var laneType: String?
+    var lanes: [String]?
 }
 
 /// `{"type": "invoke"|"get", "field", "args", "module"}`.
@@ -76,9 +79,11 @@ enum SpecScriptReader {
     private static func values(_ raw: Any?) -> [SpecValue] {
         guard let list = raw as? [[String: Any]] else { return [] }
         return list.map { entry in
-            // v128 values are lists of lanes: kept as one string, never run here.
-            let value = entry["value"] as? String ?? (entry["value"] as? [String]).map { $0.joined(separator: " ") }
-            return SpecValue(type: entry["type"] as? String ?? "", value: value)
+            if let lanes = entry["value"] as? [String] {
+                return SpecValue(type: entry["type"] as? String ?? "", value: lanes.joined(separator: " "),
+                                 laneType: entry["lane_type"] as? String, lanes: lanes)
+            }
+            return SpecValue(type: entry["type"] as? String ?? "", value: entry["value"] as? String)
         }
     }
 }

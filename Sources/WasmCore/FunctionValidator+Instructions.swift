@@ -128,8 +128,7 @@ extension FunctionValidator {
             if typing.isBinary { try pop(typing.operand) }
             push(typing.result)
 
-        case .unsupported(let name):
-            throw ValidationError.unsupportedSIMD(name)
+        case .vector(let vector): try checkVector(vector)
         }
     }
 
@@ -232,7 +231,7 @@ extension FunctionValidator {
 
     /// A load or store needs memory 0 and an alignment hint no larger than
     /// the access width.
-    private func checkMemoryAccess(_ argument: MemoryArgument, width: Int) throws(ValidationError) {
+    func checkMemoryAccess(_ argument: MemoryArgument, width: Int) throws(ValidationError) {
         _ = try context.memory(0)
         guard argument.align < 8, 1 << Int(argument.align) <= width else {
             throw ValidationError.alignmentTooLarge(align: argument.align, natural: width)

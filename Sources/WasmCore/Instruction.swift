@@ -1,6 +1,5 @@
-/// Wasm 2.0 instructions (SIMD excepted: v128 instructions are decoded as
-/// `.unsupported` until the SIMD issue), grouped by family so a consumer
-/// switches on a few cases and then on the family's operator.
+/// Wasm 2.0 instructions, grouped by family so a consumer switches on a few
+/// cases and then on the family's operator.
 
 public enum BlockType: Hashable, Sendable {
     case empty
@@ -78,10 +77,8 @@ public enum Instruction: Hashable, Sendable {
     case f64Const(bits: UInt64)
     case numeric(NumericOperator)
 
-    /// A valid encoding this compiler does not lower yet (e.g. SIMD); the
-    /// payload names it, e.g. "v128.load (0xfd 0x00)". Lowering rejects it
-    /// with that name.
-    case unsupported(String)
+    // Vector (0xFD prefix; VectorInstruction.swift)
+    case vector(VectorInstruction)
 }
 
 public enum LoadOperator: UInt8, Hashable, Sendable, CaseIterable {

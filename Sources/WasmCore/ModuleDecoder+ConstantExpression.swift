@@ -18,7 +18,7 @@ extension ModuleDecoder {
 
         try readExpression(into: &instructions, offsets: &offsets, inFunctionBody: false)
         // `readExpression` always ends the list with the expression's `end`.
-        if instructions.count == 2, let constant = try reduce(instructions[0], at: offsets[0]) {
+        if instructions.count == 2, let constant = reduce(instructions[0]) {
             return constant
         }
         let body = instructions.count - 1
@@ -27,7 +27,7 @@ extension ModuleDecoder {
         return .i32(0)  // placeholder; validation reports the failure above
     }
 
-    private func reduce(_ instruction: Instruction, at offset: Int) throws(DecodeError) -> ConstantExpression? {
+    private func reduce(_ instruction: Instruction) -> ConstantExpression? {
         switch instruction {
         case .i32Const(let value): return .i32(value)
         case .i64Const(let value): return .i64(value)
@@ -36,19 +36,9 @@ extension ModuleDecoder {
         case .refNull(let type): return .refNull(type)
         case .refFunc(let index): return .refFunc(index)
         case .globalGet(let index): return .globalGet(index)
-        case .unsupported(let name) where name == SIMDOpcode.vectorConstantName:
-            return .v128(bytes: try vectorConstantBytes(at: offset))
+        case .vector(.constant(let value)): return .v128(bytes: value.bytes)
         default: return nil
         }
-    }
-
-    /// The 16 bytes of the `v128.const` at `offset`, read again: the
-    /// instruction model carries SIMD operations by name only.
-    private func vectorConstantBytes(at offset: Int) throws(DecodeError) -> [UInt8] {
-        var immediate = ByteReader(bytes: reader.bytes, position: offset)
-        _ = try immediate.readByte()  // 0xFD prefix
-        _ = try immediate.readVarUInt32()  // subopcode 0x0C
-        return Array(try immediate.readBytes(16))
     }
 
     /// The first error the spec's validator finds in a constant expression
@@ -66,7 +56,7 @@ extension ModuleDecoder {
             switch instruction {
             case .i32Const, .i64Const, .f32Const, .f64Const, .refNull, .refFunc:
                 continue
-            case .unsupported(let name) where name == SIMDOpcode.vectorConstantName:
+            case .vector(.constant):
                 continue
             case .globalGet(let index):
                 guard Int(index) < importedGlobals.count else {

@@ -1,5 +1,5 @@
 /// Instructions behind a prefix byte and a u32 subopcode: 0xFC (saturating
-/// truncation, bulk memory, tables) and 0xFD (SIMD, decoded by name only).
+/// truncation, bulk memory, tables) and 0xFD (SIMD).
 extension ModuleDecoder {
     mutating func readMiscellaneousInstruction(at start: Int) throws(DecodeError) -> Instruction {
         let subopcode = try reader.readVarUInt32()
@@ -37,26 +37,26 @@ extension ModuleDecoder {
         throw .illegalOpcode(prefix: 0xFC, subopcode, at: start)
     }
 
-    /// A SIMD instruction: its immediates are read (so the rest of the
-    /// module decodes) and it becomes `.unsupported("<name> (0xfd 0xNN)")`.
+    /// A SIMD instruction and its immediates. Lane indices are read as
+    /// raw bytes and checked by validation, as in the reference decoder.
     mutating func readVectorInstruction(at start: Int) throws(DecodeError) -> Instruction {
         let subopcode = try reader.readVarUInt32()
-        guard let opcode = SIMDOpcode(subopcode) else {
+        guard subopcode <= UInt32(UInt8.max), let op = SIMDOperator(rawValue: UInt8(subopcode)) else {
             throw .illegalOpcode(prefix: 0xFD, subopcode, at: start)
         }
-        switch opcode.immediates {
+        switch op.immediates {
         case .none:
-            break
+            return .vector(.plain(op))
         case .memoryArgument:
-            _ = try readMemoryArgument()
+            return .vector(.memory(op, try readMemoryArgument()))
         case .memoryArgumentAndLane:
-            _ = try readMemoryArgument()
-            _ = try reader.readByte()
+            let memory = try readMemoryArgument()
+            return .vector(.memoryLane(op, memory, lane: try reader.readByte()))
         case .lane:
-            _ = try reader.readByte()
+            return .vector(.lane(op, try reader.readByte()))
         case .sixteenBytes:
-            try reader.skip(16)
+            guard let bytes = V128(bytes: try reader.readBytes(16)) else { throw .unexpectedEnd(at: reader.bytes.count) }
+            return .vector(op == .v128Const ? .constant(bytes) : .shuffle(bytes))
         }
-        return .unsupported(opcode.instructionName)
     }
 }

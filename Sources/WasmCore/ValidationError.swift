@@ -59,7 +59,9 @@ extension ValidationError {
     static func undeclaredFunctionReference(_ index: UInt32) -> Self {
         .init("undeclared function reference: function \(index)")
     }
-    static func unsupportedSIMD(_ name: String) -> Self { .init("SIMD is not supported yet: \(name)") }
+    static func invalidLaneIndex(_ lane: UInt8, lanes: Int) -> Self {
+        .init("invalid lane index \(lane) (the vector has \(lanes) lanes)")
+    }
     static func malformedControlStructure(_ detail: String) -> Self {
         .init("type mismatch: unbalanced control structure (\(detail))")
     }

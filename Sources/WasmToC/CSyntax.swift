@@ -13,7 +13,7 @@ enum CSyntax {
         case .f32: "float"
         case .f64: "double"
         case .funcref, .externref: "wc_funcref"
-        case .v128: "void"  // rejected before emission
+        case .v128: "wc_v128"  // CPrelude+SIMD.swift
         }
     }
 

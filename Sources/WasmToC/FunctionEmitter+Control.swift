@@ -187,7 +187,6 @@ extension FunctionEmitter {
     /// Checks a block type and that its parameters are on the stack.
     private mutating func enter(_ blockType: BlockType) throws(LoweringError) -> FunctionType {
         guard let signature = context.blockSignature(blockType) else { throw invalid("unknown block type") }
-        try requireSupported(signature.parameters + signature.results)
         guard stack.count - (frames.last?.height ?? 0) >= signature.parameters.count else {
             throw invalid("operand stack underflow")
         }

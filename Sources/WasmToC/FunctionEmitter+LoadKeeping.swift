@@ -90,6 +90,7 @@ extension FunctionEmitter {
         case .i64: "wc_keep_i64"
         case .f32: "wc_keep_f32"
         case .f64: "wc_keep_f64"
+        case .v128: "wc_keep_v128"
         default: nil
         }
     }

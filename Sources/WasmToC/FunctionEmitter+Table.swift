@@ -4,7 +4,7 @@ import WasmCore
 /// prelude's helpers).
 extension FunctionEmitter {
     mutating func lowerRefNull(_ type: ValueType) throws(LoweringError) {
-        try requireSupported([type])
+        guard type.isReference else { throw invalid("ref.null of \(type)") }
         push(constant: "((wc_funcref){0, 0})", type)
     }
 

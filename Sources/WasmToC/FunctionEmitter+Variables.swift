@@ -43,7 +43,6 @@ extension FunctionEmitter {
     }
 
     mutating func lowerSelect(_ types: [ValueType]?) throws(LoweringError) {
-        if let types { try requireSupported(types) }
         let condition = try pop()
         let second = try pop()
         let first = try pop()

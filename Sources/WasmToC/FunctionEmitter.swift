@@ -64,9 +64,6 @@ struct FunctionEmitter {
         nextLabel = 1
         for (index, instruction) in body.instructions.enumerated() {
             offset = index < body.offsets.count ? body.offsets[index] : -1
-            if case .unsupported(let name) = instruction {
-                throw .unsupportedInstruction(name, function: function, offset: offset)
-            }
             guard !frames.isEmpty else { throw invalid("instructions after the function's end") }
             if reachable {
                 try lower(instruction)
@@ -141,20 +138,12 @@ struct FunctionEmitter {
         case .f64Const(let bits): push(constant: CSyntax.f64(bits: bits).text, .f64)
         case .numeric(let op): try lowerNumeric(op)
 
-        case .unsupported(let name):
-            throw .unsupportedInstruction(name, function: function, offset: offset)
+        case .vector(let vector): try lowerVector(vector)
         }
     }
 
     func invalid(_ reason: String) -> LoweringError {
         .invalidModule(reason, function: function, offset: offset)
-    }
-
-    /// Rejects value types the lowering cannot represent (v128).
-    func requireSupported(_ types: [ValueType]) throws(LoweringError) {
-        for type in types {
-            if let feature = ModuleContext.unsupportedValueType(type) { throw .unsupportedFeature(feature) }
-        }
     }
 
     mutating func emit(_ line: String) {

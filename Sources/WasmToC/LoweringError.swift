@@ -15,11 +15,6 @@ public struct LoweringError: Error, Hashable, Sendable, CustomStringConvertible 
             "unsupported imports: \(imports.joined(separator: ", ")) (mewz-runtime provides: \(provided))")
     }
 
-    /// A valid instruction this compiler does not lower (e.g. SIMD).
-    public static func unsupportedInstruction(_ name: String, function: Int, offset: Int) -> LoweringError {
-        LoweringError("unsupported instruction \(name) in function \(function) at offset \(hex(offset))")
-    }
-
     /// A module-level feature outside what the runtime supports.
     public static func unsupportedFeature(_ feature: String) -> LoweringError {
         LoweringError("unsupported feature: \(feature)")

@@ -164,22 +164,14 @@ struct ModuleContext {
         "(\(type.parameters.map(\.description).joined(separator: ", "))) -> (\(type.results.map(\.description).joined(separator: ", ")))"
     }
 
-    /// Values the C lowering cannot represent yet: v128.
-    static func unsupportedValueType(_ type: ValueType) -> String? {
-        type == .v128 ? "v128 values (SIMD)" : nil
-    }
-
+    /// Tables and element segments hold references (`wc_funcref`).
     private static func checkValueTypes(_ module: Module) throws(LoweringError) {
-        func check(_ types: [ValueType]) throws(LoweringError) {
-            for type in types { if let feature = unsupportedValueType(type) { throw .unsupportedFeature(feature) } }
+        func check(_ type: ValueType) throws(LoweringError) {
+            guard type.isReference else { throw .invalidModule("a table or element segment of \(type)") }
         }
-        for type in module.types { try check(type.parameters + type.results) }
-        for body in module.code { try check(body.locals) }
-        for global in module.globals { try check([global.type.valueType]) }
-        for case .global(let type) in module.imports.map(\.descriptor) { try check([type.valueType]) }
-        for case .table(let type) in module.imports.map(\.descriptor) { try check([type.elementType]) }
-        for table in module.tables { try check([table.elementType]) }
-        for segment in module.elements { try check([segment.type]) }
+        for case .table(let type) in module.imports.map(\.descriptor) { try check(type.elementType) }
+        for table in module.tables { try check(table.elementType) }
+        for segment in module.elements { try check(segment.type) }
     }
 
     private static func tableCapacities(_ module: Module) throws(LoweringError) -> [UInt32] {

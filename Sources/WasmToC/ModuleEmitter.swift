@@ -15,6 +15,7 @@ struct ModuleEmitter {
         var out = Self.banner
         out += "#ifndef WC_MODULE_H\n#define WC_MODULE_H\n\n#include \"mewz/wasm_rt.h\"\n\n"
         out += CPrelude.text + "\n"
+        if context.usesVectors { out += CPrelude.simdText + "\n" }
         out += context.splitsTranslationUnits
             ? "#define WC_LINK __attribute__((visibility(\"hidden\")))\n"
             : "#define WC_LINK static WC_UNUSED\n"
@@ -270,7 +271,7 @@ struct ModuleEmitter {
             let (text, isConstant) = CSyntax.f64(bits: bits)
             return Constant(initializer: text, expression: text, isConstant: isConstant)
         case .refNull(let type):
-            if let feature = ModuleContext.unsupportedValueType(type) { throw .unsupportedFeature(feature) }
+            guard type.isReference else { throw .invalidModule("ref.null of \(type) in a constant expression") }
             return Constant(initializer: "{0, 0}", expression: "((wc_funcref){0, 0})", isConstant: true)
         case .refFunc(let index):
             guard let reference = context.functionReference(Int(index)) else {
@@ -282,8 +283,9 @@ struct ModuleEmitter {
                 throw .invalidModule("global.get of unknown global \(index) in a constant expression")
             }
             return Constant(initializer: "", expression: name, isConstant: false)
-        case .v128:
-            throw .unsupportedFeature("v128 values (SIMD)")
+        case .v128(let bytes):
+            guard let value = V128(bytes: bytes) else { throw .invalidModule("v128.const of \(bytes.count) bytes") }
+            return Constant(initializer: CSyntax.v128Initializer(value), expression: CSyntax.v128(value), isConstant: true)
         }
     }
 }

@@ -178,15 +178,16 @@ struct DecoderTests {
         #expect(body.offsets.last == bytes.count - 1)
     }
 
-    @Test func simdInstructionsDecodeByNameWithTheirImmediates() throws {
+    @Test func simdInstructionsDecodeWithTheirImmediates() throws {
         let code: [UInt8] = [
-            0x41, 0x00,
-            0xFD, 0x00, 0x04, 0x00,  // v128.load align=16
+            0x41, 0x00, 0x41, 0x00,
+            0xFD, 0x00, 0x04, 0x10,  // v128.load align=16 offset=16
             0xFD, 0x0C] + [UInt8](repeating: 0xEE, count: 16) + [  // v128.const
-            0xFD, 0x0D] + [UInt8](0..<16) + [  // i8x16.shuffle
-            0xFD, 0x15, 0x03,  // i8x16.extract_lane_s 3
-            0xFD, 0x54, 0x00, 0x00, 0x01,  // v128.load8_lane
+            0xFD, 0x0D] + [UInt8](16..<32) + [  // i8x16.shuffle
+            0xFD, 0x54, 0x00, 0x00, 0x0F,  // v128.load8_lane align=1 offset=0 lane 15
+            0xFD, 0x0C] + [UInt8](repeating: 0x01, count: 16) + [
             0xFD, 0xAE, 0x01,  // i32x4.add (two-byte subopcode)
+            0xFD, 0x15, 0x03,  // i8x16.extract_lane_s 3
             0x1A, 0x0B,
         ]
         let bytes = W.function(code: code, between: [
@@ -195,21 +196,34 @@ struct DecoderTests {
         ])
         let module = try Module.decode(bytes)
         #expect(module.globals.first?.initializer == .v128(bytes: [UInt8](repeating: 7, count: 16)))
+        let constant = try #require(V128(bytes: [UInt8](repeating: 0xEE, count: 16)))
+        let lanes = try #require(V128(bytes: [UInt8](16..<32)))
+        let ones = V128(low: 0x0101_0101_0101_0101, high: 0x0101_0101_0101_0101)
         #expect(module.code.first?.instructions == [
-            .i32Const(0),
-            .unsupported("v128.load (0xfd 0x00)"),
-            .unsupported("v128.const (0xfd 0x0c)"),
-            .unsupported("i8x16.shuffle (0xfd 0x0d)"),
-            .unsupported("i8x16.extract_lane_s (0xfd 0x15)"),
-            .unsupported("v128.load8_lane (0xfd 0x54)"),
-            .unsupported("i32x4.add (0xfd 0xae)"),
+            .i32Const(0), .i32Const(0),
+            .vector(.memory(.v128Load, MemoryArgument(align: 4, offset: 16))),
+            .vector(.constant(constant)),
+            .vector(.shuffle(lanes)),
+            .vector(.memoryLane(.v128Load8Lane, MemoryArgument(align: 0, offset: 0), lane: 15)),
+            .vector(.constant(ones)),
+            .vector(.plain(.i32x4Add)),
+            .vector(.lane(.i8x16ExtractLaneS, 3)),
             .drop, .end,
         ])
-        let vectorLoad = bytes.count - code.count + 2  // the code section comes last
-        #expect(throws: ValidationError(
-            offset: vectorLoad, context: "function 0", reason: "SIMD is not supported yet: v128.load (0xfd 0x00)")
-        ) {
-            try module.validate()
+        try module.validate()
+    }
+
+    @Test(arguments: [
+        ([0xFD, 0x9A, 0x01], "illegal opcode 0xfd 154"),  // unassigned subopcode
+        ([0xFD, 0x80, 0x02], "illegal opcode 0xfd 256"),  // beyond a byte
+        ([0xFD, 0x00, 0x20, 0x00], "malformed memop flags"),  // alignment exponent 32
+        ([0xFD, 0x0C, 0x00], "unexpected end"),  // v128.const cut short
+    ] as [([UInt8], String)])
+    func malformedSIMDInstructions(code: [UInt8], reason: String) {
+        #expect {
+            _ = try Module.decode(W.function(code: code + [0x0B]))
+        } throws: { error in
+            (error as? DecodeError)?.reason.hasPrefix(reason) == true
         }
     }
 

@@ -41,50 +41,30 @@ struct SpecSuiteTests {
     }
 }
 
-/// The SIMD scripts: this decoder reads SIMD instructions (by name only) and
-/// the validator rejects them, so every module must decode, and validate
-/// or fail with the SIMD reason; invalid ones must still fail.
+/// The SIMD scripts (simd/, 58 files), checked the same way: every module
+/// decodes and validates, or fails with the suite's expected text.
 struct SIMDSpecSuiteTests {
-    @Test func simdModulesDecodeAndAreRejectedByName() throws {
+    @Test func simdSuiteDecodesAndValidatesLikeTheSpec() throws {
         guard let root = SpecSuiteLocation.find() else {
             if ProcessInfo.processInfo.environment["MEWZ_SPEC_OPTIONAL"] == "1" { return }
             Issue.record("spec suite not found: set MEWZ_SPEC_DIR (or MEWZ_SPEC_OPTIONAL=1 to skip)")
             return
         }
         let simd = root.appendingPathComponent("simd")
-        var decoded = 0
-        var problems: [String] = []
+        var tally = SpecTally()
         for name in try FileManager.default.contentsOfDirectory(atPath: simd.path).sorted() {
-            let folder = simd.appendingPathComponent(name)
-            let data = try Data(contentsOf: folder.appendingPathComponent("\(name).json"))
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-            for command in json?["commands"] as? [[String: Any]] ?? [] {
-                guard let file = command["filename"] as? String, file.hasSuffix(".wasm") else { continue }
-                let type = command["type"] as? String ?? ""
-                let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(file)))
-                let place = "\(name).json:\(command["line"] as? Int ?? 0)"
-                let module: Module
-                do {
-                    module = try Module.decode(bytes)
-                } catch {
-                    problems.append("\(place): \(type) does not decode: \(error)")
-                    continue
-                }
-                decoded += 1
-                do {
-                    try module.validate()
-                    if type == "assert_invalid" { problems.append("\(place): invalid module accepted") }
-                } catch {
-                    if type != "assert_invalid" && !error.reason.hasPrefix("SIMD is not supported yet: ") {
-                        problems.append("\(place): rejected for another reason: \(error)")
-                    }
-                }
-            }
+            let script = simd.appendingPathComponent(name).appendingPathComponent("\(name).json")
+            guard FileManager.default.fileExists(atPath: script.path) else { continue }
+            try SpecScript(url: script).run(into: &tally)
         }
-        print("WasmCore SIMD spec: \(decoded) modules decoded, \(problems.count) problems")
-        for problem in problems.prefix(20) { Issue.record("\(problem)") }
-        #expect(decoded > 1000)
-        #expect(problems.isEmpty)
+        print("WasmCore SIMD spec: \(tally.correct) accepted/rejected correctly, \(tally.wrong.count) wrong, "
+              + "\(tally.skipped) skipped (text format), \(tally.textMismatches.count) reason texts differ")
+        for failure in tally.wrong.prefix(40) { Issue.record("wrong: \(failure)") }
+        for mismatch in tally.textMismatches.prefix(40) { Issue.record("text: \(mismatch)") }
+        #expect(tally.scripts == 58)
+        #expect(tally.correct == 1142)  // every .wasm of files-simd.tsv
+        #expect(tally.wrong.isEmpty)
+        #expect(tally.textMismatches.isEmpty)
     }
 }
 

@@ -68,9 +68,28 @@ struct ValidatorTests {
             between: [W.section(4, W.vector([[T.externref, 0x00, 0x01]]))]), "type mismatch"),
         ("v128 locals and parameters are fine", W.function(
             parameters: [T.v128], locals: [(1, T.v128)], code: [0x20, 0x00, 0x21, 0x01, 0x0B]), nil),
-        ("SIMD instructions are not", W.function(
-            parameters: [T.v128], code: [0x20, 0x00, 0x20, 0x00, 0xFD, 0xAE, 0x01, 0x1A, 0x0B]),
-         "SIMD is not supported yet: i32x4.add (0xfd 0xae)"),
+        ("i32x4.add of two v128", W.function(
+            parameters: [T.v128], code: [0x20, 0x00, 0x20, 0x00, 0xFD, 0xAE, 0x01, 0x1A, 0x0B]), nil),
+        ("i32x4.add of an i32", W.function(
+            parameters: [T.v128], code: [0x20, 0x00, 0x41, 0x00, 0xFD, 0xAE, 0x01, 0x1A, 0x0B]),
+         "type mismatch: expected v128, found i32"),
+        ("i8x16.extract_lane_s lane 16", W.function(
+            parameters: [T.v128], code: [0x20, 0x00, 0xFD, 0x15, 0x10, 0x1A, 0x0B]),
+         "invalid lane index 16 (the vector has 16 lanes)"),
+        ("f64x2.replace_lane lane 2", W.function(
+            parameters: [T.v128], code: [0x20, 0x00, 0x44] + [UInt8](repeating: 0, count: 8) + [0xFD, 0x22, 0x02, 0x1A, 0x0B]),
+         "invalid lane index 2 (the vector has 2 lanes)"),
+        ("i8x16.shuffle lane 32", W.function(
+            parameters: [T.v128], code: [0x20, 0x00, 0x20, 0x00, 0xFD, 0x0D] + [UInt8](repeating: 31, count: 15) + [32, 0x1A, 0x0B]),
+         "invalid lane index 32 (the vector has 32 lanes)"),
+        ("v128.load32_zero aligned to 8", W.function(
+            code: [0x41, 0x00, 0xFD, 0x5C, 0x03, 0x00, 0x1A, 0x0B], between: [W.section(5, W.vector([[0x00, 0x01]]))]),
+         "alignment must not be larger than natural (2^3 > 4)"),
+        ("v128.store64_lane needs a memory", W.function(
+            parameters: [T.v128], code: [0x41, 0x00, 0x20, 0x00, 0xFD, 0x5B, 0x03, 0x00, 0x01, 0x0B]),
+         "unknown memory 0"),
+        ("v128 select without a type", W.function(
+            parameters: [T.v128], code: [0x20, 0x00, 0x20, 0x00, 0x41, 0x00, 0x1B, 0x1A, 0x0B]), nil),
     ]
 
     @Test(arguments: functionCases)

@@ -35,13 +35,6 @@ struct LoweringErrorTests {
         #expect(provided.hasPrefix("args_get, args_sizes_get, clock_res_get"))
     }
 
-    @Test func unsupportedInstructionNamesItsPlace() {
-        var builder = ModuleBuilder()
-        builder.function([], [], export: "_start", [])
-        builder.function([], [], [.nop, .unsupported("v128.load (0xfd 0x00)")])
-        #expect(message(builder.module) == "unsupported instruction v128.load (0xfd 0x00) in function 1 at offset 0x101")
-    }
-
     static let unsupportedFeatures: [(String, Module)] = [
         ("unsupported feature: imported memory env.memory", command { builder in
             builder.module.imports.append(Import(module: "env", name: "memory",
@@ -54,9 +47,6 @@ struct LoweringErrorTests {
         ("unsupported feature: multiple memories", command { builder in
             builder.memory(1)
             builder.memory(1)
-        }),
-        ("unsupported feature: v128 values (SIMD)", command { builder in
-            builder.function([], [], locals: [.v128], [])
         }),
         ("unsupported feature: table of 2000000 elements (at most 1048576)", command { builder in
             builder.table(2_000_000)

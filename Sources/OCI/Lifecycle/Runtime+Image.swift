@@ -1,6 +1,7 @@
 import Glibc
 import ImageBuilder
 import ImageFormat
+import Monitor
 
 /// The image files a container boots: the compiled module and the rootfs's ROFS, or one
 /// prebuilt image holding both.
@@ -94,7 +95,8 @@ extension Runtime {
     func buildConfiguration(progress: (@Sendable (String) -> Void)?) throws(ImageBuildError) -> BuildConfiguration {
         var environment = ProcessControl.environment
         if let cacheDirectory { environment["MEWZ_CACHE_DIR"] = PathName.absolute(cacheDirectory, from: (try? PathName.currentDirectory()) ?? "/") }
-        var configuration = try BuildConfiguration.resolve(executablePath: ProcessControl.executablePath, environment: environment)
+        var configuration = try BuildConfiguration.resolve(executablePath: ProcessControl.executablePath, environment: environment,
+                                                           hostCPUFeatures: HostCPU.features())
         configuration.progress = progress
         return configuration
     }

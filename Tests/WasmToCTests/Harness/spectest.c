@@ -75,6 +75,11 @@ void spec_i32(uint32_t v) { append(" i32:%" PRIu64, v); }
 void spec_i64(uint64_t v) { append(" i64:%" PRIu64, v); }
 void spec_f32(uint32_t bits) { append(" f32:%" PRIu64, bits); }
 void spec_f64(uint64_t bits) { append(" f64:%" PRIu64, bits); }
+/* A v128 as its two little-endian halves: " v128:<low>:<high>". */
+void spec_v128(uint64_t low, uint64_t high) {
+    append(" v128:%" PRIu64, low);
+    append(":%" PRIu64, high);
+}
 void spec_ref(const void *fn) { append(fn ? " ref:%" PRIu64 : " ref:null", (uint64_t)(uintptr_t)fn); }
 void spec_end(void) { flush_line(); }
 

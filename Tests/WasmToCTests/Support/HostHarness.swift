@@ -72,8 +72,9 @@ enum HostHarness {
 
     /// Compiles each .c for the guest target, as ImageBuilder will:
     /// freestanding x86-64, -Wall -Werror.
-    static func compileForGuest(_ lowered: LoweredModule, flags: [String] = []) throws -> ProcessResult {
-        guard let clang else { throw HarnessError(description: "no clang") }
+    static func compileForGuest(_ lowered: LoweredModule, flags: [String] = [],
+                                compiler: String? = nil) throws -> ProcessResult {
+        guard let clang = compiler ?? clang else { throw HarnessError(description: "no clang") }
         let workspace = try Workspace(lowered)
         var combined = ProcessResult(status: 0, stdout: "", stderr: "")
         for file in lowered.files where file.name.hasSuffix(".c") {
