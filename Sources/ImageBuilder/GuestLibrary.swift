@@ -22,13 +22,19 @@ struct GuestLibrary {
 
     /// SHA-256 over the archive, the linker script and every file under
     /// include/, each with its name, so any change to what a build reads
-    /// changes the digest.
-    func digest() throws(ImageBuildError) -> SHA256Digest {
+    /// changes the digest. With a stamp whose files are these very files,
+    /// the recorded digest, without reading them.
+    func digest(stamp: GuestDigestStamp? = nil) throws(ImageBuildError) -> SHA256Digest {
         if let known = Self.knownDigests.withLock({ $0[directory] }) { return known }
-        var hasher = SHA256()
-        hasher.update("mewz-guest-digest-1")
         let files = [Self.archiveName, Self.linkerScriptName]
             + FileSystem.regularFiles(under: include).map { Self.includeName + "/" + $0 }
+        let before = stamp.flatMap { _ in GuestDigestStamp.fingerprint(of: files, in: directory) }
+        if let stamp, let before, let recorded = stamp.digest(matching: before) {
+            Self.knownDigests.withLock { $0[directory] = recorded }
+            return recorded
+        }
+        var hasher = SHA256()
+        hasher.update("mewz-guest-digest-1")
         for name in files {
             let contents = try FileSystem.readFile(directory + "/" + name)
             hasher.updateField(Array(name.utf8))
@@ -36,6 +42,11 @@ struct GuestLibrary {
         }
         let digest = hasher.finalize()
         Self.knownDigests.withLock { $0[directory] = digest }
+        // Recorded only when no file changed while it was read: a stamp
+        // must never pair new files with the digest of old ones.
+        if let stamp, let before, GuestDigestStamp.fingerprint(of: files, in: directory) == before {
+            stamp.record(digest, fingerprint: before)
+        }
         return digest
     }
 

@@ -65,7 +65,9 @@ public struct ImageBuilder: Sendable {
     public func cacheKey(moduleDigest: SHA256Digest) throws(ImageBuildError) -> SHA256Digest {
         Self.cacheKey(
             moduleDigest: moduleDigest,
-            guestDigest: try GuestLibrary(directory: configuration.guestDirectory).digest(),
+            guestDigest: try GuestLibrary(directory: configuration.guestDirectory).digest(
+                stamp: GuestDigestStamp(cacheDirectory: configuration.cacheDirectory,
+                                        guestDirectory: configuration.guestDirectory)),
             compileFlags: Self.compileFlags(for: configuration.cpuTarget))
     }
 
