@@ -153,6 +153,8 @@ public final class VirtualMachine {
         defer { ckvm_signals_disarm() }
         trace.mark("signals")
 
+        // Before seccomp, which does not allow madvise.
+        ckvm_trim_executable_mapping()
         let descriptors = HostDescriptors(
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
         if configuration.confinesMonitor {
