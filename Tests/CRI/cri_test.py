@@ -10,10 +10,13 @@ import re
 import time
 import unittest
 
+import tomllib
+
 import grpc
+import yaml
 
 import api_pb2 as api
-from harness import World
+from harness import REPO, World
 
 BINARY = os.environ.get("MEWZ_RUNTIME_BIN", "")
 WORLD = None
@@ -47,6 +50,17 @@ def read_log(path):
             raise AssertionError(f"not a CRI log line: {line!r}")
         entries.append((match.group(4), match.group(5), match.group(6)))
     return entries
+
+
+def quantity(value, cpu=False):
+    """A Kubernetes resource quantity: memory in bytes, CPU in millicores."""
+    value = str(value)
+    if cpu:
+        return int(value[:-1]) if value.endswith("m") else int(float(value) * 1000)
+    for suffix, factor in (("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30)):
+        if value.endswith(suffix):
+            return int(value[:-2]) * factor
+    return int(value)
 
 
 def text(path):
@@ -229,6 +243,43 @@ class CRITests(unittest.TestCase):
             WORLD.start_container(container)
             self.assertEqual(WORLD.wait_exited(container).exit_code, 0)
             self.assertEqual(read_log(pod.log("probe")), [("stdout", "F", "slept enough")])
+
+
+class KubernetesExampleTests(unittest.TestCase):
+    def test_examples_agree_and_the_example_pod_runs_as_the_kubelet_would_run_it(self):
+        runtime_class = yaml.safe_load(text(os.path.join(REPO, "oci/kubernetes/runtimeclass.yaml")))
+        pod = yaml.safe_load(text(os.path.join(REPO, "oci/kubernetes/pod.yaml")))
+        self.assertEqual((runtime_class["apiVersion"], runtime_class["kind"]), ("node.k8s.io/v1", "RuntimeClass"))
+        self.assertEqual(pod["spec"]["runtimeClassName"], runtime_class["metadata"]["name"])
+        handler = runtime_class["handler"]
+        # The handler names a runtime in containerd's CRI table and in CRI-O's.
+        with open(os.path.join(REPO, "oci/containerd/config.toml"), "rb") as file:
+            containerd = tomllib.load(file)
+        entry = containerd["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"][handler]
+        self.assertEqual(entry["runtime_type"], "io.containerd.runc.v2")
+        self.assertEqual(entry["options"]["BinaryName"], "/usr/local/bin/mewz-runtime")
+        self.assertIn("module.wasm.image/*", entry["pod_annotations"])
+        with open(os.path.join(REPO, "oci/crio/mewz.conf"), "rb") as file:
+            crio = tomllib.load(file)["crio"]["runtime"]["runtimes"][handler]
+        self.assertEqual(crio["runtime_path"], "/usr/local/bin/mewz-runtime")
+        self.assertIn("module.wasm.image/variant", crio["allowed_annotations"])
+
+        # The pod as the kubelet turns it into CRI calls: the handler from its RuntimeClass,
+        # its annotations on the sandbox, limits as CFS quota and shares (requests = limits).
+        spec = pod["spec"]["containers"][0]
+        image = spec["image"].replace("registry.example/", WORLD.registry.address + "/")
+        self.assertEqual(image, f"{WORLD.registry.address}/mewz-hello:latest")
+        WORLD.pull(image)
+        limits = spec["resources"]["limits"]
+        millicores = quantity(limits["cpu"], cpu=True)
+        resources = api.LinuxContainerResources(memory_limit_in_bytes=quantity(limits["memory"]), cpu_period=100000,
+                                                cpu_quota=millicores * 100, cpu_shares=millicores * 1024 // 1000)
+        with Pod(pod["metadata"]["name"], annotations=pod["metadata"]["annotations"], handler=handler) as sandbox:
+            container = WORLD.create_container(sandbox.id, sandbox.config, WORLD.container_config(
+                spec["name"], image, args=spec["args"], resources=resources))
+            WORLD.start_container(container)
+            self.assertEqual(WORLD.wait_exited(container).exit_code, 0)
+            self.assertEqual(read_log(sandbox.log(spec["name"])), [("stdout", "F", "Hello, world!")])
 
 
 if __name__ == "__main__":

@@ -301,9 +301,10 @@ class World:
         self.registry = Registry(os.path.join(d, "registry"))
         self.images = {}
         # The sandbox image and hello are imported (ctr image import of podman's oci-archive);
-        # the others reach containerd from the registry through CRI PullImage.
+        # the others, and hello once more, reach containerd from the registry through CRI
+        # PullImage.
         for name in self.built:
-            if name in ("mewz-test-pause", "mewz-hello"):
+            if name == "mewz-test-pause":
                 continue
             self.podman("push", "--quiet", "--tls-verify=false", f"localhost/{name}:latest",
                         f"docker://{self.registry.address}/{name}:latest")
@@ -406,9 +407,11 @@ class World:
             api.PodSandboxStatusRequest(pod_sandbox_id=sandbox_id, verbose=True), timeout=30)
         return json.loads(status.info["info"])["pid"]
 
-    def pull(self, name):
+    def pull(self, image):
+        """CRI PullImage of a test image's short name, or of a full reference."""
+        reference = self.images.get(image, image)
         return self.containerd.images.PullImage(
-            api.PullImageRequest(image=api.ImageSpec(image=self.images[name])), timeout=300).image_ref
+            api.PullImageRequest(image=api.ImageSpec(image=reference)), timeout=300).image_ref
 
     def stop(self):
         if self.containerd is not None:
