@@ -25,8 +25,9 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 K8S_NAMESPACE = "k8s.io"  # the containerd namespace the CRI plugin keeps its objects in
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 INSTALLED_BINARY = "/usr/local/bin/mewz-runtime"
-BRIDGE = "mewzcri0"
-SUBNET = "10.217.0.0/24"
+# Per run, so two runs at once (two worktrees' hack/test) do not share a bridge.
+BRIDGE = f"mewzcri{os.getpid() % 100000}"
+SUBNET = f"10.217.{os.getpid() % 250}.0/24"
 
 
 class HarnessError(Exception):
