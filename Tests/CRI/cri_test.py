@@ -16,7 +16,7 @@ import grpc
 import yaml
 
 import api_pb2 as api
-from harness import REPO, World
+from harness import REPO, World, wait_for
 
 BINARY = os.environ.get("MEWZ_RUNTIME_BIN", "")
 WORLD = None
@@ -210,11 +210,10 @@ class CRITests(unittest.TestCase):
             status = WORLD.wait_exited(too_big)
             self.assertEqual(status.exit_code, 1)
             self.assertEqual(read_log(pod.log("too-big")), [("stdout", "F", "no memory")])
-            wait_log = lambda: read_log(pod.log("fits")) == [("stdout", "F", "touched 40")]
-            deadline = time.monotonic() + 60
-            while not wait_log() and time.monotonic() < deadline:
-                time.sleep(0.1)
+            # 40 MiB fits the 64 MiB of linear memory left beside 32 MiB of guest RAM; it stays up.
+            wait_for(lambda: read_log(pod.log("fits")), 60, what="the fits container's output")
             self.assertEqual(read_log(pod.log("fits")), [("stdout", "F", "touched 40")])
+            self.assertEqual(WORLD.container_status(fits).status.state, api.CONTAINER_RUNNING)
             monitor = WORLD.container_pid(fits)
             self.assertEqual(int(cgroup_file(monitor, "memory", "memory.limit_in_bytes")), limit)
             self.assertEqual(cgroup_file(monitor, "cpu", "cpu.cfs_quota_us"), "50000")
