@@ -57,7 +57,7 @@ enum CommandTable {
                                     help: "write the container process's pid to FILE (atomically, no newline)")
     static let consoleSocket = OptionSpec(
         names: ["console-socket"], valueName: "PATH",
-        help: "unix socket to receive the pty master on; refused: terminals are not supported yet")
+        help: "AF_UNIX socket that receives the pty master (SCM_RIGHTS) when process.terminal is true")
     static let noPivot = OptionSpec(names: ["no-pivot"], valueName: nil, help: "accepted; no pivot_root is done")
     static let noNewKeyring = OptionSpec(names: ["no-new-keyring"], valueName: nil,
                                          help: "accepted; no session keyring is created")
