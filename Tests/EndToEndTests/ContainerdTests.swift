@@ -70,6 +70,10 @@ struct ContainerdTests {
             // The runtime root the shim gives `ctr run --runc-binary` for this namespace; the
             // runtime leaves it empty.
             rmdir("/run/containerd/runc/\(namespace)")
+            // ctr puts containers in /<namespace>/<id>: the runtime removes <id>, the parent
+            // is the caller's to remove (in every hierarchy of cgroup v1, or the one of v2).
+            let hierarchies = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
+            for hierarchy in hierarchies + [""] { rmdir("/sys/fs/cgroup/\(hierarchy)/\(namespace)") }
         }
 
         func ctr(_ arguments: [String], scratch: URL, timeout: TimeInterval = 120) throws -> ClientTools.Result {

@@ -66,23 +66,23 @@ struct Runtime {
         let source = Runtime.repositoryRoot.appendingPathComponent("oci/examples/\(example)")
         let target = scratch.appendingPathComponent(name ?? "bundle-\(example)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.copyItem(at: source, to: target)
-        if args != nil || env != nil || memoryLimit != nil {
-            let configURL = target.appendingPathComponent("config.json")
-            let data = try Data(contentsOf: configURL)
-            guard var config = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  var process = config["process"] as? [String: Any]
-            else { throw TestFailure("bad example config") }
-            if let args { process["args"] = args }
-            if let env { process["env"] = env }
-            config["process"] = process
-            if let memoryLimit {
-                var linux = config["linux"] as? [String: Any] ?? [:]
-                linux["resources"] = ["memory": ["limit": memoryLimit]]
-                config["linux"] = linux
-            }
-            try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted])
-                .write(to: configURL)
-        }
+        let configURL = target.appendingPathComponent("config.json")
+        let data = try Data(contentsOf: configURL)
+        guard var config = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              var process = config["process"] as? [String: Any]
+        else { throw TestFailure("bad example config") }
+        if let args { process["args"] = args }
+        if let env { process["env"] = env }
+        config["process"] = process
+        var linux = config["linux"] as? [String: Any] ?? [:]
+        if let memoryLimit { linux["resources"] = ["memory": ["limit": memoryLimit]] }
+        // Its own cgroup: without cgroupsPath a container's is named after its id, and tests
+        // running at once with the same id (each under its own --root) would share one, the
+        // first delete removing it under the others.
+        linux["cgroupsPath"] = "/mewz-e2e-\(UUID().uuidString.prefix(12))"
+        config["linux"] = linux
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted])
+            .write(to: configURL)
         return target.path
     }
 

@@ -37,7 +37,7 @@ struct SpawnedRuntime {
     let pid: pid_t
     let stdoutPath: String
     let stderrPath: String
-    private let inputWriteEnd: Int32
+    private let input: InputWriteEnd
     private let start: ContinuousClock.Instant
 
     /// Starts `mewz-runtime --root <state> run [options] --bundle <bundle> <id>`.
@@ -52,8 +52,10 @@ struct SpawnedRuntime {
         switch stdin {
         case .pipe(let text, let keepOpen):
             var ends: [Int32] = [0, 0]
-            guard pipe(&ends) == 0 else { throw SpawnError(description: "pipe: \(errno)") }
-            _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+            // Both ends close-on-exec from the start: other tests spawn processes concurrently,
+            // and one that inherited the write end would hold the pipe open (the dup2 to 0
+            // below clears the flag on the child's stdin only).
+            guard cshim_pipe_cloexec(&ends) == 0 else { throw SpawnError(description: "pipe2: \(errno)") }
             posix_spawn_file_actions_adddup2(&actions, ends[0], 0)
             posix_spawn_file_actions_addclose(&actions, ends[0])
             let bytes = Array(text.utf8)
@@ -80,7 +82,7 @@ struct SpawnedRuntime {
             pid = try Self.spawn(runtime, bundle: bundle, id: id, options: options, actions: &actions,
                                  stdoutPath: stdoutPath, stderrPath: stderrPath)
         }
-        inputWriteEnd = writeEnd
+        input = InputWriteEnd(writeEnd)
         start = ContinuousClock.now
     }
 
@@ -122,11 +124,13 @@ struct SpawnedRuntime {
     /// Writes to the stdin pipe kept open by `.pipe(_, keepOpen: true)`.
     func writeInput(_ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { write(inputWriteEnd, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeBytes { write(input.descriptor, $0.baseAddress, $0.count) }
     }
 
+    /// Idempotent: a second close of the same number could close a descriptor another test
+    /// has opened meanwhile (its stdin pipe would then end early).
     func closeInput() {
-        if inputWriteEnd >= 0 { close(inputWriteEnd) }
+        input.close()
     }
 
     /// Reaps the runtime, SIGKILLing it (and recording an issue) after `timeout` seconds.
@@ -159,5 +163,18 @@ struct SpawnedRuntime {
     static func run(_ runtime: Runtime, bundle: String, id: String, stdin: Input = .devNull,
                     timeout: Double = 60) throws -> Outcome {
         try SpawnedRuntime(runtime, bundle: bundle, id: id, stdin: stdin).wait(timeout: timeout)
+    }
+}
+
+/// The test's end of a stdin pipe, closed at most once.
+private final class InputWriteEnd: @unchecked Sendable {
+    private(set) var descriptor: Int32
+
+    init(_ descriptor: Int32) { self.descriptor = descriptor }
+
+    func close() {
+        guard descriptor >= 0 else { return }
+        Glibc.close(descriptor)
+        descriptor = -1
     }
 }
