@@ -283,11 +283,15 @@ enum mewz_fd_kind {
     MEWZ_FD_STDERR,
     MEWZ_FD_DIRECTORY, /* a ROFS directory */
     MEWZ_FD_FILE,      /* a ROFS regular file */
+    /* Volumes (wasi/volume_*.c): `handle` is the monitor's MEWZ_HC_FS handle. */
+    MEWZ_FD_HOST_DIR = 16,  /* a directory of a host volume */
+    MEWZ_FD_HOST_FILE = 17, /* a file of a host volume */
 };
 enum mewz_preopen {
     MEWZ_PREOPEN_NONE = 0,
     MEWZ_PREOPEN_ROOT, /* "/": the rootfs */
     MEWZ_PREOPEN_CWD,  /* ".": process.cwd when it is not "/" */
+    MEWZ_PREOPEN_VOLUME = 16, /* a mount's destination; ino: the mount index */
 };
 struct mewz_fd {
     uint8_t kind;    /* enum mewz_fd_kind */
@@ -335,6 +339,80 @@ uint32_t mewz_fd_alloc(const struct mewz_fd *entry, uint32_t *fd);
 uint32_t mewz_fd_dir(uint32_t fd, uint64_t right, struct mewz_fd **out);
 /* The descriptor's ROFS inode (directories and files only). */
 uint32_t mewz_fd_node(const struct mewz_fd *entry, struct mewz_rofs_node *out);
+
+/* hc/fs.c: MEWZ_HC_FS; the monitor answers in *call. Returns its errno. */
+uint32_t mewz_hc_fs(struct mewz_hc_fs *call);
+
+/* wasi/volume_table.c: volumes (config.json mounts) as preopens. A mount
+ * at "/" takes the rootfs's place at fd 3; the others follow the rootfs
+ * preopens in mount order. tmpfs mounts are not served yet and get no
+ * preopen. */
+void mewz_volume_init(void);
+/* The mount destination of a MEWZ_PREOPEN_VOLUME entry. */
+const char *mewz_volume_name(const struct mewz_fd *entry);
+/* Whether fd is open and a host volume's file or directory. */
+bool mewz_volume_owns(uint32_t fd);
+/* A host directory with `right` for a path_* call: EBADF, ENOTDIR,
+ * ENOTCAPABLE, as mewz_fd_dir. */
+uint32_t mewz_volume_dir(uint32_t fd, uint64_t right, struct mewz_fd **out);
+/* Releases the monitor's handle behind a host entry (fd_close, and the
+ * target of fd_renumber). */
+uint32_t mewz_volume_release(const struct mewz_fd *entry);
+
+/* wasi/volume_fd.c and volume_path.c: the WASI calls on host volumes, with
+ * the arguments of the mewz_wasi_ function that hands over to them. */
+uint32_t mewz_volume_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                             uint32_t nread_out);
+uint32_t mewz_volume_fd_pread(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                              uint64_t offset, uint32_t nread_out);
+uint32_t mewz_volume_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                              uint32_t nwritten_out);
+uint32_t mewz_volume_fd_pwrite(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                               uint64_t offset, uint32_t nwritten_out);
+uint32_t mewz_volume_fd_seek(uint32_t fd, uint64_t offset, uint32_t whence,
+                             uint32_t newoffset_out);
+uint32_t mewz_volume_fd_tell(uint32_t fd, uint32_t offset_out);
+uint32_t mewz_volume_fd_filestat_get(uint32_t fd, uint32_t stat_out);
+uint32_t mewz_volume_fd_filestat_set_size(uint32_t fd, uint64_t size);
+uint32_t mewz_volume_fd_filestat_set_times(uint32_t fd, uint64_t atim,
+                                           uint64_t mtim, uint32_t fst_flags);
+uint32_t mewz_volume_fd_advise(uint32_t fd, uint64_t offset, uint64_t len,
+                               uint32_t advice);
+uint32_t mewz_volume_fd_allocate(uint32_t fd, uint64_t offset, uint64_t len);
+uint32_t mewz_volume_fd_sync(uint32_t fd, bool data_only);
+uint32_t mewz_volume_fd_fdstat_set_flags(uint32_t fd, uint32_t flags);
+uint32_t mewz_volume_fd_readdir(uint32_t fd, uint32_t buf, uint32_t buf_len,
+                                uint64_t cookie, uint32_t size_out);
+uint32_t mewz_volume_path_open(uint32_t fd, uint32_t dirflags, uint32_t path,
+                               uint32_t path_len, uint32_t oflags,
+                               uint64_t rights_base, uint64_t rights_inheriting,
+                               uint32_t fdflags, uint32_t fd_out);
+uint32_t mewz_volume_path_create_directory(uint32_t fd, uint32_t path,
+                                           uint32_t path_len);
+uint32_t mewz_volume_path_remove_directory(uint32_t fd, uint32_t path,
+                                           uint32_t path_len);
+uint32_t mewz_volume_path_unlink_file(uint32_t fd, uint32_t path,
+                                      uint32_t path_len);
+uint32_t mewz_volume_path_rename(uint32_t fd, uint32_t old_path,
+                                 uint32_t old_len, uint32_t new_fd,
+                                 uint32_t new_path, uint32_t new_len);
+uint32_t mewz_volume_path_link(uint32_t old_fd, uint32_t old_flags,
+                               uint32_t old_path, uint32_t old_len,
+                               uint32_t new_fd, uint32_t new_path,
+                               uint32_t new_len);
+uint32_t mewz_volume_path_symlink(uint32_t old_path, uint32_t old_len,
+                                  uint32_t fd, uint32_t new_path,
+                                  uint32_t new_len);
+uint32_t mewz_volume_path_readlink(uint32_t fd, uint32_t path,
+                                   uint32_t path_len, uint32_t buf,
+                                   uint32_t buf_len, uint32_t bufused_out);
+uint32_t mewz_volume_path_filestat_get(uint32_t fd, uint32_t flags,
+                                       uint32_t path, uint32_t path_len,
+                                       uint32_t stat_out);
+uint32_t mewz_volume_path_filestat_set_times(uint32_t fd, uint32_t flags,
+                                             uint32_t path, uint32_t path_len,
+                                             uint64_t atim, uint64_t mtim,
+                                             uint32_t fst_flags);
 
 /* wasi/path_arg.c: path strings from linear memory. */
 #define MEWZ_PATH_MAX 4096 /* with the NUL a C path would have, as Linux */

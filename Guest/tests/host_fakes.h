@@ -75,6 +75,14 @@ uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
     return failing ? write_error : MEWZ_WASI_ESUCCESS;
 }
 
+/* Host volumes: these tests boot with none (volume_count 0), so the
+ * monitor would answer every handle EBADF. */
+uint32_t mewz_hc_fs(struct mewz_hc_fs *call)
+{
+    call->error = MEWZ_WASI_EBADF;
+    return call->error;
+}
+
 static const char *read_input;
 static size_t read_pos;
 static unsigned read_call_count;

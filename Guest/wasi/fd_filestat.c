@@ -13,6 +13,9 @@
 
 uint32_t mewz_wasi_fd_filestat_get(uint32_t fd, uint32_t stat_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_filestat_get(fd, stat_out);
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;
@@ -37,6 +40,9 @@ uint32_t mewz_wasi_fd_filestat_get(uint32_t fd, uint32_t stat_out)
 
 uint32_t mewz_wasi_fd_filestat_set_size(uint32_t fd, uint64_t size)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_filestat_set_size(fd, size);
     (void)size;
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
@@ -51,6 +57,9 @@ uint32_t mewz_wasi_fd_filestat_set_size(uint32_t fd, uint64_t size)
 uint32_t mewz_wasi_fd_filestat_set_times(uint32_t fd, uint64_t atim,
                                          uint64_t mtim, uint32_t fst_flags)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_filestat_set_times(fd, atim, mtim, fst_flags);
     (void)atim;
     (void)mtim;
     struct mewz_fd *entry = mewz_fd_get(fd);

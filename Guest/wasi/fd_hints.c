@@ -32,6 +32,9 @@ static uint32_t fs_object(uint32_t fd, uint64_t right, bool dirs_ok,
 uint32_t mewz_wasi_fd_advise(uint32_t fd, uint64_t offset, uint64_t len,
                              uint32_t advice)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_advise(fd, offset, len, advice);
     (void)offset;
     (void)len;
     /* A witx u8 enum, decoded first as in fd_seek. */
@@ -46,6 +49,9 @@ uint32_t mewz_wasi_fd_advise(uint32_t fd, uint64_t offset, uint64_t len,
 
 uint32_t mewz_wasi_fd_allocate(uint32_t fd, uint64_t offset, uint64_t len)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_allocate(fd, offset, len);
     struct mewz_fd *entry;
     uint32_t err = fs_object(fd, MEWZ_WASI_RIGHT_FD_ALLOCATE, false,
                              MEWZ_WASI_ESPIPE, &entry);
@@ -59,6 +65,9 @@ uint32_t mewz_wasi_fd_allocate(uint32_t fd, uint64_t offset, uint64_t len)
 
 uint32_t mewz_wasi_fd_sync(uint32_t fd)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_sync(fd, false);
     struct mewz_fd *entry;
     return fs_object(fd, MEWZ_WASI_RIGHT_FD_SYNC, true, MEWZ_WASI_EINVAL,
                      &entry);
@@ -66,6 +75,9 @@ uint32_t mewz_wasi_fd_sync(uint32_t fd)
 
 uint32_t mewz_wasi_fd_datasync(uint32_t fd)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_sync(fd, true);
     struct mewz_fd *entry;
     return fs_object(fd, MEWZ_WASI_RIGHT_FD_DATASYNC, true, MEWZ_WASI_EINVAL,
                      &entry);

@@ -70,6 +70,9 @@ static uint32_t read_stdin(const struct mewz_fd *entry, uint32_t iovs,
 uint32_t mewz_wasi_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                            uint32_t nread_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_read(fd, iovs, iovs_len, nread_out);
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;
@@ -104,6 +107,9 @@ uint32_t mewz_wasi_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
 uint32_t mewz_wasi_fd_pread(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                             uint64_t offset, uint32_t nread_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_pread(fd, iovs, iovs_len, offset, nread_out);
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;
@@ -164,6 +170,9 @@ static uint32_t write_stdio(const struct mewz_fd *entry, uint32_t iovs,
 uint32_t mewz_wasi_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                             uint32_t nwritten_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_write(fd, iovs, iovs_len, nwritten_out);
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;
@@ -192,6 +201,9 @@ uint32_t mewz_wasi_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
 uint32_t mewz_wasi_fd_pwrite(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                              uint64_t offset, uint32_t nwritten_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_pwrite(fd, iovs, iovs_len, offset, nwritten_out);
     (void)iovs;
     (void)iovs_len;
     (void)offset;

@@ -39,6 +39,9 @@ static bool put_entry(struct writer *w, uint64_t next, uint32_t ino,
 uint32_t mewz_wasi_fd_readdir(uint32_t fd, uint32_t buf, uint32_t buf_len,
                               uint64_t cookie, uint32_t size_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_readdir(fd, buf, buf_len, cookie, size_out);
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;

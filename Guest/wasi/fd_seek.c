@@ -49,6 +49,9 @@ static uint32_t add_offset(uint64_t base, int64_t delta, uint64_t *out)
 uint32_t mewz_wasi_fd_seek(uint32_t fd, uint64_t offset, uint32_t whence,
                            uint32_t newoffset_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_seek(fd, offset, whence, newoffset_out);
     if (whence > UINT8_MAX)
         return MEWZ_WASI_EOVERFLOW;
     if (whence > MEWZ_WASI_WHENCE_END)
@@ -83,6 +86,9 @@ uint32_t mewz_wasi_fd_seek(uint32_t fd, uint64_t offset, uint32_t whence,
 
 uint32_t mewz_wasi_fd_tell(uint32_t fd, uint32_t offset_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_tell(fd, offset_out);
     struct mewz_fd *entry;
     uint32_t err = seekable(fd, MEWZ_WASI_RIGHT_FD_TELL, &entry);
     if (err != MEWZ_WASI_ESUCCESS)

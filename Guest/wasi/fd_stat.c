@@ -16,8 +16,10 @@ static uint8_t filetype(const struct mewz_fd *entry)
 {
     switch (entry->kind) {
     case MEWZ_FD_DIRECTORY:
+    case MEWZ_FD_HOST_DIR:
         return MEWZ_WASI_FILETYPE_DIRECTORY;
     case MEWZ_FD_FILE:
+    case MEWZ_FD_HOST_FILE:
         return MEWZ_WASI_FILETYPE_REGULAR_FILE;
     default:
         return MEWZ_WASI_FILETYPE_CHARACTER_DEVICE;
@@ -44,6 +46,9 @@ uint32_t mewz_wasi_fd_fdstat_get(uint32_t fd, uint32_t stat_out)
 
 uint32_t mewz_wasi_fd_fdstat_set_flags(uint32_t fd, uint32_t flags)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_fd_fdstat_set_flags(fd, flags);
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;

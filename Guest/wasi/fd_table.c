@@ -129,12 +129,13 @@ void mewz_fd_init(void)
     add_stdio(0, MEWZ_FD_STDIN, MEWZ_WASI_RIGHT_FD_READ);
     add_stdio(1, MEWZ_FD_STDOUT, MEWZ_WASI_RIGHT_FD_WRITE);
     add_stdio(2, MEWZ_FD_STDERR, MEWZ_WASI_RIGHT_FD_WRITE);
-    if (!mewz_rofs_present())
-        return;
-    add_preopen(3, MEWZ_PREOPEN_ROOT, MEWZ_ROFS_ROOT_INODE);
-    uint32_t cwd;
-    if (cwd_directory(&cwd))
-        add_preopen(4, MEWZ_PREOPEN_CWD, cwd);
+    if (mewz_rofs_present()) {
+        add_preopen(3, MEWZ_PREOPEN_ROOT, MEWZ_ROFS_ROOT_INODE);
+        uint32_t cwd;
+        if (cwd_directory(&cwd))
+            add_preopen(4, MEWZ_PREOPEN_CWD, cwd);
+    }
+    mewz_volume_init();
 }
 
 uint32_t mewz_wasi_fd_close(uint32_t fd)
@@ -142,8 +143,11 @@ uint32_t mewz_wasi_fd_close(uint32_t fd)
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;
+    uint32_t err = MEWZ_WASI_ESUCCESS;
+    if (mewz_volume_owns(fd))
+        err = mewz_volume_release(entry);
     *entry = (struct mewz_fd){0};
-    return MEWZ_WASI_ESUCCESS;
+    return err;
 }
 
 /* As wasmtime: `to` must be open too; it is closed and replaced. */
@@ -154,6 +158,8 @@ uint32_t mewz_wasi_fd_renumber(uint32_t fd, uint32_t to)
     if (from == NULL || target == NULL)
         return MEWZ_WASI_EBADF;
     if (from != target) {
+        if (mewz_volume_owns(to))
+            mewz_volume_release(target);
         *target = *from;
         *from = (struct mewz_fd){0};
     }

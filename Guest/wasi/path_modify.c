@@ -58,6 +58,9 @@ static uint32_t would_create(const struct mewz_walk *parent)
 uint32_t mewz_wasi_path_create_directory(uint32_t fd, uint32_t path,
                                          uint32_t path_len)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_path_create_directory(fd, path, path_len);
     struct mewz_walk parent;
     uint32_t err = parent_of(fd, MEWZ_WASI_RIGHT_PATH_CREATE_DIRECTORY, path,
                              path_len, &parent);
@@ -67,6 +70,9 @@ uint32_t mewz_wasi_path_create_directory(uint32_t fd, uint32_t path,
 uint32_t mewz_wasi_path_remove_directory(uint32_t fd, uint32_t path,
                                          uint32_t path_len)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_path_remove_directory(fd, path, path_len);
     struct mewz_walk parent;
     uint32_t err = parent_of(fd, MEWZ_WASI_RIGHT_PATH_REMOVE_DIRECTORY, path,
                              path_len, &parent);
@@ -82,6 +88,9 @@ uint32_t mewz_wasi_path_remove_directory(uint32_t fd, uint32_t path,
 uint32_t mewz_wasi_path_unlink_file(uint32_t fd, uint32_t path,
                                     uint32_t path_len)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_path_unlink_file(fd, path, path_len);
     struct mewz_walk parent;
     uint32_t err = parent_of(fd, MEWZ_WASI_RIGHT_PATH_UNLINK_FILE, path,
                              path_len, &parent);
@@ -96,6 +105,10 @@ uint32_t mewz_wasi_path_rename(uint32_t fd, uint32_t old_path,
                                uint32_t old_path_len, uint32_t new_fd,
                                uint32_t new_path, uint32_t new_path_len)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd) || mewz_volume_owns(new_fd))
+        return mewz_volume_path_rename(fd, old_path, old_path_len, new_fd,
+                                       new_path, new_path_len);
     struct mewz_fd *old_dir, *new_dir;
     uint32_t err = mewz_fd_dir(fd, MEWZ_WASI_RIGHT_PATH_RENAME_SOURCE,
                                &old_dir);
@@ -121,6 +134,10 @@ uint32_t mewz_wasi_path_link(uint32_t old_fd, uint32_t old_flags,
                              uint32_t new_fd, uint32_t new_path,
                              uint32_t new_path_len)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(old_fd) || mewz_volume_owns(new_fd))
+        return mewz_volume_path_link(old_fd, old_flags, old_path, old_path_len,
+                                     new_fd, new_path, new_path_len);
     struct mewz_fd *old_dir, *new_dir;
     uint32_t err = mewz_fd_dir(old_fd, MEWZ_WASI_RIGHT_PATH_LINK_SOURCE,
                                &old_dir);
@@ -143,6 +160,10 @@ uint32_t mewz_wasi_path_symlink(uint32_t old_path, uint32_t old_path_len,
                                 uint32_t fd, uint32_t new_path,
                                 uint32_t new_path_len)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_path_symlink(old_path, old_path_len, fd, new_path,
+                                        new_path_len);
     struct mewz_fd *dir;
     uint32_t err = mewz_fd_dir(fd, MEWZ_WASI_RIGHT_PATH_SYMLINK, &dir);
     if (err != MEWZ_WASI_ESUCCESS)

@@ -93,6 +93,9 @@ uint32_t mewz_wasi_path_open(uint32_t fd, uint32_t dirflags, uint32_t path,
                              uint64_t rights_base, uint64_t rights_inheriting,
                              uint32_t fdflags, uint32_t fd_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_path_open(fd, dirflags, path, path_len, oflags, rights_base, rights_inheriting, fdflags, fd_out);
     struct mewz_fd *dir;
     uint32_t err = mewz_fd_dir(fd, MEWZ_WASI_RIGHT_PATH_OPEN, &dir);
     if (err != MEWZ_WASI_ESUCCESS)

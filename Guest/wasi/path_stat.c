@@ -9,6 +9,10 @@ uint32_t mewz_wasi_path_filestat_get(uint32_t fd, uint32_t flags,
                                      uint32_t path, uint32_t path_len,
                                      uint32_t stat_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_path_filestat_get(fd, flags, path, path_len,
+                                             stat_out);
     struct mewz_fd *dir;
     uint32_t err = mewz_fd_dir(fd, MEWZ_WASI_RIGHT_PATH_FILESTAT_GET, &dir);
     if (err != MEWZ_WASI_ESUCCESS)
@@ -37,6 +41,10 @@ uint32_t mewz_wasi_path_readlink(uint32_t fd, uint32_t path, uint32_t path_len,
                                  uint32_t buf, uint32_t buf_len,
                                  uint32_t size_out)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_path_readlink(fd, path, path_len, buf, buf_len,
+                                         size_out);
     struct mewz_fd *dir;
     uint32_t err = mewz_fd_dir(fd, MEWZ_WASI_RIGHT_PATH_READLINK, &dir);
     if (err != MEWZ_WASI_ESUCCESS)
@@ -66,6 +74,10 @@ uint32_t mewz_wasi_path_filestat_set_times(uint32_t fd, uint32_t flags,
                                            uint64_t atim, uint64_t mtim,
                                            uint32_t fst_flags)
 {
+    /* Host volumes: wasi/volume_*.c. */
+    if (mewz_volume_owns(fd))
+        return mewz_volume_path_filestat_set_times(fd, flags, path, path_len,
+                                                   atim, mtim, fst_flags);
     (void)atim;
     (void)mtim;
     struct mewz_fd *dir;

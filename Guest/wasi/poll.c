@@ -81,6 +81,13 @@ static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
         return;
     }
     bool read = type == MEWZ_WASI_EVENTTYPE_FD_READ;
+    /* Host volume files and directories: always ready, as regular files
+     * are to poll(2); nbytes 0 (unknown). */
+    if (mewz_volume_owns(fd)) {
+        if (!(entry->rights_base & MEWZ_WASI_RIGHT_POLL_FD_READWRITE))
+            p->error = MEWZ_WASI_ENOTCAPABLE;
+        return;
+    }
     if (entry->kind == MEWZ_FD_FILE || entry->kind == MEWZ_FD_DIRECTORY) {
         struct mewz_rofs_node node;
         if (!(entry->rights_base & MEWZ_WASI_RIGHT_POLL_FD_READWRITE))

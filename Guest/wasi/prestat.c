@@ -14,6 +14,8 @@ static const char *preopen_name(const struct mewz_fd *entry)
         return "/";
     case MEWZ_PREOPEN_CWD:
         return ".";
+    case MEWZ_PREOPEN_VOLUME:
+        return mewz_volume_name(entry);
     default:
         return NULL;
     }

@@ -1,6 +1,7 @@
 #include "cseccomp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -30,6 +31,52 @@ static void allow_on_fds(scmp_filter_ctx ctx, int *status, int syscall_nr,
             *status = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, syscall_nr, 1,
                                        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds[i]));
     }
+}
+
+/*
+ * Host volumes (MEWZ_HC_FS): the descriptors are opened while the guest runs,
+ * so I/O cannot be tied to fd numbers; what is checked is the kind of call
+ * and its flags. Every path the guest gives is resolved by openat2 with
+ * RESOLVE_BENEATH from a descriptor the monitor holds (seccomp cannot read
+ * the struct open_how; the monitor always sets it), and the *at calls get a
+ * single name under such a descriptor, so none of them needs more.
+ */
+static void add_volume_rules(scmp_filter_ctx ctx, int *status)
+{
+    /* Opening beneath a volume; reads and writes of what was opened. */
+    ALLOW(ctx, status, openat2, 0);
+    ALLOW(ctx, status, read, 0);
+    ALLOW(ctx, status, readv, 0);
+    ALLOW(ctx, status, pread64, 0);
+    ALLOW(ctx, status, preadv, 0);
+    ALLOW(ctx, status, write, 0);
+    ALLOW(ctx, status, writev, 0);
+    ALLOW(ctx, status, pwrite64, 0);
+    ALLOW(ctx, status, pwritev, 0);
+    ALLOW(ctx, status, lseek, 0);
+    /* fd_readdir. */
+    ALLOW(ctx, status, getdents64, 0);
+    /* filestat: glibc's fstat and fstatat are newfstatat. */
+    ALLOW(ctx, status, fstat, 0);
+    ALLOW(ctx, status, newfstatat, 0);
+    /* Sizes, space, durability, times. */
+    ALLOW(ctx, status, ftruncate, 0);
+    ALLOW(ctx, status, fallocate, 1, SCMP_A1(SCMP_CMP_EQ, 0));
+    ALLOW(ctx, status, fsync, 0);
+    ALLOW(ctx, status, fdatasync, 0);
+    ALLOW(ctx, status, utimensat, 0);
+    /* fdflags: only reading and setting the status flags. */
+    ALLOW(ctx, status, fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_GETFL));
+    ALLOW(ctx, status, fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_SETFL));
+    /* Names: one component under a descriptor beneath the volume. */
+    ALLOW(ctx, status, mkdirat, 0);
+    ALLOW(ctx, status, unlinkat, 0);
+    ALLOW(ctx, status, renameat, 0);
+    ALLOW(ctx, status, renameat2, 1, SCMP_A4(SCMP_CMP_EQ, 0));
+    /* Never AT_SYMLINK_FOLLOW or AT_EMPTY_PATH: links only by name. */
+    ALLOW(ctx, status, linkat, 1, SCMP_A4(SCMP_CMP_EQ, 0));
+    ALLOW(ctx, status, symlinkat, 0);
+    ALLOW(ctx, status, readlinkat, 0);
 }
 
 static int add_rules(scmp_filter_ctx ctx,
@@ -120,6 +167,9 @@ static int add_rules(scmp_filter_ctx ctx,
     ALLOW(ctx, &status, exit_group, 0);
     /* A thread's exit. */
     ALLOW(ctx, &status, exit, 0);
+
+    if (policy->volumes)
+        add_volume_rules(ctx, &status);
     return status;
 }
 

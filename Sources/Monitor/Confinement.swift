@@ -5,10 +5,12 @@ import CSeccomp
 /// (linear memory's growth), stdio, entropy, clocks, memory, signal re-raising and exit.
 /// Anything else kills the process with SIGSYS.
 enum Confinement {
-    static func confine(vcpuFD: Int32, vmFD: Int32, descriptors: HostDescriptors) throws(MonitorError) {
+    /// `servesVolumes`: the file calls of MEWZ_HC_FS too (cseccomp's volume rules).
+    static func confine(vcpuFD: Int32, vmFD: Int32, descriptors: HostDescriptors,
+                        servesVolumes: Bool = false) throws(MonitorError) {
         var policy = cseccomp_monitor_policy(
             vcpu_fd: vcpuFD, vm_fd: vmFD, stdin_fd: descriptors.stdin, stdout_fd: descriptors.stdout,
-            stderr_fd: descriptors.stderr)
+            stderr_fd: descriptors.stderr, volumes: servesVolumes ? 1 : 0)
         let status = cseccomp_confine_monitor(&policy)
         guard status == 0 else { throw .seccomp(Errno(code: -status)) }
     }

@@ -35,6 +35,8 @@ public struct VMConfiguration: Sendable {
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1
     public var stderrFD: Int32 = 2
+    /// config.json mounts the guest sees (HostVolumes), at most Volume.maximumCount.
+    public var volumes: [Volume] = []
 
     public init(arguments: [String], environment: [String], linearMemoryMaxPages: UInt32) {
         self.arguments = arguments

@@ -13,6 +13,8 @@ public final class VirtualMachine {
     private let vcpu: KVMVCPU
     private let memory: GuestMemory
     private let linearMemory: LinearMemory?
+    /// The host directories the guest's volumes are (nil: no volumes).
+    private let volumes: HostVolumes?
     private var bootInfo: mewz_boot_info
     private var hasRun = false
     private var trace: BootTrace
@@ -46,6 +48,7 @@ public final class VirtualMachine {
             throw .badConfiguration("the working directory must be an absolute path without NUL bytes")
         }
         let rofs = try guestImage.checkedROFS()
+        volumes = configuration.volumes.isEmpty ? nil : try HostVolumes(configuration.volumes)
         let image: ELFImage
         do {
             image = try ELFImage(parsing: guestImage.elf, ramSize: ramSize)
@@ -108,6 +111,7 @@ public final class VirtualMachine {
             linearMemoryBacked: linearMemory?.backed ?? 0, linearMemoryLimit: linearMemorySize,
             cpuFeatures: GuestEntropy.features(flavor: flavor, supported: features.bootFeatures),
             tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz(), rofsSize: UInt64(rofs?.count ?? 0))
+        bootInfo.volume_count = UInt32(configuration.volumes.count)
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
         trace.mark("vcpu-setup")
         self.trace = trace
@@ -159,14 +163,16 @@ public final class VirtualMachine {
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
         if configuration.confinesMonitor {
             do {
-                try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors)
+                try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,
+                                        servesVolumes: volumes != nil)
             } catch {
                 return .failed(error.description)
             }
         }
         trace.mark("seccomp")
         let handler = ExitHandler(
-            hypercalls: Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory),
+            hypercalls: Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory,
+                                   volumes: volumes),
             pendingSignal: { ckvm_signals_pending() })
         var exits = 0
         while true {

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEWZ_ABI_VERSION 3
+#define MEWZ_ABI_VERSION 4
 
 /* ---- Guest physical / virtual layout ---------------------------------- */
 
@@ -114,6 +114,10 @@ struct mewz_boot_info {
      * bytes, the NUL included), in the same area as args and env. */
     uint64_t cwd_addr;
     uint64_t cwd_size;
+    /* Volumes (config.json mounts the guest sees): how many; the guest asks
+     * for each with MEWZ_FS_MOUNT_INFO. */
+    uint32_t volume_count;
+    uint32_t _pad_volumes;
 };
 
 #define MEWZ_CPU_RDRAND (1ULL << 0)
@@ -243,6 +247,91 @@ struct mewz_hc_poll {
     uint32_t ready;      /* OUT */
     uint64_t timeout_ns; /* IN: relative; MEWZ_HC_TIMEOUT_NONE: none */
     uint32_t error;      /* OUT: WASI errno, 0 on success */
+    uint32_t _pad;
+};
+
+/* ---- Volumes (writable mounts) --------------------------------------- */
+
+/*
+ * Numbered from 32 so other hypercall families can grow from MEWZ_HC_POLL
+ * without renumbering. One call, MEWZ_HC_FS, carries every filesystem
+ * operation on host directories the monitor serves (bind mounts): the
+ * monitor resolves every path beneath the mount's host root (openat2
+ * RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS) and answers a WASI errno.
+ * Handles are the monitor's, not WASI fds; a mount's root is handle
+ * `index` (0 ..< volume_count) from MEWZ_FS_MOUNT_INFO on. Paths and
+ * buffers are guest addresses (linear memory included); paths are not
+ * NUL-terminated. tmpfs mounts live in the guest and never reach here.
+ */
+enum mewz_hypercall_fs {
+    MEWZ_HC_FS = 32, /* struct mewz_hc_fs */
+    MEWZ_HC_FS_LAST = MEWZ_HC_FS
+};
+
+enum mewz_fs_op {
+    /* handle: mount index; buf: the destination path (result: its length,
+     * EOVERFLOW when buf_len is short); flags: MEWZ_VOLUME_*; arg0: tmpfs
+     * size in bytes. */
+    MEWZ_FS_MOUNT_INFO = 1,
+    /* handle: dir; path; flags: WASI oflags; arg0: WASI lookupflags; arg1:
+     * WASI fdflags; arg2: 1 read, 2 write, 3 both. result: new handle;
+     * handle2 (OUT): WASI filetype. */
+    MEWZ_FS_OPEN = 2,
+    MEWZ_FS_CLOSE = 3,
+    /* buf: struct mewz_hc_iovec[buf_len]; result: bytes. P* at arg0. */
+    MEWZ_FS_READ = 4,
+    MEWZ_FS_WRITE = 5,
+    MEWZ_FS_PREAD = 6,
+    MEWZ_FS_PWRITE = 7,
+    /* arg0: offset (two's complement), flags: WASI whence; result: new
+     * offset. */
+    MEWZ_FS_SEEK = 8,
+    /* buf: a WASI filestat (64 bytes) written by the monitor. */
+    MEWZ_FS_FILESTAT = 9,
+    /* handle: dir; path; arg0: lookupflags; buf: filestat. */
+    MEWZ_FS_PATH_FILESTAT = 10,
+    MEWZ_FS_SET_SIZE = 11,      /* arg0: size */
+    MEWZ_FS_ALLOCATE = 12,      /* arg0: offset, arg1: len */
+    MEWZ_FS_SET_TIMES = 13,     /* arg0: atim, arg1: mtim, flags: fstflags */
+    MEWZ_FS_PATH_SET_TIMES = 14, /* + path, arg2: lookupflags */
+    MEWZ_FS_SYNC = 15,
+    MEWZ_FS_DATASYNC = 16,
+    MEWZ_FS_MKDIR = 17,         /* handle: dir; path */
+    MEWZ_FS_RMDIR = 18,
+    MEWZ_FS_UNLINK = 19,
+    /* handle/path: old, handle2/path2: new. LINK: arg0 old lookupflags. */
+    MEWZ_FS_RENAME = 20,
+    MEWZ_FS_LINK = 21,
+    /* path: target text, handle/path2: the link. */
+    MEWZ_FS_SYMLINK = 22,
+    /* handle: dir; path; buf/buf_len: target bytes; result: length. */
+    MEWZ_FS_READLINK = 23,
+    /* arg0: cookie; buf/buf_len: WASI dirents; result: bytes used. */
+    MEWZ_FS_READDIR = 24,
+    /* flags: WASI fdflags (APPEND, NONBLOCK). */
+    MEWZ_FS_SET_FLAGS = 25,
+    /* advice in flags, arg0 offset, arg1 len. */
+    MEWZ_FS_ADVISE = 26,
+};
+
+#define MEWZ_VOLUME_READONLY 0x1
+#define MEWZ_VOLUME_TMPFS 0x2
+/* At most this many volumes (config.json mounts that reach the guest). */
+#define MEWZ_VOLUME_MAX 64
+/* At most this many open monitor handles at once (EMFILE past it). */
+#define MEWZ_FS_HANDLE_MAX 1024
+
+struct mewz_hc_fs {
+    uint32_t op;      /* IN: enum mewz_fs_op */
+    uint32_t handle;  /* IN */
+    uint32_t handle2; /* IN (OUT for OPEN) */
+    uint32_t flags;   /* IN */
+    uint64_t path_addr, path_len;   /* IN */
+    uint64_t path2_addr, path2_len; /* IN */
+    uint64_t buf_addr, buf_len;     /* IN */
+    uint64_t arg0, arg1, arg2;      /* IN */
+    uint64_t result; /* OUT */
+    uint32_t error;  /* OUT: WASI errno, 0 on success */
     uint32_t _pad;
 };
 

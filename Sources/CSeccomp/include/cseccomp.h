@@ -14,6 +14,7 @@ struct cseccomp_monitor_policy {
     int stdin_fd;  /* read, readv */
     int stdout_fd; /* write, writev */
     int stderr_fd; /* write, writev */
+    int volumes;   /* non-zero: the file calls of host volumes (MEWZ_HC_FS) */
 };
 
 /* Sets no_new_privs, then loads the allowlist into every thread of the

@@ -21,6 +21,8 @@ struct Hypercalls {
     let descriptors: HostDescriptors
     /// Backs more of the linear-memory window on MEWZ_HC_MEMORY; nil when the module has none.
     var linearMemory: LinearMemory? = nil
+    /// The host directories behind MEWZ_HC_FS; nil when the container has no volumes.
+    var volumes: HostVolumes? = nil
 
     func handle(number: UInt32, argument: UInt64) -> Action {
         switch number {
@@ -30,6 +32,7 @@ struct Hypercalls {
         case MEWZ_HC_MEMORY.rawValue: return backLinearMemory(argument)
         case MEWZ_HC_POLL.rawValue: return poll(argument)
         case MEWZ_HC_EXIT.rawValue: return exit(argument)
+        case MEWZ_HC_FS.rawValue: return files(argument)
         default: return .fail("guest made unknown hypercall \(number)")
         }
     }

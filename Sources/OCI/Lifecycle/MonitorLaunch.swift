@@ -34,6 +34,8 @@ struct MonitorLaunch {
     /// The pty slave that becomes the child's stdio (process.terminal), and its size.
     var terminalSlave: Int32? = nil
     var consoleSize: Spec.ConsoleSize? = nil
+    /// config.json mounts the guest sees (VolumePlan); the child opens the host directories.
+    var volumes: [Volume] = []
 
     private static let ready: UInt8 = 0
     private static let failed: UInt8 = 1
@@ -152,6 +154,7 @@ struct MonitorLaunch {
         var configuration = VMConfiguration(arguments: process.args, environment: process.env,
                                             linearMemoryMaxPages: image.header.memoryMaxPages)
         configuration.workingDirectory = process.cwd
+        configuration.volumes = volumes
         configuration.requiredCPUFeatures = image.header.requiredCPUFeatures
         configuration.linearMemoryMinPages = image.header.memoryMinPages
         if let limit = memoryLimit, limit > 0 { configuration.memoryLimit = UInt64(limit) }

@@ -36,6 +36,8 @@ extension Runtime {
                                          filesystem: try Self.wantsFilesystem(spec.annotations, source: configPath))
         let imagePath = images.program.path
         let pidFile = options.pidFile.map { PathName.absolute($0, from: cwd) }
+        let volumes = try VolumePlan.make(spec.mounts, bundle: bundle)
+        volumes.skipped.forEach { log.debug($0) }
 
         let lock = try directory.makeLocked()
         var childPID: Int32 = 0
@@ -67,6 +69,7 @@ extension Runtime {
         launch.cgroupProcsFiles = made.procsFiles
         launch.terminalSlave = pty?.slave
         launch.consoleSize = spec.process.consoleSize
+        launch.volumes = volumes.volumes
         let launched = try launch.spawn()
         childPID = launched.pid
         if let pty, let console {

@@ -30,6 +30,9 @@ extension Spec {
         if let linux = try root.member("linux") {
             spec.linux = try parseLinux(linux)
         }
+        if let mounts = try root.member("mounts") {
+            spec.mounts = try parseMounts(mounts)
+        }
         return spec
     }
 

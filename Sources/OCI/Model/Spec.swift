@@ -7,6 +7,8 @@ public struct Spec: Equatable, Sendable {
     public var annotations: [String: String]
     public var hooks: Hooks
     public var linux = Linux()
+    /// config.json mounts, in order (Spec+Mounts.swift; what reaches the guest: VolumePlan).
+    public var mounts: [Mount] = []
 
     /// linux.resources.memory.limit in bytes (runc: -1 or absent means unlimited).
     public var memoryLimit: Int64? { linux.resources.memoryLimit }

@@ -188,3 +188,15 @@ public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
         OCIError(.system, "\(operation): \(Syscall.describe(errno))")
     }
 }
+
+// MARK: Mounts (VolumePlan)
+
+extension OCIError {
+    static func badMount(_ destination: String, _ reason: String) -> OCIError {
+        OCIError(.invalidConfig, "mount \(destination): \(reason)")
+    }
+
+    static func tooManyMounts(_ count: Int, limit: Int) -> OCIError {
+        OCIError(.invalidConfig, "config.json has \(count) mounts the guest would see; at most \(limit) are supported")
+    }
+}

@@ -1,0 +1,102 @@
+/*
+ * volume_table.c: volumes as preopens. At boot the guest asks the monitor
+ * for each mount (MEWZ_FS_MOUNT_INFO): its destination becomes the
+ * preopen's name, and its root the monitor's handle `index`. wasi-libc and
+ * Rust std give a path to the preopen with the longest matching name, so
+ * "/data/x" reaches a mount at /data and "/etc/x" the rootfs: a path
+ * resolves to the longest matching mount, and a destination need not
+ * exist in the rootfs. A mount at "/" replaces the rootfs at fd 3.
+ */
+#include "kernel.h"
+
+#define NAME_POOL_SIZE 16384
+
+static char name_pool[NAME_POOL_SIZE];
+static uint32_t name_used;
+static uint32_t name_offset[MEWZ_VOLUME_MAX];
+
+const char *mewz_volume_name(const struct mewz_fd *entry)
+{
+    return &name_pool[name_offset[entry->ino]];
+}
+
+bool mewz_volume_owns(uint32_t fd)
+{
+    struct mewz_fd *entry = mewz_fd_get(fd);
+    return entry != NULL && (entry->kind == MEWZ_FD_HOST_DIR ||
+                             entry->kind == MEWZ_FD_HOST_FILE);
+}
+
+uint32_t mewz_volume_dir(uint32_t fd, uint64_t right, struct mewz_fd **out)
+{
+    struct mewz_fd *entry = mewz_fd_get(fd);
+    if (entry == NULL)
+        return MEWZ_WASI_EBADF;
+    if (entry->kind == MEWZ_FD_HOST_FILE || entry->kind == MEWZ_FD_FILE)
+        return MEWZ_WASI_ENOTDIR;
+    if (entry->kind != MEWZ_FD_HOST_DIR)
+        return MEWZ_WASI_EBADF;
+    if ((entry->rights_base & right) != right)
+        return MEWZ_WASI_ENOTCAPABLE;
+    *out = entry;
+    return MEWZ_WASI_ESUCCESS;
+}
+
+uint32_t mewz_volume_release(const struct mewz_fd *entry)
+{
+    struct mewz_hc_fs call = {.op = MEWZ_FS_CLOSE, .handle = entry->handle};
+    return mewz_hc_fs(&call);
+}
+
+/* Asks for mount `index`; false for a tmpfs (not served yet) or a name
+ * that does not fit. */
+static bool mount_info(uint32_t index)
+{
+    uint32_t left = NAME_POOL_SIZE - name_used;
+    if (left < 2)
+        return false;
+    struct mewz_hc_fs call = {
+        .op = MEWZ_FS_MOUNT_INFO,
+        .handle = index,
+        .buf_addr = MEWZ_HC_ADDR(&name_pool[name_used]),
+        .buf_len = left - 1,
+    };
+    if (mewz_hc_fs(&call) != MEWZ_WASI_ESUCCESS)
+        mewz_fatal("the monitor did not describe a volume");
+    if (call.flags & MEWZ_VOLUME_TMPFS)
+        return false;
+    name_offset[index] = name_used;
+    name_pool[name_used + call.result] = '\0';
+    name_used += (uint32_t)call.result + 1;
+    return true;
+}
+
+void mewz_volume_init(void)
+{
+    uint32_t count = mewz_boot->volume_count;
+    if (count > MEWZ_VOLUME_MAX)
+        mewz_fatal("the monitor gave more volumes than MEWZ_VOLUME_MAX");
+    name_used = 0;
+    for (uint32_t index = 0; index < count; index++) {
+        if (!mount_info(index))
+            continue;
+        struct mewz_fd entry = {
+            .kind = MEWZ_FD_HOST_DIR,
+            .preopen = MEWZ_PREOPEN_VOLUME,
+            .ino = index,
+            .handle = index,
+            .rights_base = MEWZ_RIGHTS_DIRECTORY_BASE,
+            .rights_inheriting = MEWZ_RIGHTS_DIRECTORY_INHERITING,
+        };
+        const char *name = &name_pool[name_offset[index]];
+        struct mewz_fd *root = mewz_fd_get(3);
+        if (name[0] == '/' && name[1] == '\0' && root != NULL &&
+            root->preopen == MEWZ_PREOPEN_ROOT) {
+            *root = entry;
+            continue;
+        }
+        uint32_t fd;
+        if (mewz_fd_alloc(&entry, &fd) != MEWZ_WASI_ESUCCESS)
+            mewz_fatal("no descriptor left for a volume");
+    }
+}
