@@ -49,11 +49,13 @@ extension Hypercalls {
         }
     }
 
-    /// path_symlink: the target text is stored as given; following it later is confined
-    /// like every other path.
+    /// path_symlink: a relative target is stored as given (following it later is confined like
+    /// every other path); an absolute one could only ever point outside, so it is refused with
+    /// EPERM, as wasmtime refuses it.
     func symlink(_ call: inout mewz_hc_fs, _ volumes: HostVolumes) throws(GuestErrno) {
         let target = try guestPath(call.path_addr, call.path_len)
         guard !target.isEmpty else { throw GuestErrno(code: WASIErrno.noEntry) }
+        guard !target.hasPrefix("/") else { throw GuestErrno(code: WASIErrno.permission) }
         try withParent(volumes, call.handle, call.path2_addr, call.path2_len, follow: false) {
             (directory, parent, name) throws(GuestErrno) in
             try volumes.writable(directory)
