@@ -30,13 +30,18 @@ struct ConfinementTests {
         return path
     }
 
-    static func launch(_ mode: String, then action: String, stdin: String = "") throws -> (Process, Pipe, Pipe) {
+    /// `volume`: a host directory the probe's VM serves (the filter then has the volume rules).
+    static func launch(_ mode: String, then action: String, stdin: String = "",
+                       volume: String? = nil) throws -> (Process, Pipe, Pipe) {
         guard FileManager.default.isExecutableFile(atPath: probePath) else {
             throw POSIXError(.ENOENT)  // the SeccompProbe product was not built
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: probePath)
         process.arguments = [try guestELF(), mode, action]
+        if let volume {
+            process.environment = ProcessInfo.processInfo.environment.merging(["MEWZ_PROBE_VOLUME": volume]) { $1 }
+        }
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -55,8 +60,8 @@ struct ConfinementTests {
                        stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    static func run(_ mode: String, then action: String, stdin: String = "") throws -> Outcome {
-        let (process, output, errors) = try launch(mode, then: action, stdin: stdin)
+    static func run(_ mode: String, then action: String, stdin: String = "", volume: String? = nil) throws -> Outcome {
+        let (process, output, errors) = try launch(mode, then: action, stdin: stdin, volume: volume)
         return finish(process, output, errors)
     }
 
@@ -121,5 +126,21 @@ struct ConfinementTests {
         let outcome = try Self.run("hello", then: action)
         #expect(outcome.stdout == "hello from the guest\n")  // the guest ran confined first
         #expect(outcome.reason == .uncaughtSignal && outcome.status == SIGSYS, "\(outcome.stderr)")
+    }
+
+    /// With a volume the filter lets the file calls of MEWZ_HC_FS through, and nothing else:
+    /// plain open, links through symlinks and other fcntl commands still kill the monitor.
+    @Test func volumeCallsAreAllowedWithAVolumeOnly() throws {
+        let volume = FileManager.default.temporaryDirectory.appendingPathComponent("mewz-seccomp-volume-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: volume) }
+        let allowed = try Self.run("hello", then: "volume-calls", volume: volume)
+        #expect(allowed.reason == .exit && allowed.status == 0, "\(allowed.stderr)")
+        let without = try Self.run("hello", then: "volume-calls")
+        #expect(without.reason == .uncaughtSignal && without.status == SIGSYS, "\(without.stderr)")
+        for action in ["open", "linkat-follow", "fcntl-setfd", "socket"] {
+            let outcome = try Self.run("hello", then: action, volume: volume)
+            #expect(outcome.reason == .uncaughtSignal && outcome.status == SIGSYS, "\(action): \(outcome.stderr)")
+        }
     }
 }

@@ -40,6 +40,13 @@ let spareFD = dup(1)
 // 256 MiB of linear memory at most: room for "lm-grow" to add slots.
 var configuration = VMConfiguration(arguments: ["probe", arguments[2]], environment: [], linearMemoryMaxPages: 4096)
 configuration.requiredCPUFeatures = []
+// MEWZ_PROBE_VOLUME=<dir>: a host volume, so the filter holds the volume rules too.
+// Opened before the run, as the monitor opens a volume's root.
+var volumeFD: Int32 = -1
+if let volume = getenv("MEWZ_PROBE_VOLUME").map({ String(cString: $0) }) {
+    configuration.volumes = [Volume(destination: "/data", backing: .hostDirectory(source: volume), readOnly: false)]
+    volumeFD = open(volume, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+}
 let termination: Termination
 do {
     termination = try elf.withUnsafeBytes { bytes throws(MonitorError) in
@@ -92,6 +99,24 @@ case "socket":
     _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
 case "kill-other":
     _ = kill(1, 0)
+case "volume-calls":
+    // What MEWZ_HC_FS does on a volume: allowed when the probe has one (MEWZ_PROBE_VOLUME).
+    let directory = ckvm_open_beneath(volumeFD, ".", UInt64(O_RDONLY | O_DIRECTORY), 0)
+    var info = stat()
+    guard fstat(directory, &info) == 0 else { fail("fstat: \(errno)") }
+    let file = ckvm_open_beneath(directory, "f", UInt64(O_RDWR | O_CREAT), 0o644)
+    var byte: UInt8 = 0x2a
+    guard directory >= 0, file >= 0, write(file, &byte, 1) == 1, fsync(file) == 0, fdatasync(file) == 0,
+          ftruncate(file, 0) == 0, mkdirat(directory, "d", 0o755) == 0, renameat(directory, "d", directory, "e") == 0,
+          unlinkat(directory, "e", AT_REMOVEDIR) == 0, unlinkat(directory, "f", 0) == 0,
+          fcntl(file, F_SETFL, fcntl(file, F_GETFL) | O_APPEND) == 0
+    else { fail("a volume call failed: \(errno)") }
+    exit(0)
+case "linkat-follow":
+    // Links are made by name only: never through AT_SYMLINK_FOLLOW.
+    _ = linkat(Int32(AT_FDCWD), "/nonexistent-a", Int32(AT_FDCWD), "/nonexistent-b", AT_SYMLINK_FOLLOW)
+case "fcntl-setfd":
+    _ = fcntl(1, F_SETFD, FD_CLOEXEC)
 default:
     fail("unknown action \(action)")
 }

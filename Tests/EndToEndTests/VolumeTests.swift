@@ -1,0 +1,179 @@
+import Foundation
+import Glibc
+import Testing
+
+/// config.json mounts through the built binary (oci/examples/volume): bind mounts as writable
+/// preopens served by the monitor, read-only ones, nesting, confinement of every path beneath
+/// the host directory, durability of fsynced data, and bad mounts refused before anything is
+/// created.
+@Suite(.needsKVM)
+struct VolumeTests {
+    /// The volume example with `operations` and `mounts` (each [destination, source, options...]).
+    func bundle(_ runtime: Runtime, _ operations: [String], mounts: [[String]]) throws -> String {
+        let path = try runtime.bundle("volume", args: ["/volume.wasm"] + operations)
+        let configURL = URL(fileURLWithPath: path + "/config.json")
+        guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any]
+        else { throw TestFailure("bad example config") }
+        config["mounts"] = mounts.map { mount -> [String: Any] in
+            ["destination": mount[0], "type": "bind", "source": mount[1], "options": Array(mount.dropFirst(2))]
+        }
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        return path
+    }
+
+    func directory(_ runtime: Runtime, _ name: String) throws -> String {
+        let path = runtime.scratch.appendingPathComponent(name).path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func run(_ runtime: Runtime, _ operations: [String], mounts: [[String]]) throws -> Runtime.Result {
+        let path = try bundle(runtime, operations, mounts: mounts)
+        return try runtime.run(["run", "--bundle", path, "volume-\(UUID().uuidString.prefix(8))"])
+    }
+
+    @Test func writesReachTheHostDirectory() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let data = try directory(runtime, "data")
+        let mounts = [["/data", data, "rbind", "rw"]]
+        let first = try run(runtime, ["append:/data/log.txt:one", "mkdir:/data/sub", "append:/data/sub/x:inner"],
+                            mounts: mounts)
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try run(runtime, ["append:/data/log.txt:two", "cat:/data/log.txt", "ls:/data",
+                                       "rename:/data/sub/x:/data/y", "rmdir:/data/sub", "rm:/data/missing"],
+                             mounts: mounts)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout == """
+            append /data/log.txt: ok
+            cat /data/log.txt: one|two
+            ls /data: . .. log.txt sub
+            rename /data/sub/x: ok
+            rmdir /data/sub: ok
+            rm /data/missing: No such file or directory
+
+            """)
+        #expect(try String(contentsOfFile: data + "/log.txt", encoding: .utf8) == "one\ntwo\n")
+        #expect(try String(contentsOfFile: data + "/y", encoding: .utf8) == "inner\n")
+        #expect(!FileManager.default.fileExists(atPath: data + "/sub"))
+        #expect(runtime.leftoverState().isEmpty)
+    }
+
+    /// "ro" in the options: every change is EROFS, reads work, the host file is untouched.
+    @Test func readOnlyBindMountRefusesWrites() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let data = try directory(runtime, "data")
+        try "kept\n".write(toFile: data + "/log.txt", atomically: true, encoding: .utf8)
+        let result = try run(runtime, ["append:/data/log.txt:more", "append:/data/new:x", "mkdir:/data/d",
+                                       "rm:/data/log.txt", "cat:/data/log.txt"],
+                             mounts: [["/data", data, "rbind", "ro"]])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == """
+            append /data/log.txt: Read-only file system
+            append /data/new: Read-only file system
+            mkdir /data/d: Read-only file system
+            rm /data/log.txt: Read-only file system
+            cat /data/log.txt: kept
+
+            """)
+        #expect(try String(contentsOfFile: data + "/log.txt", encoding: .utf8) == "kept\n")
+    }
+
+    /// A mount inside another takes the paths beneath it (the longest match); a rename between
+    /// them is EXDEV, as across Linux mounts.
+    @Test func nestedMountsResolveToTheLongestMatch() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let outer = try directory(runtime, "outer")
+        let inner = try directory(runtime, "inner")
+        let result = try run(runtime, ["append:/data/a:outer", "append:/data/cache/b:inner",
+                                       "rename:/data/a:/data/cache/a"],
+                             mounts: [["/data", outer], ["/data/cache", inner]])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("rename /data/a: Cross-device link"), "\(result.stdout)")
+        #expect(FileManager.default.fileExists(atPath: outer + "/a"))
+        #expect(FileManager.default.fileExists(atPath: inner + "/b"))
+        #expect(!FileManager.default.fileExists(atPath: outer + "/cache"))
+    }
+
+    /// No path leaves the host directory: not "..", not an absolute or relative symlink, not a
+    /// /proc magic link; a fifo or a device node found there fails instead of blocking.
+    @Test func pathsStayBeneathTheVolume() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let data = try directory(runtime, "box/data")
+        let secret = runtime.scratch.appendingPathComponent("box/secret.txt").path
+        try "secret\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: data + "/abs", withDestinationPath: secret)
+        try FileManager.default.createSymbolicLink(atPath: data + "/rel", withDestinationPath: "../secret.txt")
+        try FileManager.default.createSymbolicLink(atPath: data + "/magic", withDestinationPath: "/proc/self/root/etc/hostname")
+        try FileManager.default.createSymbolicLink(atPath: data + "/up", withDestinationPath: "..")
+        #expect(mkfifo(data + "/fifo", 0o644) == 0)
+        #expect(mknod(data + "/null", S_IFCHR | 0o666, dev_t(0x103)) == 0)
+        let result = try run(runtime, ["cat:/data/../secret.txt", "cat:/data/abs", "cat:/data/rel", "cat:/data/magic",
+                                       "cat:/data/up/secret.txt", "append:/data/rel:x", "cat:/data/fifo",
+                                       "cat:/data/null", "append:/data/null:x"],
+                             mounts: [["/data", data]])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("secret\n") && !result.stdout.contains(": secret"), "\(result.stdout)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "cat /data/../secret.txt: Capabilities insufficient",
+            "cat /data/abs: Capabilities insufficient",
+            "cat /data/rel: Capabilities insufficient",
+            "cat /data/magic: Capabilities insufficient",
+            "cat /data/up/secret.txt: Capabilities insufficient",
+            "append /data/rel: Capabilities insufficient",
+            "cat /data/fifo: No such device or address",
+            "cat /data/null: No such device or address",
+            "append /data/null: No such device or address",
+        ], "\(result.stdout)")
+        #expect(try String(contentsOfFile: secret, encoding: .utf8) == "secret\n")
+    }
+
+    /// What the guest wrote and fsynced is on the host once fsync returned, even when the
+    /// monitor is killed with SIGKILL right after.
+    @Test func fsyncedDataSurvivesSIGKILL() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let data = try directory(runtime, "data")
+        let path = try bundle(runtime, ["append:/data/log.txt:durable", "sleep:60"], mounts: [["/data", data]])
+        let id = "durable-\(UUID().uuidString.prefix(8))"
+        let spawned = try SpawnedRuntime(runtime, bundle: path, id: id, stdin: .devNull)
+        #expect(spawned.waitForStdout("append /data/log.txt: ok\n"))
+        let killed = try runtime.run(["kill", id, "KILL"])
+        #expect(killed.status == 0, "\(killed.stderr)")
+        let outcome = spawned.wait()
+        #expect(outcome.exitStatus != 0)
+        #expect(try String(contentsOfFile: data + "/log.txt", encoding: .utf8) == "durable\n")
+    }
+
+    @Test(arguments: [
+        ("missing", "No such file or directory"),
+        ("file", "is not a directory"),
+    ])
+    func badSourceIsOneLineAndLeavesNothing(source: String, message: String) throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let file = runtime.scratch.appendingPathComponent("file").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let sourcePath = runtime.scratch.appendingPathComponent(source).path
+        let result = try run(runtime, ["append:/data/x:y"], mounts: [["/data", sourcePath]])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("mount /data") && lines[0].contains(message), "\(result.stderr)")
+        #expect(runtime.leftoverState().isEmpty)
+    }
+
+    @Test func tooManyMountsAreRefused() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let data = try directory(runtime, "data")
+        let mounts = (0..<65).map { ["/m\($0)", data] }
+        let result = try run(runtime, ["cat:/m0/x"], mounts: mounts)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("at most 64"), "\(result.stderr)")
+        #expect(runtime.leftoverState().isEmpty)
+    }
+}
