@@ -185,7 +185,10 @@ public final class VirtualMachine {
             case .terminate(let termination, let report):
                 trace.mark("guest-run")
                 if let report { try? Syscall.writeAll(configuration.stderrFD, Array((report + "\n").utf8)) }
-                if trace.enabled { try? Syscall.writeAll(configuration.stderrFD, Array(trace.report.utf8)) }
+                if trace.enabled {
+                    // VM exits of the whole run, for hack/bench's exits per operation.
+                    try? Syscall.writeAll(configuration.stderrFD, Array((trace.report + "mewz-exits: \(exits)\n").utf8))
+                }
                 return termination
             }
         }
