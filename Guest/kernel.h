@@ -345,9 +345,12 @@ uint32_t mewz_hc_fs(struct mewz_hc_fs *call);
 
 /* wasi/volume_table.c: volumes (config.json mounts) as preopens. A mount
  * at "/" takes the rootfs's place at fd 3; the others follow the rootfs
- * preopens in mount order. tmpfs mounts are not served yet and get no
- * preopen. */
+ * preopens in mount order. Bind mounts are the monitor's (MEWZ_HC_FS),
+ * tmpfs mounts the guest's own RAM filesystem (Guest/tmpfs). */
 void mewz_volume_init(void);
+/* A MEWZ_HC_FS call to whichever serves its handle (EXDEV for a rename or
+ * link between the two). Returns the errno, also in call->error. */
+uint32_t mewz_volume_call(struct mewz_hc_fs *call);
 /* The mount destination of a MEWZ_PREOPEN_VOLUME entry. */
 const char *mewz_volume_name(const struct mewz_fd *entry);
 /* Whether fd is open and a host volume's file or directory. */

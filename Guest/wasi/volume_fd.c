@@ -56,7 +56,7 @@ static uint32_t transfer(const struct mewz_fd *entry, uint32_t op,
             .buf_len = count,
             .arg0 = offset,
         };
-        err = mewz_hc_fs(&call);
+        err = mewz_volume_call(&call);
         if (err != MEWZ_WASI_ESUCCESS)
             return err;
         done = call.result > bytes ? bytes : call.result;
@@ -123,7 +123,7 @@ static uint32_t seek(struct mewz_fd *entry, uint64_t offset, uint32_t whence,
         .flags = whence,
         .arg0 = offset,
     };
-    uint32_t err = mewz_hc_fs(&call);
+    uint32_t err = mewz_volume_call(&call);
     if (err == MEWZ_WASI_ESUCCESS)
         mewz_guest_store_u64(out, call.result);
     return err;
@@ -171,7 +171,7 @@ uint32_t mewz_volume_fd_filestat_get(uint32_t fd, uint32_t stat_out)
         .buf_addr = MEWZ_HC_ADDR(mewz_guest_ptr(stat_out)),
         .buf_len = MEWZ_WASI_FILESTAT_SIZE,
     };
-    return mewz_hc_fs(&call);
+    return mewz_volume_call(&call);
 }
 
 uint32_t mewz_volume_fd_filestat_set_size(uint32_t fd, uint64_t size)
@@ -186,7 +186,7 @@ uint32_t mewz_volume_fd_filestat_set_size(uint32_t fd, uint64_t size)
         return MEWZ_WASI_EINVAL; /* ftruncate's answers */
     struct mewz_hc_fs call = {
         .op = MEWZ_FS_SET_SIZE, .handle = entry->handle, .arg0 = size};
-    return mewz_hc_fs(&call);
+    return mewz_volume_call(&call);
 }
 
 uint32_t mewz_volume_fd_filestat_set_times(uint32_t fd, uint64_t atim,
@@ -207,7 +207,7 @@ uint32_t mewz_volume_fd_filestat_set_times(uint32_t fd, uint64_t atim,
         .arg0 = atim,
         .arg1 = mtim,
     };
-    return mewz_hc_fs(&call);
+    return mewz_volume_call(&call);
 }
 
 /* Advice is a hint the host's page cache would mostly ignore: checked and
@@ -237,7 +237,7 @@ uint32_t mewz_volume_fd_allocate(uint32_t fd, uint64_t offset, uint64_t len)
                               .handle = entry->handle,
                               .arg0 = offset,
                               .arg1 = len};
-    return mewz_hc_fs(&call);
+    return mewz_volume_call(&call);
 }
 
 /* A real fsync/fdatasync on the host descriptor: the data is on the host's
@@ -255,7 +255,7 @@ uint32_t mewz_volume_fd_sync(uint32_t fd, bool data_only)
         .op = data_only ? MEWZ_FS_DATASYNC : MEWZ_FS_SYNC,
         .handle = entry->handle,
     };
-    return mewz_hc_fs(&call);
+    return mewz_volume_call(&call);
 }
 
 uint32_t mewz_volume_fd_fdstat_set_flags(uint32_t fd, uint32_t flags)
@@ -274,7 +274,7 @@ uint32_t mewz_volume_fd_fdstat_set_flags(uint32_t fd, uint32_t flags)
         return err;
     struct mewz_hc_fs call = {
         .op = MEWZ_FS_SET_FLAGS, .handle = entry->handle, .flags = flags};
-    err = mewz_hc_fs(&call);
+    err = mewz_volume_call(&call);
     if (err == MEWZ_WASI_ESUCCESS)
         entry->flags = (uint16_t)((entry->flags & sync) | flags);
     return err;
@@ -301,7 +301,7 @@ uint32_t mewz_volume_fd_readdir(uint32_t fd, uint32_t buf, uint32_t buf_len,
         .buf_len = buf_len,
         .arg0 = cookie,
     };
-    err = mewz_hc_fs(&call);
+    err = mewz_volume_call(&call);
     if (err == MEWZ_WASI_ESUCCESS)
         mewz_guest_store_u32(size_out, (uint32_t)call.result);
     return err;

@@ -41,7 +41,7 @@ static uint32_t path_call(uint32_t fd, uint64_t right, uint32_t op,
     call->op = op;
     call->handle = dir->handle;
     call->path_len = len;
-    return mewz_hc_fs(call);
+    return mewz_volume_call(call);
 }
 
 uint32_t mewz_volume_path_open(uint32_t fd, uint32_t dirflags, uint32_t path,
@@ -84,7 +84,7 @@ uint32_t mewz_volume_path_open(uint32_t fd, uint32_t dirflags, uint32_t path,
         .arg1 = fdflags,
         .arg2 = access,
     };
-    err = mewz_hc_fs(&call);
+    err = mewz_volume_call(&call);
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
     bool is_dir = call.handle2 == MEWZ_WASI_FILETYPE_DIRECTORY;
@@ -173,7 +173,7 @@ static uint32_t two_paths(uint32_t op, uint32_t old_fd, uint64_t old_right,
         .path2_len = new_len,
         .arg0 = lookup,
     };
-    return mewz_hc_fs(&call);
+    return mewz_volume_call(&call);
 }
 
 uint32_t mewz_volume_path_rename(uint32_t fd, uint32_t old_path,
@@ -219,7 +219,7 @@ uint32_t mewz_volume_path_symlink(uint32_t old_path, uint32_t old_len,
         .path2_addr = link_addr,
         .path2_len = new_len,
     };
-    return mewz_hc_fs(&call);
+    return mewz_volume_call(&call);
 }
 
 uint32_t mewz_volume_path_readlink(uint32_t fd, uint32_t path,

@@ -5,9 +5,12 @@
  * Rust std give a path to the preopen with the longest matching name, so
  * "/data/x" reaches a mount at /data and "/etc/x" the rootfs: a path
  * resolves to the longest matching mount, and a destination need not
- * exist in the rootfs. A mount at "/" replaces the rootfs at fd 3.
+ * exist in the rootfs. A mount at "/" replaces the rootfs at fd 3. A tmpfs
+ * mount is served in the guest (Guest/tmpfs), a bind mount by the monitor:
+ * mewz_volume_call sends each call to the one that owns its handle.
  */
 #include "kernel.h"
+#include "tmpfs/tmpfs.h"
 
 #define NAME_POOL_SIZE 16384
 
@@ -42,15 +45,26 @@ uint32_t mewz_volume_dir(uint32_t fd, uint64_t right, struct mewz_fd **out)
     return MEWZ_WASI_ESUCCESS;
 }
 
+uint32_t mewz_volume_call(struct mewz_hc_fs *call)
+{
+    bool local = call->handle & MEWZ_TMPFS_HANDLE;
+    bool two = call->op == MEWZ_FS_RENAME || call->op == MEWZ_FS_LINK;
+    if (two && local != (bool)(call->handle2 & MEWZ_TMPFS_HANDLE)) {
+        call->error = MEWZ_WASI_EXDEV; /* RAM and host: two mounts */
+        return call->error;
+    }
+    return local ? mewz_tmpfs_serve(call) : mewz_hc_fs(call);
+}
+
 uint32_t mewz_volume_release(const struct mewz_fd *entry)
 {
     struct mewz_hc_fs call = {.op = MEWZ_FS_CLOSE, .handle = entry->handle};
-    return mewz_hc_fs(&call);
+    return mewz_volume_call(&call);
 }
 
-/* Asks for mount `index`; false for a tmpfs (not served yet) or a name
- * that does not fit. */
-static bool mount_info(uint32_t index)
+/* Asks for mount `index` and sets *handle to its root's handle (a new RAM
+ * filesystem for a tmpfs); false for a name that does not fit. */
+static bool mount_info(uint32_t index, uint32_t *handle)
 {
     uint32_t left = NAME_POOL_SIZE - name_used;
     if (left < 2)
@@ -63,8 +77,11 @@ static bool mount_info(uint32_t index)
     };
     if (mewz_hc_fs(&call) != MEWZ_WASI_ESUCCESS)
         mewz_fatal("the monitor did not describe a volume");
-    if (call.flags & MEWZ_VOLUME_TMPFS)
-        return false;
+    *handle = index;
+    if ((call.flags & MEWZ_VOLUME_TMPFS) &&
+        mewz_tmpfs_mount(index, call.arg0, call.flags & MEWZ_VOLUME_READONLY,
+                         handle) != MEWZ_WASI_ESUCCESS)
+        mewz_fatal("no room for a tmpfs mount");
     name_offset[index] = name_used;
     name_pool[name_used + call.result] = '\0';
     name_used += (uint32_t)call.result + 1;
@@ -78,13 +95,14 @@ void mewz_volume_init(void)
         mewz_fatal("the monitor gave more volumes than MEWZ_VOLUME_MAX");
     name_used = 0;
     for (uint32_t index = 0; index < count; index++) {
-        if (!mount_info(index))
+        uint32_t handle;
+        if (!mount_info(index, &handle))
             continue;
         struct mewz_fd entry = {
             .kind = MEWZ_FD_HOST_DIR,
             .preopen = MEWZ_PREOPEN_VOLUME,
             .ino = index,
-            .handle = index,
+            .handle = handle,
             .rights_base = MEWZ_RIGHTS_DIRECTORY_BASE,
             .rights_inheriting = MEWZ_RIGHTS_DIRECTORY_INHERITING,
         };
