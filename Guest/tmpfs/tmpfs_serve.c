@@ -498,14 +498,17 @@ static uint32_t do_link(struct mewz_hc_fs *c)
         return err;
     struct mewz_tmpfs_node *n = mewz_tmpfs_node(ino);
     struct mewz_tmpfs_node *to_dir = mewz_tmpfs_node(to.dir);
-    if (n->fs != to_dir->fs)
-        return MEWZ_WASI_EXDEV;
+    bool is_dir = n->type == MEWZ_WASI_FILETYPE_DIRECTORY;
+    if (from.trailing_slash && !is_dir)
+        return MEWZ_WASI_ENOTDIR;
     if (is_dots(&to) || mewz_tmpfs_last(&to, &existing, NULL) == MEWZ_WASI_ESUCCESS)
         return MEWZ_WASI_EEXIST;
-    if (n->type == MEWZ_WASI_FILETYPE_DIRECTORY)
+    if (to.trailing_slash) /* a new name cannot be a directory */
+        return MEWZ_WASI_ENOENT;
+    if (n->fs != to_dir->fs)
+        return MEWZ_WASI_EXDEV;
+    if (is_dir)
         return MEWZ_WASI_EPERM;
-    if (from.trailing_slash || to.trailing_slash)
-        return MEWZ_WASI_ENOTDIR;
     if (readonly(n))
         return MEWZ_WASI_EROFS;
     err = mewz_tmpfs_link(to_dir, to.last, to.last_len, ino);

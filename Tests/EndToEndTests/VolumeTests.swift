@@ -8,14 +8,16 @@ import Testing
 /// created.
 @Suite(.needsKVM)
 struct VolumeTests {
-    /// The volume example with `operations` and `mounts` (each [destination, source, options...]).
+    /// The volume example with `operations` and `mounts` (each [destination, source, options...];
+    /// source "tmpfs": a tmpfs mount).
     func bundle(_ runtime: Runtime, _ operations: [String], mounts: [[String]]) throws -> String {
         let path = try runtime.bundle("volume", args: ["/volume.wasm"] + operations)
         let configURL = URL(fileURLWithPath: path + "/config.json")
         guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any]
         else { throw TestFailure("bad example config") }
         config["mounts"] = mounts.map { mount -> [String: Any] in
-            ["destination": mount[0], "type": "bind", "source": mount[1], "options": Array(mount.dropFirst(2))]
+            ["destination": mount[0], "type": mount[1] == "tmpfs" ? "tmpfs" : "bind", "source": mount[1],
+             "options": Array(mount.dropFirst(2))]
         }
         try JSONSerialization.data(withJSONObject: config).write(to: configURL)
         return path
@@ -175,5 +177,54 @@ struct VolumeTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("at most 64"), "\(result.stderr)")
         #expect(runtime.leftoverState().isEmpty)
+    }
+
+    /// A tmpfs mount is a RAM filesystem in the guest: writable, empty at start, read-only with
+    /// "ro", its own mount (EXDEV to a host volume), never touching the host.
+    @Test func tmpfsIsAWritableRAMFilesystem() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let data = try directory(runtime, "data")
+        let result = try run(runtime, [
+            "append:/tmp/a:one", "append:/tmp/a:two", "cat:/tmp/a", "mkdir:/tmp/d", "append:/tmp/d/x:in",
+            "rename:/tmp/d/x:/tmp/y", "ls:/tmp", "rmdir:/tmp", "rmdir:/tmp/d", "rm:/tmp/a", "ls:/tmp",
+            "cat:/tmp/../x", "append:/ro/x:1", "rename:/tmp/y:/data/y", "append:/data/z:host",
+        ], mounts: [["/tmp", "tmpfs", "size=1m"], ["/ro", "tmpfs", "ro"], ["/data", data]])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == """
+            append /tmp/a: ok
+            append /tmp/a: ok
+            cat /tmp/a: one|two
+            mkdir /tmp/d: ok
+            append /tmp/d/x: ok
+            rename /tmp/d/x: ok
+            ls /tmp: . .. a d y
+            rmdir /tmp: Invalid argument
+            rmdir /tmp/d: ok
+            rm /tmp/a: ok
+            ls /tmp: . .. y
+            cat /tmp/../x: Capabilities insufficient
+            append /ro/x: Read-only file system
+            rename /tmp/y: Cross-device link
+            append /data/z: ok
+
+            """)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data) == ["z"])
+    }
+
+    /// size= bounds what a tmpfs holds: a write past it is ENOSPC, and freeing makes room again.
+    @Test func tmpfsSizeIsHonoured() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let line = String(repeating: "x", count: 3000)
+        // 64 KiB: 16 pages, some of them the filesystem's own (index pages, directory entries).
+        let fill = (0..<24).map { "append:/tmp/f\($0):\(line)" }
+        let result = try run(runtime, fill + ["rm:/tmp/f0", "rm:/tmp/f1", "rm:/tmp/f2", "append:/tmp/again:\(line)"],
+                             mounts: [["/tmp", "tmpfs", "size=64k"]])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("append /tmp/f0: ok"))
+        #expect(lines.contains { $0.hasSuffix(": No space left on device") }, "\(result.stdout)")
+        #expect(lines.last == "append /tmp/again: ok", "\(result.stdout)")
     }
 }
