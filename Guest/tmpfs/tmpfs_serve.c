@@ -63,7 +63,7 @@ uint32_t mewz_tmpfs_mount(uint32_t index, uint64_t size, bool readonly,
 
 static const char *path_text(uint64_t addr)
 {
-    return (const char *)(uintptr_t)addr;
+    return mewz_phys_ptr(addr);
 }
 
 static bool readonly(const struct mewz_tmpfs_node *n)
@@ -541,7 +541,7 @@ static uint32_t do_symlink(struct mewz_hc_fs *c)
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
     struct mewz_tmpfs_node *n = mewz_tmpfs_node(ino);
-    uint8_t *target = (uint8_t *)(uintptr_t)c->path_addr;
+    uint8_t *target = mewz_phys_ptr(c->path_addr);
     if (mewz_tmpfs_copy(n, 0, target, c->path_len, true) != c->path_len)
         err = MEWZ_WASI_ENOSPC;
     n->size = c->path_len;
