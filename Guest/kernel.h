@@ -348,6 +348,9 @@ uint32_t mewz_hc_fs(struct mewz_hc_fs *call);
  * preopens in mount order. Bind mounts are the monitor's (MEWZ_HC_FS),
  * tmpfs mounts the guest's own RAM filesystem (Guest/tmpfs). */
 void mewz_volume_init(void);
+/* When process.cwd lies in a volume, preopens it as "." (opened in that
+ * volume) and returns true; false leaves the cwd to the rootfs. */
+bool mewz_volume_cwd(void);
 /* A MEWZ_HC_FS call to whichever serves its handle (EXDEV for a rename or
  * link between the two). Returns the errno, also in call->error. */
 uint32_t mewz_volume_call(struct mewz_hc_fs *call);

@@ -129,13 +129,14 @@ void mewz_fd_init(void)
     add_stdio(0, MEWZ_FD_STDIN, MEWZ_WASI_RIGHT_FD_READ);
     add_stdio(1, MEWZ_FD_STDOUT, MEWZ_WASI_RIGHT_FD_WRITE);
     add_stdio(2, MEWZ_FD_STDERR, MEWZ_WASI_RIGHT_FD_WRITE);
-    if (mewz_rofs_present()) {
+    if (mewz_rofs_present())
         add_preopen(3, MEWZ_PREOPEN_ROOT, MEWZ_ROFS_ROOT_INODE);
-        uint32_t cwd;
-        if (cwd_directory(&cwd))
-            add_preopen(4, MEWZ_PREOPEN_CWD, cwd);
-    }
     mewz_volume_init();
+    /* "." after the volumes: a cwd inside a volume is that volume's. */
+    uint32_t cwd, fd;
+    if (!mewz_volume_cwd() && mewz_rofs_present() && cwd_directory(&cwd) &&
+        mewz_fd_alloc(&(struct mewz_fd){0}, &fd) == MEWZ_WASI_ESUCCESS)
+        add_preopen(fd, MEWZ_PREOPEN_CWD, cwd);
 }
 
 uint32_t mewz_wasi_fd_close(uint32_t fd)

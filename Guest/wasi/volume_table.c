@@ -15,6 +15,9 @@
 #define NAME_POOL_SIZE 16384
 
 static char name_pool[NAME_POOL_SIZE];
+/* Each served mount's root handle (for a cwd inside it). */
+static uint32_t root_handle[MEWZ_VOLUME_MAX];
+static bool served[MEWZ_VOLUME_MAX];
 static uint32_t name_used;
 static uint32_t name_offset[MEWZ_VOLUME_MAX];
 
@@ -94,10 +97,13 @@ void mewz_volume_init(void)
     if (count > MEWZ_VOLUME_MAX)
         mewz_fatal("the monitor gave more volumes than MEWZ_VOLUME_MAX");
     name_used = 0;
+    memset(served, 0, sizeof served);
     for (uint32_t index = 0; index < count; index++) {
         uint32_t handle;
-        if (!mount_info(index, &handle))
+        served[index] = mount_info(index, &handle);
+        if (!served[index])
             continue;
+        root_handle[index] = handle;
         struct mewz_fd entry = {
             .kind = MEWZ_FD_HOST_DIR,
             .preopen = MEWZ_PREOPEN_VOLUME,
@@ -117,4 +123,68 @@ void mewz_volume_init(void)
         if (mewz_fd_alloc(&entry, &fd) != MEWZ_WASI_ESUCCESS)
             mewz_fatal("no descriptor left for a volume");
     }
+}
+
+/* The mount whose destination is the longest prefix of path[0..len) at a
+ * component boundary, or -1. */
+static int covering_mount(const char *path, uint32_t len, uint32_t *rest)
+{
+    int best = -1;
+    uint32_t best_len = 0;
+    for (uint32_t i = 0; i < mewz_boot->volume_count && i < MEWZ_VOLUME_MAX;
+         i++) {
+        if (!served[i])
+            continue;
+        const char *name = &name_pool[name_offset[i]];
+        uint32_t n = (uint32_t)strlen(name);
+        bool root = n == 1 && name[0] == '/';
+        bool prefix = root || (n <= len && memcmp(name, path, n) == 0 &&
+                               (n == len || path[n] == '/'));
+        if (prefix && (best < 0 || n > best_len)) {
+            best = (int)i;
+            best_len = n;
+        }
+    }
+    *rest = best_len;
+    return best;
+}
+
+bool mewz_volume_cwd(void)
+{
+    uint64_t size = mewz_boot->cwd_size;
+    if (size <= 2 || mewz_boot->cwd_addr == 0 || size > MEWZ_PATH_MAX)
+        return false; /* none, "/", or fd_table.c's error to report */
+    const char *cwd = (const char *)(uintptr_t)mewz_boot->cwd_addr;
+    uint32_t len = (uint32_t)(size - 1);
+    if (cwd[0] != '/' || cwd[len] != '\0')
+        return false;
+    uint32_t skip;
+    int mount = covering_mount(cwd, len, &skip);
+    if (mount < 0)
+        return false;
+    while (skip < len && cwd[skip] == '/')
+        skip++;
+    const char *rest = skip < len ? cwd + skip : ".";
+    struct mewz_hc_fs call = {
+        .op = MEWZ_FS_OPEN,
+        .handle = root_handle[mount],
+        .flags = MEWZ_WASI_OFLAG_DIRECTORY,
+        .path_addr = MEWZ_HC_ADDR(rest),
+        .path_len = skip < len ? len - skip : 1,
+        .arg0 = MEWZ_WASI_LOOKUP_SYMLINK_FOLLOW,
+        .arg2 = 1,
+    };
+    if (mewz_volume_call(&call) != MEWZ_WASI_ESUCCESS)
+        mewz_fatal("process.cwd is not a directory of its volume");
+    struct mewz_fd entry = {
+        .kind = MEWZ_FD_HOST_DIR,
+        .preopen = MEWZ_PREOPEN_CWD,
+        .handle = (uint32_t)call.result,
+        .rights_base = MEWZ_RIGHTS_DIRECTORY_BASE,
+        .rights_inheriting = MEWZ_RIGHTS_DIRECTORY_INHERITING,
+    };
+    uint32_t fd;
+    if (mewz_fd_alloc(&entry, &fd) != MEWZ_WASI_ESUCCESS)
+        mewz_fatal("no descriptor left for process.cwd");
+    return true;
 }

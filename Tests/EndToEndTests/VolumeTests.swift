@@ -10,11 +10,14 @@ import Testing
 struct VolumeTests {
     /// The volume example with `operations` and `mounts` (each [destination, source, options...];
     /// source "tmpfs": a tmpfs mount).
-    func bundle(_ runtime: Runtime, _ operations: [String], mounts: [[String]]) throws -> String {
+    func bundle(_ runtime: Runtime, _ operations: [String], mounts: [[String]], cwd: String? = nil) throws -> String {
         let path = try runtime.bundle("volume", args: ["/volume.wasm"] + operations)
         let configURL = URL(fileURLWithPath: path + "/config.json")
-        guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any]
+        guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any],
+              var process = config["process"] as? [String: Any]
         else { throw TestFailure("bad example config") }
+        if let cwd { process["cwd"] = cwd }
+        config["process"] = process
         config["mounts"] = mounts.map { mount -> [String: Any] in
             ["destination": mount[0], "type": mount[1] == "tmpfs" ? "tmpfs" : "bind", "source": mount[1],
              "options": Array(mount.dropFirst(2))]
@@ -29,8 +32,8 @@ struct VolumeTests {
         return path
     }
 
-    func run(_ runtime: Runtime, _ operations: [String], mounts: [[String]]) throws -> Runtime.Result {
-        let path = try bundle(runtime, operations, mounts: mounts)
+    func run(_ runtime: Runtime, _ operations: [String], mounts: [[String]], cwd: String? = nil) throws -> Runtime.Result {
+        let path = try bundle(runtime, operations, mounts: mounts, cwd: cwd)
         return try runtime.run(["run", "--bundle", path, "volume-\(UUID().uuidString.prefix(8))"])
     }
 
@@ -226,5 +229,23 @@ struct VolumeTests {
         #expect(lines.contains("append /tmp/f0: ok"))
         #expect(lines.contains { $0.hasSuffix(": No space left on device") }, "\(result.stdout)")
         #expect(lines.last == "append /tmp/again: ok", "\(result.stdout)")
+    }
+
+    /// process.cwd inside a volume (podman -w, a pod's workingDir on a volume): "." is that
+    /// directory of the volume, so relative paths land there.
+    @Test func workingDirectoryInsideAVolume() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let data = try directory(runtime, "data/work")
+        let result = try run(runtime, ["append:note.txt:here", "ls:."], mounts: [["/data", data + "/.."]],
+                             cwd: "/data/work")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "append note.txt: ok\nls .: . .. note.txt\n", "\(result.stdout)")
+        #expect(try String(contentsOfFile: data + "/note.txt", encoding: .utf8) == "here\n")
+        let tmp = try run(runtime, ["append:x:1", "ls:."], mounts: [["/scratch", "tmpfs"]], cwd: "/scratch")
+        #expect(tmp.stdout == "append x: ok\nls .: . .. x\n", "\(tmp.stdout) \(tmp.stderr)")
+        let missing = try run(runtime, ["ls:."], mounts: [["/data", data]], cwd: "/data/missing")
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("process.cwd is not a directory of its volume"), "\(missing.stderr)")
     }
 }
