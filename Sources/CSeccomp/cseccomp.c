@@ -41,8 +41,12 @@ static void allow_on_fds(scmp_filter_ctx ctx, int *status, int syscall_nr,
  * the struct open_how; the monitor always sets it), and the *at calls get a
  * single name under such a descriptor, so none of them needs more.
  */
-static void add_volume_rules(scmp_filter_ctx ctx, int *status)
+static void add_volume_rules(scmp_filter_ctx ctx, int *status, int walks)
 {
+    /* Without openat2: the component walk, every open O_NOFOLLOW. */
+    if (walks)
+        ALLOW(ctx, status, openat, 1,
+              SCMP_A2(SCMP_CMP_MASKED_EQ, O_NOFOLLOW, O_NOFOLLOW));
     /* Opening beneath a volume; reads and writes of what was opened. */
     ALLOW(ctx, status, openat2, 0);
     ALLOW(ctx, status, read, 0);
@@ -169,7 +173,7 @@ static int add_rules(scmp_filter_ctx ctx,
     ALLOW(ctx, &status, exit, 0);
 
     if (policy->volumes)
-        add_volume_rules(ctx, &status);
+        add_volume_rules(ctx, &status, policy->volumes == 2);
     return status;
 }
 

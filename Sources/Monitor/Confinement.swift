@@ -5,12 +5,13 @@ import CSeccomp
 /// (linear memory's growth), stdio, entropy, clocks, memory, signal re-raising and exit.
 /// Anything else kills the process with SIGSYS.
 enum Confinement {
-    /// `servesVolumes`: the file calls of MEWZ_HC_FS too (cseccomp's volume rules).
+    /// `servesVolumes`: the file calls of MEWZ_HC_FS too (cseccomp's volume rules);
+    /// `walksPaths`: openat with O_NOFOLLOW as well (no openat2 in this kernel).
     static func confine(vcpuFD: Int32, vmFD: Int32, descriptors: HostDescriptors,
-                        servesVolumes: Bool = false) throws(MonitorError) {
+                        servesVolumes: Bool = false, walksPaths: Bool = false) throws(MonitorError) {
         var policy = cseccomp_monitor_policy(
             vcpu_fd: vcpuFD, vm_fd: vmFD, stdin_fd: descriptors.stdin, stdout_fd: descriptors.stdout,
-            stderr_fd: descriptors.stderr, volumes: servesVolumes ? 1 : 0)
+            stderr_fd: descriptors.stderr, volumes: servesVolumes ? (walksPaths ? 2 : 1) : 0)
         let status = cseccomp_confine_monitor(&policy)
         guard status == 0 else { throw .seccomp(Errno(code: -status)) }
     }

@@ -11,8 +11,10 @@ import Glibc
 extension HostVolumes {
     static let symlinkLimit = 40
 
-    /// openat2 beneath `directory`; EXDEV (an escape) is ENOTCAPABLE for the guest.
+    /// openat2 beneath `directory`; EXDEV (an escape) is ENOTCAPABLE for the guest. Without
+    /// openat2 in the kernel, the O_NOFOLLOW walk of HostVolumes+Walk.
     static func openBeneath(_ directory: Int32, _ path: String, _ flags: Int32, mode: UInt32 = 0) throws(GuestErrno) -> Int32 {
+        guard kernelResolvesBeneath else { return try openByWalk(directory, path, flags, mode: mode) }
         while true {
             let fd = ckvm_open_beneath(directory, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode))
             if fd >= 0 { return fd }

@@ -37,6 +37,7 @@ final class HostVolumes {
                 closeAll()
                 throw .badConfiguration("mount \(volume.destination): open source \(source): \(failure)")
             }
+            if handles.allSatisfy({ $0 == nil }) { Self.probeKernelResolution(fd) }
             handles.append(Handle(fd: fd, mount: index, isDirectory: true))
         }
     }

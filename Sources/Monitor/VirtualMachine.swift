@@ -164,7 +164,8 @@ public final class VirtualMachine {
         if configuration.confinesMonitor {
             do {
                 try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,
-                                        servesVolumes: volumes != nil)
+                                        servesVolumes: volumes != nil,
+                                        walksPaths: !HostVolumes.kernelResolvesBeneath)
             } catch {
                 return .failed(error.description)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import CKVM
 import Testing
 @testable import Monitor
 
@@ -73,6 +74,39 @@ import Testing
             #expect(throws: GuestErrno(code: WASIErrno.badDescriptor)) { try volumes.handle(99) }
             #expect(throws: MonitorError.self) {
                 try HostVolumes([Volume(destination: "/d", backing: .hostDirectory(source: root + "/dir/file"), readOnly: false)])
+            }
+        }
+    }
+
+    /// The O_NOFOLLOW walk for kernels without openat2 refuses the same escapes.
+    @Test(arguments: ["../secret", "rel", "abs", "dir/../../secret", "/etc/passwd", "dir/../rel", "up/secret"])
+    func walkRefusesEscapes(path: String) throws {
+        try withTree { root, base in
+            try FileManager.default.createSymbolicLink(atPath: base + "/up", withDestinationPath: "..")
+            #expect(throws: GuestErrno(code: WASIErrno.notCapable)) { try HostVolumes.openByWalk(root, path, O_RDONLY) }
+        }
+    }
+
+    @Test func walkOpensWhatOpenat2Opens() throws {
+        try withTree { root, _ in
+            for (path, flags) in [("dir/file", O_RDONLY), ("inner", O_RDONLY), ("dir/../dir/file", O_RDONLY),
+                                  ("dir/", O_RDONLY | O_DIRECTORY), (".", O_RDONLY | O_DIRECTORY), ("inner", O_RDONLY | CKVM_O_PATH | O_NOFOLLOW)] {
+                let walked = try HostVolumes.openByWalk(root, path, flags)
+                let kernel = try HostVolumes.openBeneath(root, path, flags)
+                var a = stat(), b = stat()
+                #expect(fstat(walked, &a) == 0 && fstat(kernel, &b) == 0)
+                #expect(a.st_ino == b.st_ino && a.st_dev == b.st_dev, "\(path)")
+                close(walked)
+                close(kernel)
+            }
+            #expect(throws: GuestErrno(code: WASIErrno.loop)) { try HostVolumes.openByWalk(root, "loop", O_RDONLY) }
+            #expect(throws: GuestErrno(code: WASIErrno.loop)) { try HostVolumes.openByWalk(root, "inner", O_RDONLY | O_NOFOLLOW) }
+            #expect(throws: GuestErrno(code: WASIErrno.noEntry)) { try HostVolumes.openByWalk(root, "dir/none", O_RDONLY) }
+            #expect(throws: GuestErrno(code: WASIErrno.notDirectory)) { try HostVolumes.openByWalk(root, "dir/file/x", O_RDONLY) }
+            let created = try HostVolumes.openByWalk(root, "dir/new", O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+            close(created)
+            #expect(throws: GuestErrno(code: WASIErrno.exists)) {
+                try HostVolumes.openByWalk(root, "dir/new", O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
             }
         }
     }

@@ -139,9 +139,13 @@ struct VirtualMachineTests {
     @Test func bootTraceNamesEveryPhaseOnStderr() throws {
         let run = try TestGuest.run(["hello"]) { $0.tracesBoot = true }
         #expect(run.termination == .exited(7))
-        let phases = run.stderr.split(separator: "\n").map { $0.split(separator: " ")[1] }
+        let lines = run.stderr.split(separator: "\n")
+        let phases = lines.filter { $0.hasPrefix("mewz-boot: ") }.map { $0.split(separator: " ")[1] }
         #expect(phases == ["image-layout", "vm-create", "memory-setup", "vcpu-setup", "signals", "seccomp",
                            "boot-to-first-exit", "guest-run"])
+        // Then the run's VM exits (hack/bench volume's exits per operation): at least the exit call.
+        #expect(lines.count == phases.count + 1 && lines.last?.hasPrefix("mewz-exits: ") == true)
+        #expect((lines.last.flatMap { Int($0.dropFirst("mewz-exits: ".count)) } ?? 0) >= 1)
         #expect(try TestGuest.run(["hello"]) { $0.tracesBoot = false }.stderr == "")
     }
 

@@ -14,7 +14,8 @@ struct cseccomp_monitor_policy {
     int stdin_fd;  /* read, readv */
     int stdout_fd; /* write, writev */
     int stderr_fd; /* write, writev */
-    int volumes;   /* non-zero: the file calls of host volumes (MEWZ_HC_FS) */
+    int volumes;   /* 1: the file calls of host volumes (MEWZ_HC_FS); 2: and
+                    * openat with O_NOFOLLOW (kernels without openat2) */
 };
 
 /* Sets no_new_privs, then loads the allowlist into every thread of the
