@@ -26,6 +26,7 @@ final class HostVolumes {
         }
         self.volumes = volumes
         handles = []
+        _ = WASIErrno.fileTable  // built now, not while confined
         for (index, volume) in volumes.enumerated() {
             guard case .hostDirectory(let source) = volume.backing else {
                 handles.append(nil)

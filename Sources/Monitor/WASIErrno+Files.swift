@@ -18,16 +18,18 @@ extension WASIErrno {
 
     /// Every errno a file system call can give, by its WASI number; EIO for the rest.
     static func fromFile(_ host: Errno) -> UInt32 {
-        let table: [Int32: UInt32] = [
-            E2BIG: 1, EACCES: 2, EAGAIN: 6, EALREADY: 7, EBADF: 8, EBUSY: 10, EDEADLK: 16, EDQUOT: 19,
-            EEXIST: 20, EFAULT: 21, EFBIG: 22, EILSEQ: 25, EINTR: 27, EINVAL: 28, EIO: 29, EISDIR: 31,
-            ELOOP: 32, EMFILE: 33, EMLINK: 34, ENAMETOOLONG: 37, ENFILE: 41, ENOBUFS: 42, ENODEV: 43,
-            ENOENT: 44, ENOEXEC: 45, ENOLCK: 46, ENOMEM: 48, ENOSPC: 51, ENOSYS: 52, ENOTDIR: 54,
-            ENOTEMPTY: 55, ENOTSOCK: 57, EOPNOTSUPP: 58, ENOTTY: 59, ENXIO: 60, EOVERFLOW: 61,
-            EPERM: 63, EPIPE: 64, ERANGE: 68, EROFS: 69, ESPIPE: 70, ESTALE: 72, ETXTBSY: 74,
-            // RESOLVE_BENEATH's answer for a path that would leave the mount.
-            EXDEV: notCapable,
-        ]
-        return table[host.code] ?? io
+        fileTable[host.code] ?? io
     }
+
+    /// Built once, before the guest runs (HostVolumes' set-up reads it): no allocation per error.
+    static let fileTable: [Int32: UInt32] = [
+        E2BIG: 1, EACCES: 2, EAGAIN: 6, EALREADY: 7, EBADF: 8, EBUSY: 10, EDEADLK: 16, EDQUOT: 19,
+        EEXIST: 20, EFAULT: 21, EFBIG: 22, EILSEQ: 25, EINTR: 27, EINVAL: 28, EIO: 29, EISDIR: 31,
+        ELOOP: 32, EMFILE: 33, EMLINK: 34, ENAMETOOLONG: 37, ENFILE: 41, ENOBUFS: 42, ENODEV: 43,
+        ENOENT: 44, ENOEXEC: 45, ENOLCK: 46, ENOMEM: 48, ENOSPC: 51, ENOSYS: 52, ENOTDIR: 54,
+        ENOTEMPTY: 55, ENOTSOCK: 57, EOPNOTSUPP: 58, ENOTTY: 59, ENXIO: 60, EOVERFLOW: 61,
+        EPERM: 63, EPIPE: 64, ERANGE: 68, EROFS: 69, ESPIPE: 70, ESTALE: 72, ETXTBSY: 74,
+        // RESOLVE_BENEATH's answer for a path that would leave the mount.
+        EXDEV: notCapable,
+    ]
 }
