@@ -31,6 +31,8 @@ public struct VMConfiguration: Sendable {
     public var confinesMonitor = true
     /// Whether run() ends by printing start-up phase times to the guest's stderr (BootTrace).
     public var tracesBoot = BootTrace.requestedByEnvironment
+    /// Whether run() ends by printing the VM exits it counted (ExitCounter).
+    public var countsExits = ExitCounter.requestedByEnvironment
     /// Host descriptors behind the guest's fds 0, 1 and 2.
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1

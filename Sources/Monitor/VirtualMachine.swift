@@ -155,21 +155,25 @@ public final class VirtualMachine {
 
         let descriptors = HostDescriptors(
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
+        let hypercalls = Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory)
         if configuration.confinesMonitor {
             do {
-                try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors)
+                try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,
+                                        epollFD: hypercalls.sockets.prepareEpoll())
             } catch {
                 return .failed(error.description)
             }
         }
         trace.mark("seccomp")
         let handler = ExitHandler(
-            hypercalls: Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory),
+            hypercalls: hypercalls,
             pendingSignal: { ckvm_signals_pending() })
         var exits = 0
+        var counter = ExitCounter(enabled: configuration.countsExits)
         while true {
             let exit = vcpu.runOnce()
             exits += 1
+            counter.record(exit)
             if exits == 1 { trace.mark("boot-to-first-exit") }
             switch handler.handle(exit) {
             case .resume:
@@ -178,6 +182,7 @@ public final class VirtualMachine {
                 trace.mark("guest-run")
                 if let report { try? Syscall.writeAll(configuration.stderrFD, Array((report + "\n").utf8)) }
                 if trace.enabled { try? Syscall.writeAll(configuration.stderrFD, Array(trace.report.utf8)) }
+                if counter.enabled { try? Syscall.writeAll(configuration.stderrFD, Array(counter.report.utf8)) }
                 return termination
             }
         }

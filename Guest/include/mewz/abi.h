@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEWZ_ABI_VERSION 3
+#define MEWZ_ABI_VERSION 4
 
 /* ---- Guest physical / virtual layout ---------------------------------- */
 
@@ -137,6 +137,10 @@ enum mewz_hypercall {
     MEWZ_HC_READ = 4,   /* struct mewz_hc_read */
     MEWZ_HC_MEMORY = 5, /* struct mewz_hc_memory */
     MEWZ_HC_POLL = 6,   /* struct mewz_hc_poll */
+    MEWZ_HC_SOCKET = 7, /* struct mewz_hc_socket */
+    MEWZ_HC_ACCEPT = 8, /* struct mewz_hc_accept */
+    MEWZ_HC_RECV = 9,   /* struct mewz_hc_recv */
+    MEWZ_HC_SEND = 10,  /* struct mewz_hc_send */
     MEWZ_HC_COUNT
 };
 
@@ -244,6 +248,120 @@ struct mewz_hc_poll {
     uint64_t timeout_ns; /* IN: relative; MEWZ_HC_TIMEOUT_NONE: none */
     uint32_t error;      /* OUT: WASI errno, 0 on success */
     uint32_t _pad;
+};
+
+/* ---- Sockets ---------------------------------------------------------- */
+
+/*
+ * Host sockets the monitor opens for the guest, in the container's network
+ * namespace (the OCI layer joins it before the monitor starts). A socket is
+ * a handle from MEWZ_SOCK_HANDLE_BASE on; MEWZ_HC_POLL takes socket handles
+ * as it takes stdio's. Host sockets are always non-blocking: a call without
+ * MEWZ_SOCK_NONBLOCK waits in the monitor (ppoll on that one socket, cut
+ * short by a termination signal and by the socket's receive/send timeout,
+ * then EAGAIN). At most MEWZ_SOCK_MAX sockets are open at once per VM
+ * (EMFILE beyond). Errors are WASI errnos (ECONNREFUSED, ECONNRESET,
+ * EADDRINUSE, ... as the host answered).
+ */
+#define MEWZ_SOCK_HANDLE_BASE 16U
+#define MEWZ_SOCK_MAX 512U
+
+#define MEWZ_SOCK_AF_INET 1  /* as WasmEdge's address_family */
+#define MEWZ_SOCK_AF_INET6 2
+#define MEWZ_SOCK_DGRAM 1 /* as WasmEdge's sock_type */
+#define MEWZ_SOCK_STREAM 2
+
+/* Per-call flags of accept, recv and send. */
+#define MEWZ_SOCK_NONBLOCK 0x1 /* EAGAIN instead of waiting */
+#define MEWZ_RECV_PEEK 0x2
+#define MEWZ_RECV_WAITALL 0x4
+#define MEWZ_RECV_TRUNCATED 0x1 /* roflags: a datagram was cut */
+
+/* An IPv4 or IPv6 endpoint; family 0: none. */
+struct mewz_hc_sockaddr {
+    uint16_t family;   /* MEWZ_SOCK_AF_* */
+    uint16_t port;     /* host byte order */
+    uint32_t scope_id; /* IPv6 */
+    uint8_t addr[16];  /* network byte order; IPv4 in the first 4 bytes */
+};
+
+enum mewz_sock_op {
+    MEWZ_SOCK_OPEN = 1,     /* arg0 family, arg1 type; OUT handle */
+    MEWZ_SOCK_BIND = 2,     /* addr */
+    MEWZ_SOCK_LISTEN = 3,   /* arg0 backlog */
+    MEWZ_SOCK_CONNECT = 4,  /* addr; arg0 MEWZ_SOCK_NONBLOCK: EINPROGRESS */
+    MEWZ_SOCK_SHUTDOWN = 5, /* arg0: 1 read, 2 write, 3 both */
+    MEWZ_SOCK_CLOSE = 6,
+    MEWZ_SOCK_GETOPT = 7, /* arg0 option (MEWZ_SOCKOPT_*); OUT value */
+    MEWZ_SOCK_SETOPT = 8, /* arg0 option, value */
+    MEWZ_SOCK_LOCAL_ADDR = 9, /* OUT addr */
+    MEWZ_SOCK_PEER_ADDR = 10, /* OUT addr */
+};
+
+/* Socket options. Integers and booleans travel as the value; timeouts in
+ * nanoseconds (0: none); SO_LINGER as onoff << 32 | seconds. */
+enum mewz_sockopt {
+    MEWZ_SOCKOPT_REUSEADDR = 1,
+    MEWZ_SOCKOPT_TYPE = 2, /* get only: MEWZ_SOCK_DGRAM or MEWZ_SOCK_STREAM */
+    MEWZ_SOCKOPT_ERROR = 3, /* get only: the pending error as a WASI errno */
+    MEWZ_SOCKOPT_DONTROUTE = 4,
+    MEWZ_SOCKOPT_BROADCAST = 5,
+    MEWZ_SOCKOPT_SNDBUF = 6,
+    MEWZ_SOCKOPT_RCVBUF = 7,
+    MEWZ_SOCKOPT_KEEPALIVE = 8,
+    MEWZ_SOCKOPT_OOBINLINE = 9,
+    MEWZ_SOCKOPT_LINGER = 10,
+    MEWZ_SOCKOPT_RCVLOWAT = 11,
+    MEWZ_SOCKOPT_RCVTIMEO = 12,
+    MEWZ_SOCKOPT_SNDTIMEO = 13,
+    MEWZ_SOCKOPT_ACCEPTCONN = 14, /* get only */
+    MEWZ_SOCKOPT_TCP_NODELAY = 15,
+    MEWZ_SOCKOPT_IPV6_V6ONLY = 16,
+};
+
+/* Everything on a socket but data and accept: one op per call. */
+struct mewz_hc_socket {
+    uint32_t op;     /* IN: enum mewz_sock_op */
+    uint32_t handle; /* IN; OUT for MEWZ_SOCK_OPEN */
+    uint32_t arg0;   /* IN */
+    uint32_t arg1;   /* IN */
+    uint64_t value;  /* IN (SETOPT) / OUT (GETOPT) */
+    struct mewz_hc_sockaddr addr; /* IN (BIND, CONNECT) / OUT (addresses) */
+    uint32_t error;  /* OUT: WASI errno, 0 on success */
+    uint32_t _pad;
+};
+
+struct mewz_hc_accept {
+    uint32_t handle;   /* IN: a listening socket */
+    uint32_t flags;    /* IN: MEWZ_SOCK_NONBLOCK */
+    uint32_t accepted; /* OUT: the new socket's handle */
+    uint32_t error;    /* OUT */
+    struct mewz_hc_sockaddr peer; /* OUT */
+    uint64_t _pad;     /* 8-byte alignment, as every argument struct */
+};
+
+/* Scattering receive; `from` is the sender (datagram sockets). */
+struct mewz_hc_recv {
+    uint32_t handle;   /* IN */
+    uint32_t iovcnt;   /* IN: at most MEWZ_HC_IOV_MAX */
+    uint64_t iov_addr; /* IN: struct mewz_hc_iovec[iovcnt] */
+    uint32_t flags;    /* IN: MEWZ_SOCK_NONBLOCK | MEWZ_RECV_* */
+    uint32_t roflags;  /* OUT: MEWZ_RECV_TRUNCATED */
+    uint64_t nread;    /* OUT: 0 at end of stream */
+    struct mewz_hc_sockaddr from; /* OUT */
+    uint32_t error;    /* OUT */
+    uint32_t _pad;
+};
+
+/* Gathering send; `to` with family 0 sends on the connection. */
+struct mewz_hc_send {
+    uint32_t handle;   /* IN */
+    uint32_t iovcnt;   /* IN: at most MEWZ_HC_IOV_MAX */
+    uint64_t iov_addr; /* IN: struct mewz_hc_iovec[iovcnt] */
+    uint32_t flags;    /* IN: MEWZ_SOCK_NONBLOCK */
+    uint32_t error;    /* OUT */
+    uint64_t written;  /* OUT */
+    struct mewz_hc_sockaddr to; /* IN */
 };
 
 /* ---- Traps ------------------------------------------------------------ */

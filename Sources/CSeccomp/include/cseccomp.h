@@ -14,6 +14,7 @@ struct cseccomp_monitor_policy {
     int stdin_fd;  /* read, readv */
     int stdout_fd; /* write, writev */
     int stderr_fd; /* write, writev */
+    int epoll_fd;  /* epoll_ctl, epoll_wait (polls of sockets); -1: none */
 };
 
 /* Sets no_new_privs, then loads the allowlist into every thread of the

@@ -21,8 +21,10 @@ extension Hypercalls {
                 array.loadUnaligned(fromByteOffset: $0 * Int(entrySize), as: mewz_hc_poll_fd.self)
             }
             do throws(Errno) {
-                call.ready = try Self.wait(for: &entries, descriptors: descriptors,
-                                           timeout: Self.deadline(after: call.timeout_ns))
+                let deadline = Self.deadline(after: call.timeout_ns)
+                call.ready = try entries.contains { SocketTable.isSocketHandle($0.handle) }
+                    ? waitWithSockets(for: &entries, timeout: deadline)
+                    : Self.wait(for: &entries, descriptors: descriptors, timeout: deadline)
                 call.error = WASIErrno.success
             } catch {
                 call.error = WASIErrno.from(error)

@@ -21,6 +21,8 @@ struct Hypercalls {
     let descriptors: HostDescriptors
     /// Backs more of the linear-memory window on MEWZ_HC_MEMORY; nil when the module has none.
     var linearMemory: LinearMemory? = nil
+    /// The guest's host sockets and the epoll instance polls of sockets wait in.
+    var sockets = SocketTable()
 
     func handle(number: UInt32, argument: UInt64) -> Action {
         switch number {
@@ -29,6 +31,10 @@ struct Hypercalls {
         case MEWZ_HC_RANDOM.rawValue: return random(argument)
         case MEWZ_HC_MEMORY.rawValue: return backLinearMemory(argument)
         case MEWZ_HC_POLL.rawValue: return poll(argument)
+        case MEWZ_HC_SOCKET.rawValue: return socket(argument)
+        case MEWZ_HC_ACCEPT.rawValue: return accept(argument)
+        case MEWZ_HC_RECV.rawValue: return receive(argument)
+        case MEWZ_HC_SEND.rawValue: return send(argument)
         case MEWZ_HC_EXIT.rawValue: return exit(argument)
         default: return .fail("guest made unknown hypercall \(number)")
         }
