@@ -36,6 +36,12 @@ uint64_t mewz_rdtsc(void)
     return fake_tsc;
 }
 
+/* fd_close of a socket closes its host socket; no socket exists here. */
+uint32_t mewz_hc_socket(struct mewz_hc_socket *call)
+{
+    return call->error = MEWZ_WASI_EBADF;
+}
+
 /* ---- Fake MEWZ_HC_POLL ---------------------------------------------------- */
 
 static unsigned poll_calls;

@@ -124,12 +124,22 @@ void mewz_fd_init(void)
         add_preopen(4, MEWZ_PREOPEN_CWD, cwd);
 }
 
+/* A socket's host socket closes with its descriptor (WASI has no dup). */
+static void release(struct mewz_fd *entry)
+{
+    if (entry->kind == MEWZ_FD_SOCKET) {
+        struct mewz_hc_socket close = {.op = MEWZ_SOCK_CLOSE, .handle = entry->handle};
+        mewz_hc_socket(&close);
+    }
+    *entry = (struct mewz_fd){0};
+}
+
 uint32_t mewz_wasi_fd_close(uint32_t fd)
 {
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;
-    *entry = (struct mewz_fd){0};
+    release(entry);
     return MEWZ_WASI_ESUCCESS;
 }
 
@@ -141,6 +151,7 @@ uint32_t mewz_wasi_fd_renumber(uint32_t fd, uint32_t to)
     if (from == NULL || target == NULL)
         return MEWZ_WASI_EBADF;
     if (from != target) {
+        release(target);
         *target = *from;
         *from = (struct mewz_fd){0};
     }

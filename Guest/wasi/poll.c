@@ -4,8 +4,8 @@
  * ROFS files and directories are always ready (a read never blocks; a
  * file's FD_READ event reports the bytes left after its position), and so
  * is a subscription on a descriptor that is not open: its event carries
- * EBADF, as the witx puts per-subscription errors. stdio readiness and the
- * clocks go to the monitor in one MEWZ_HC_POLL (ppoll on the host: a
+ * EBADF, as the witx puts per-subscription errors. stdio and socket
+ * readiness and the clocks go to the monitor in one MEWZ_HC_POLL (ppoll on the host: a
  * sleeping guest costs no CPU), with a zero timeout when some event is
  * already ready, else until the earliest clock deadline. A call returns
  * at least one event: a wake-up with nothing due yet waits again.
@@ -16,10 +16,11 @@
 #include "kernel.h"
 #include "mewz/rofs.h"
 
-#define STDIO_HANDLES 3
+/* stdio's three handles and every socket's: one entry per handle. */
+#define HOST_HANDLES (3 + MEWZ_SOCK_MAX)
 
 /* Static: the monitor reads and writes it in guest RAM. */
-static struct mewz_hc_poll_fd hc_fds[STDIO_HANDLES];
+static struct mewz_hc_poll_fd hc_fds[HOST_HANDLES];
 
 static uint64_t monotonic_now(void)
 {
@@ -64,6 +65,7 @@ enum state { READY, WAIT_CLOCK, WAIT_HOST };
 struct pending {
     uint8_t state;
     uint8_t type;
+    bool socket;
     uint16_t error;
     uint32_t slot;     /* WAIT_HOST: index in hc_fds */
     uint64_t nbytes;   /* READY */
@@ -92,8 +94,9 @@ static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
             p->nbytes = node.size - entry->offset;
         return;
     }
-    bool direction_ok = read ? entry->kind == MEWZ_FD_STDIN
-                             : entry->kind != MEWZ_FD_STDIN;
+    bool direction_ok = entry->kind == MEWZ_FD_SOCKET ||
+                        (read ? entry->kind == MEWZ_FD_STDIN
+                              : entry->kind != MEWZ_FD_STDIN);
     if (!direction_ok) {
         p->error = MEWZ_WASI_EBADF;
         return;
@@ -110,6 +113,7 @@ static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
     hc_fds[slot].events |= read ? MEWZ_POLL_IN : MEWZ_POLL_OUT;
     p->state = WAIT_HOST;
     p->slot = slot;
+    p->socket = entry->kind == MEWZ_FD_SOCKET;
 }
 
 static void store_event(uint32_t at, uint64_t userdata, uint16_t error,
@@ -146,9 +150,11 @@ static uint32_t collect(uint32_t in, uint32_t out, uint32_t nsubs,
             /* ERR on stdin is EIO; on an output it is what a write would
              * get (a pipe whose reader is gone: EPIPE). */
             bool read = p->type == MEWZ_WASI_EVENTTYPE_FD_READ;
+            /* A socket's error is the next recv's or send's to report
+             * (ECONNRESET, ...): its event only says it is due. */
             if (revents & MEWZ_POLL_NVAL)
                 error = MEWZ_WASI_EBADF;
-            else if (revents & MEWZ_POLL_ERR)
+            else if ((revents & MEWZ_POLL_ERR) && !p->socket)
                 error = read ? MEWZ_WASI_EIO : MEWZ_WASI_EPIPE;
             if (revents & MEWZ_POLL_HUP)
                 flags = 1; /* FD_READWRITE_HANGUP */

@@ -35,6 +35,11 @@ static void allow_on_fds(scmp_filter_ctx ctx, int *status, int syscall_nr,
     }
 }
 
+/* An int argument equal to v. The kernel reads only the low 32 bits of an
+ * int, and a caller may leave anything in the high ones (Swift passes
+ * neighbouring fields along), so only the low 32 bits are compared. */
+#define INT_ARG(n, v) SCMP_CMP((n), SCMP_CMP_MASKED_EQ, 0xffffffffU, (scmp_datum_t)(v))
+
 /* The guest's host sockets (abi.h "Sockets"), in the container's network
  * namespace. Their descriptors are made at run time, so the rules check
  * what the monitor always passes instead: IPv4/IPv6 stream or datagram
@@ -49,12 +54,10 @@ static void add_socket_rules(scmp_filter_ctx ctx, int *status,
     /* sock_open: only these families and types, protocol 0. */
     for (int f = 0; f < 2; f++)
         for (int t = 0; t < 2; t++)
-            ALLOW(ctx, status, socket, 3,
-                  SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[f]),
-                  SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)types[t] | flags),
-                  SCMP_A2(SCMP_CMP_EQ, 0));
+            ALLOW(ctx, status, socket, 3, INT_ARG(0, families[f]),
+                  INT_ARG(1, types[t] | flags), INT_ARG(2, 0));
     /* sock_accept: the new socket non-blocking and close-on-exec too. */
-    ALLOW(ctx, status, accept4, 1, SCMP_A3(SCMP_CMP_EQ, flags));
+    ALLOW(ctx, status, accept4, 1, INT_ARG(3, flags));
     /* sock_bind, sock_listen, sock_connect, sock_shutdown. */
     ALLOW(ctx, status, bind, 0);
     ALLOW(ctx, status, listen, 0);
@@ -64,23 +67,20 @@ static void add_socket_rules(scmp_filter_ctx ctx, int *status,
     ALLOW(ctx, status, getsockname, 0);
     ALLOW(ctx, status, getpeername, 0);
     /* sock_recv: plain or MSG_PEEK. */
-    ALLOW(ctx, status, recvmsg, 1, SCMP_A2(SCMP_CMP_EQ, 0));
-    ALLOW(ctx, status, recvmsg, 1, SCMP_A2(SCMP_CMP_EQ, MSG_PEEK));
+    ALLOW(ctx, status, recvmsg, 1, INT_ARG(2, 0));
+    ALLOW(ctx, status, recvmsg, 1, INT_ARG(2, MSG_PEEK));
     /* sock_send: never SIGPIPE. */
-    ALLOW(ctx, status, sendmsg, 1, SCMP_A2(SCMP_CMP_EQ, MSG_NOSIGNAL));
+    ALLOW(ctx, status, sendmsg, 1, INT_ARG(2, MSG_NOSIGNAL));
     /* sock_getsockopt, sock_setsockopt: the levels abi.h's options use. */
     const int levels[] = {SOL_SOCKET, IPPROTO_TCP, IPPROTO_IPV6};
     for (int l = 0; l < 3; l++) {
-        ALLOW(ctx, status, setsockopt, 1,
-              SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)levels[l]));
-        ALLOW(ctx, status, getsockopt, 1,
-              SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)levels[l]));
+        ALLOW(ctx, status, setsockopt, 1, INT_ARG(1, levels[l]));
+        ALLOW(ctx, status, getsockopt, 1, INT_ARG(1, levels[l]));
     }
     /* poll_oneoff on sockets: the table's one epoll instance. */
     if (policy->epoll_fd >= 0) {
-        const scmp_datum_t epoll = (scmp_datum_t)policy->epoll_fd;
-        ALLOW(ctx, status, epoll_ctl, 1, SCMP_A0(SCMP_CMP_EQ, epoll));
-        ALLOW(ctx, status, epoll_wait, 1, SCMP_A0(SCMP_CMP_EQ, epoll));
+        ALLOW(ctx, status, epoll_ctl, 1, INT_ARG(0, policy->epoll_fd));
+        ALLOW(ctx, status, epoll_wait, 1, INT_ARG(0, policy->epoll_fd));
     }
 }
 
