@@ -42,6 +42,14 @@ uint32_t mewz_hc_socket(struct mewz_hc_socket *call)
     return call->error = MEWZ_WASI_EBADF;
 }
 
+/* fd_init installs preopened listeners; the fake boot info has none. */
+uint32_t mewz_sock_install(uint32_t handle, uint32_t socktype, uint16_t flags,
+                           uint32_t *fd)
+{
+    (void)handle, (void)socktype, (void)flags, (void)fd;
+    return MEWZ_WASI_EMFILE;
+}
+
 /* ---- Fake MEWZ_HC_POLL ---------------------------------------------------- */
 
 static unsigned poll_calls;

@@ -9,8 +9,9 @@
  * open("data.txt") opens <cwd>/data.txt, and so does every path wasi-libc
  * hands to the same preopen, absolute ones included (wasi-libc strips
  * their leading "/"). The "." preopen's floor is the ROFS root, so "../x"
- * from the cwd works as on Linux. Without a ROFS nothing is preopened (as
- * `wasmtime run` without --dir).
+ * from the cwd works as on Linux. Without a ROFS no directory is preopened
+ * (as `wasmtime run` without --dir). Listening sockets the monitor opened
+ * (MEWZ_TCPLISTEN) follow the directories.
  */
 #include "kernel.h"
 #include "mewz/rofs.h"
@@ -116,12 +117,19 @@ void mewz_fd_init(void)
     add_stdio(0, MEWZ_FD_STDIN, MEWZ_WASI_RIGHT_FD_READ);
     add_stdio(1, MEWZ_FD_STDOUT, MEWZ_WASI_RIGHT_FD_WRITE);
     add_stdio(2, MEWZ_FD_STDERR, MEWZ_WASI_RIGHT_FD_WRITE);
-    if (!mewz_rofs_present())
-        return;
-    add_preopen(3, MEWZ_PREOPEN_ROOT, MEWZ_ROFS_ROOT_INODE);
-    uint32_t cwd;
-    if (cwd_directory(&cwd))
-        add_preopen(4, MEWZ_PREOPEN_CWD, cwd);
+    if (mewz_rofs_present()) {
+        add_preopen(3, MEWZ_PREOPEN_ROOT, MEWZ_ROFS_ROOT_INODE);
+        uint32_t cwd;
+        if (cwd_directory(&cwd))
+            add_preopen(4, MEWZ_PREOPEN_CWD, cwd);
+    }
+    /* The preopened listening sockets next, as wasmtime numbers its
+     * --tcplisten sockets after the directories. */
+    uint32_t count = mewz_boot->listener_count;
+    for (uint32_t i = 0; i < count && i < MEWZ_LISTENERS_MAX; i++) {
+        uint32_t fd;
+        mewz_sock_install(mewz_boot->listener_handles[i], MEWZ_SOCK_STREAM, 0, &fd);
+    }
 }
 
 /* A socket's host socket closes with its descriptor (WASI has no dup). */

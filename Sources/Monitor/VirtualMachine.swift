@@ -16,6 +16,8 @@ public final class VirtualMachine {
     private var bootInfo: mewz_boot_info
     private var hasRun = false
     private var trace: BootTrace
+    /// The guest's host sockets; the preopened listeners are in it from the start.
+    private let sockets = SocketTable()
 
     /// An ELF held in memory, copied into guest RAM; no ROFS.
     public convenience init(elf: UnsafeRawBufferPointer, configuration: VMConfiguration) throws(MonitorError) {
@@ -102,12 +104,14 @@ public final class VirtualMachine {
         try Self.checkCPUFeatures(configuration.requiredCPUFeatures, flavor: flavor, cpuid: cpuid, features: features)
         try CPUSetup.configure(vcpu, cpuid: cpuid, features: features, entry: image.entry, stackTop: layout.stackTop)
 
+        let listenerHandles = try TCPListeners.open(configuration.listeners, in: sockets)
         bootInfo = BootInfo.make(
             layout: layout, argumentCount: configuration.arguments.count,
             environmentCount: configuration.environment.count,
             linearMemoryBacked: linearMemory?.backed ?? 0, linearMemoryLimit: linearMemorySize,
             cpuFeatures: GuestEntropy.features(flavor: flavor, supported: features.bootFeatures),
-            tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz(), rofsSize: UInt64(rofs?.count ?? 0))
+            tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz(), rofsSize: UInt64(rofs?.count ?? 0),
+            listenerHandles: listenerHandles)
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
         trace.mark("vcpu-setup")
         self.trace = trace
@@ -155,7 +159,8 @@ public final class VirtualMachine {
 
         let descriptors = HostDescriptors(
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
-        let hypercalls = Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory)
+        let hypercalls = Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory,
+                                    sockets: sockets)
         if configuration.confinesMonitor {
             do {
                 try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,

@@ -156,6 +156,50 @@ struct NetworkTests {
         #expect(outcome.stdout == "opened 512, then 33\nafter close: 0\n")
     }
 
+    @Test func aListeningSocketHandedInPreopenedServesAClient() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let namespace = try NetworkNamespace(scratch: runtime.scratch)
+        let bundle = try Self.bundle(runtime, "netprobe", args: ["/netprobe.wasm", "preopened"], namespace: namespace)
+        try Self.setEnvironment(bundle, ["MEWZ_TCPLISTEN=127.0.0.1:7070"])
+        let server = try SpawnedRuntime(runtime, bundle: bundle, id: "pre-\(UUID().uuidString.prefix(6))", stdin: .devNull)
+        defer { if kill(server.pid, 0) == 0 { server.signal(SIGKILL); _ = server.wait() } }
+        let client = "import socket; s = socket.create_connection(('127.0.0.1', 7070)); print(s.recv(100).decode(), end='')"
+        var greeting = ""
+        #expect(RuntimeEventually.check(seconds: 60) {
+            greeting = (try? namespace.run(["python3", "-c", client]).stdout) ?? ""
+            return !greeting.isEmpty
+        })
+        #expect(greeting == "hello from a preopened socket\n")
+        let outcome = server.wait()
+        #expect(outcome.exitStatus == 0, "\(outcome.stderr)")
+        // After the preopened "/" (fd 3), as wasmtime numbers --tcplisten sockets.
+        #expect(outcome.stdout == "listening socket at fd 4\n")
+    }
+
+    @Test func aListenerThatIsNotHostAndPortEndsTheStartWithOneLine() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let namespace = try NetworkNamespace(scratch: runtime.scratch)
+        let bundle = try Self.bundle(runtime, "netprobe", args: ["/netprobe.wasm", "preopened"], namespace: namespace)
+        try Self.setEnvironment(bundle, ["MEWZ_TCPLISTEN=example.com:80"])
+        let outcome = try SpawnedRuntime.run(runtime, bundle: bundle, id: "bad-\(UUID().uuidString.prefix(6))")
+        #expect(outcome.exitStatus == 1)
+        #expect(outcome.stderr == "mewz-runtime: cannot start container process: bad VM configuration: "
+                + "listening socket \"example.com:80\" is not HOST:PORT with a numeric host\n")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    static func setEnvironment(_ bundle: String, _ environment: [String]) throws {
+        let configURL = URL(fileURLWithPath: bundle).appendingPathComponent("config.json")
+        guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any],
+              var process = config["process"] as? [String: Any]
+        else { throw TestFailure("bad example config") }
+        process["env"] = environment
+        config["process"] = process
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+    }
+
     @Test func podmanPublishesThePortOfTheGuestsServer() throws {
         let podman = try PodmanEnvironment()
         try podman.build("static-web")

@@ -288,3 +288,27 @@ struct SocketHypercallTests {
         }
     }
 }
+
+/// MEWZ_TCPLISTEN's "HOST:PORT" values and the listeners opened from them.
+struct TCPListenerTests {
+    @Test func numericHostsAndPortsParse() {
+        let v4 = TCPListeners.parse("127.0.0.1:8080")
+        #expect(v4?.family == UInt16(MEWZ_SOCK_AF_INET) && v4?.port == 8080 && v4?.addr.0 == 127 && v4?.addr.3 == 1)
+        let v6 = TCPListeners.parse("[::1]:443")
+        #expect(v6?.family == UInt16(MEWZ_SOCK_AF_INET6) && v6?.port == 443 && v6?.addr.15 == 1)
+        for bad in ["", "8080", ":8080", "localhost:80", "127.0.0.1", "127.0.0.1:65536", "::1:80", "[::1]", "1.2.3.4:-1"] {
+            #expect(TCPListeners.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func listenersAreOpenAndListeningInTheTable() throws {
+        let sockets = SocketTable()
+        let handles = try TCPListeners.open(["127.0.0.1:0", "[::1]:0"], in: sockets)
+        #expect(handles == [SocketTable.handleBase, SocketTable.handleBase + 1])
+        for handle in handles {
+            let socket = try sockets.socket(handle)
+            #expect(try Hypercalls.intOption(socket.fd, level: SOL_SOCKET, name: SO_ACCEPTCONN) == 1)
+        }
+        #expect(throws: MonitorError.self) { try TCPListeners.open(Array(repeating: "127.0.0.1:0", count: 9), in: sockets) }
+    }
+}

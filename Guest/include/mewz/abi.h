@@ -58,6 +58,7 @@
 /* ---- Boot info (monitor -> guest, at MEWZ_BOOT_INFO_ADDR; RDI holds it) */
 
 #define MEWZ_BOOT_MAGIC 0x7a77656dU /* "mewz" */
+#define MEWZ_LISTENERS_MAX 8
 
 struct mewz_boot_info {
     uint32_t magic;       /* MEWZ_BOOT_MAGIC */
@@ -114,6 +115,13 @@ struct mewz_boot_info {
      * bytes, the NUL included), in the same area as args and env. */
     uint64_t cwd_addr;
     uint64_t cwd_size;
+
+    /* Listening sockets the monitor opened before the guest ran (the
+     * container's MEWZ_TCPLISTEN, as wasmtime's --tcplisten): their socket
+     * handles, in order. The guest gives them the descriptors after the
+     * preopened directories. */
+    uint32_t listener_count; /* at most MEWZ_LISTENERS_MAX */
+    uint32_t listener_handles[MEWZ_LISTENERS_MAX];
 };
 
 #define MEWZ_CPU_RDRAND (1ULL << 0)

@@ -8,6 +8,8 @@
  *                           guest: listen, non-blocking connect, poll_oneoff
  *                           on sockets mixed with a clock, accept, data both
  *                           ways, addresses (v1 and v2 layouts), options
+ *   netprobe preopened      accept one connection on the first preopened
+ *                           listening socket (MEWZ_TCPLISTEN) and greet it
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -170,6 +172,25 @@ static int loopback(void)
     return failures != 0;
 }
 
+static int preopened(void)
+{
+    for (int fd = 3; fd < 16; fd++) {
+        __wasi_fdstat_t stat;
+        if (__wasi_fd_fdstat_get(fd, &stat) != 0 || stat.fs_filetype != __WASI_FILETYPE_SOCKET_STREAM)
+            continue;
+        printf("listening socket at fd %d\n", fd);
+        int conn = accept(fd, NULL, NULL);
+        if (conn < 0)
+            return 1;
+        const char greeting[] = "hello from a preopened socket\n";
+        send(conn, greeting, sizeof greeting - 1, 0);
+        close(conn);
+        return 0;
+    }
+    printf("no preopened socket\n");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -179,6 +200,8 @@ int main(int argc, char **argv)
         return limit();
     if (argc == 2 && strcmp(argv[1], "loopback") == 0)
         return loopback();
-    fprintf(stderr, "usage: netprobe refused PORT | limit | loopback\n");
+    if (argc == 2 && strcmp(argv[1], "preopened") == 0)
+        return preopened();
+    fprintf(stderr, "usage: netprobe refused PORT | limit | loopback | preopened\n");
     return 2;
 }
