@@ -372,6 +372,25 @@ uint32_t mewz_sock_recv(const struct mewz_fd *entry, uint32_t iovs,
 uint32_t mewz_sock_send(const struct mewz_fd *entry, uint32_t iovs,
                         uint32_t iovs_len, const struct mewz_hc_sockaddr *to,
                         uint32_t *nwritten);
+/* Receive stages (MEWZ_HC_POLL_RECV): poll_oneoff lets the monitor receive
+ * into a stream socket's stage with the wait, and the next receive is
+ * answered from it without an exit. MEWZ_SOCK_STAGES sockets have one at
+ * a time. */
+#define MEWZ_SOCK_STAGES 64
+#define MEWZ_SOCK_STAGE_SIZE 4096
+/* Something to answer a receive with (bytes, end of stream or an error);
+ * *nbytes gets the bytes. */
+bool mewz_sock_staged(uint32_t handle, uint64_t *nbytes);
+/* Fills *stage with an empty stage's buffer for handle (cap 0 when none is
+ * free or the stage still holds something). */
+void mewz_sock_stage_offer(uint32_t handle, struct mewz_hc_stage *stage);
+/* Takes the monitor's answer to an offered stage. */
+void mewz_sock_stage_take(uint32_t handle, const struct mewz_hc_stage *stage);
+/* Drops the handle's stage (its socket closes). */
+void mewz_sock_stage_release(uint32_t handle);
+uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                           struct mewz_hc_stage *stages, uint64_t timeout_ns,
+                           uint32_t *ready);
 /* One MEWZ_HC_SOCKET op on a descriptor's host socket. */
 uint32_t mewz_sock_op(const struct mewz_fd *entry, uint32_t op, uint32_t arg0,
                       struct mewz_hc_socket *call);

@@ -16,6 +16,7 @@ static struct mewz_hc_socket hc_socket_args;
 static struct mewz_hc_accept hc_accept_args;
 static struct mewz_hc_recv hc_recv_args;
 static struct mewz_hc_send hc_send_args;
+static struct mewz_hc_poll_recv hc_poll_recv_args;
 
 /* The "memory" clobber orders the struct stores before the exit and the
  * monitor's answers after it. */
@@ -142,6 +143,24 @@ uint32_t mewz_hc_send(uint32_t handle, const struct mewz_hc_iovec *iov,
     waiting_hypercall(MEWZ_HC_SEND, &hc_send_args);
     *written = hc_send_args.written;
     return hc_send_args.error;
+}
+
+uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                           struct mewz_hc_stage *stages, uint64_t timeout_ns,
+                           uint32_t *ready)
+{
+    hc_poll_args = (struct mewz_hc_poll){
+        .fds_addr = MEWZ_HC_ADDR(fds),
+        .nfds = nfds,
+        .timeout_ns = timeout_ns,
+    };
+    hc_poll_recv_args = (struct mewz_hc_poll_recv){
+        .poll_addr = MEWZ_HC_ADDR(&hc_poll_args),
+        .stages_addr = MEWZ_HC_ADDR(stages),
+    };
+    waiting_hypercall(MEWZ_HC_POLL_RECV, &hc_poll_recv_args);
+    *ready = hc_poll_args.ready;
+    return hc_poll_args.error;
 }
 
 _Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,

@@ -289,6 +289,29 @@ uint32_t mewz_hc_send(uint32_t handle, const struct mewz_hc_iovec *iov,
     return MEWZ_WASI_ESUCCESS;
 }
 
+/* MEWZ_HC_POLL_RECV: the poll, then stage_input (when set) into every
+ * offered stage. */
+static const char *stage_input;
+static unsigned stage_offers;
+
+uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                           struct mewz_hc_stage *stages, uint64_t timeout_ns,
+                           uint32_t *ready)
+{
+    uint32_t err = mewz_hc_poll(fds, nfds, timeout_ns, ready);
+    for (uint32_t i = 0; i < nfds; i++) {
+        if (stages[i].cap == 0)
+            continue;
+        stage_offers++;
+        if (stage_input != NULL) {
+            size_t len = strlen(stage_input) < stages[i].cap ? strlen(stage_input) : stages[i].cap;
+            memcpy((void *)(uintptr_t)stages[i].buf, stage_input, len);
+            stages[i].len = (uint32_t)len;
+        }
+    }
+    return err;
+}
+
 /* ---- Fake CPU ------------------------------------------------------------ */
 
 uint64_t mewz_rdtsc(void)
@@ -365,6 +388,8 @@ static void reset_fakes(void)
     sock_input = "";
     sock_output_len = 0;
     sock_last_flags = sock_last_iovcnt = 0;
+    stage_input = NULL;
+    stage_offers = 0;
 }
 
 /* Reserves the linear-memory window at MEWZ_LM_BASE as the guest has it. */

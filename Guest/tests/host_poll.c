@@ -50,6 +50,33 @@ uint32_t mewz_sock_install(uint32_t handle, uint32_t socktype, uint16_t flags,
     return MEWZ_WASI_EMFILE;
 }
 
+/* No socket here has a receive stage. */
+bool mewz_sock_staged(uint32_t handle, uint64_t *nbytes)
+{
+    (void)handle, (void)nbytes;
+    return false;
+}
+void mewz_sock_stage_offer(uint32_t handle, struct mewz_hc_stage *stage)
+{
+    (void)handle;
+    *stage = (struct mewz_hc_stage){0};
+}
+void mewz_sock_stage_take(uint32_t handle, const struct mewz_hc_stage *stage)
+{
+    (void)handle, (void)stage;
+}
+void mewz_sock_stage_release(uint32_t handle)
+{
+    (void)handle;
+}
+uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                           struct mewz_hc_stage *stages, uint64_t timeout_ns,
+                           uint32_t *ready)
+{
+    (void)stages;
+    return mewz_hc_poll(fds, nfds, timeout_ns, ready);
+}
+
 /* ---- Fake MEWZ_HC_POLL ---------------------------------------------------- */
 
 static unsigned poll_calls;

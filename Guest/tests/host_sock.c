@@ -330,6 +330,37 @@ static void test_poll(void)
     mewz_wasi_fd_close(fd);
 }
 
+/* poll_oneoff offers a stream socket's stage; what the monitor put there
+ * answers the next reads with no hypercall, then the host is asked again. */
+static void test_stages(void)
+{
+    reset_fakes();
+    uint32_t fd = open_socket(1, MEWZ_SOCK_STREAM);
+    memset(mem(0x3000), 0, 48);
+    mem(0x3000)[8] = MEWZ_WASI_EVENTTYPE_FD_READ;
+    mewz_guest_store_u32(0x3000 + 16, fd);
+    stage_input = "GET /staged HTTP/1.1\r\n\r\n";
+    CHECK_EQ(mewz_wasi_poll_oneoff(0x3000, 0x3100, 1, 0x3200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(stage_offers, 1);
+    /* The staged bytes are an event on their own now: no hypercall. */
+    unsigned polls = poll_call_count;
+    CHECK_EQ(mewz_wasi_poll_oneoff(0x3000, 0x3100, 1, 0x3200), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(poll_call_count, polls);
+    CHECK_EQ(mewz_guest_load_u64(0x3100 + 16), 24); /* nbytes */
+    sock_input = "from the host";
+    put_iovec(0x200, 0x2000, 4);
+    CHECK_EQ(mewz_wasi_sock_recv(fd, 0x200, 1, 1 /* PEEK */, 0x40, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK(mewz_guest_load_u32(0x40) == 4 && memcmp(mem(0x2000), "GET ", 4) == 0);
+    put_iovec(0x200, 0x2000, 64);
+    CHECK_EQ(mewz_wasi_fd_read(fd, 0x200, 1, 0x40), MEWZ_WASI_ESUCCESS);
+    CHECK(mewz_guest_load_u32(0x40) == 24 && memcmp(mem(0x2000), "GET /staged", 11) == 0);
+    CHECK_EQ(sock_last_iovcnt, 0); /* the fake recv was never called */
+    /* Empty again: the host answers. */
+    CHECK_EQ(mewz_wasi_fd_read(fd, 0x200, 1, 0x40), MEWZ_WASI_ESUCCESS);
+    CHECK(mewz_guest_load_u32(0x40) == 13 && memcmp(mem(0x2000), "from the host", 13) == 0);
+    mewz_wasi_fd_close(fd);
+}
+
 int main(void)
 {
     if (map_linear_memory("host_sock") != 0)
@@ -343,5 +374,6 @@ int main(void)
     test_datagrams_and_addresses();
     test_options();
     test_poll();
+    test_stages();
     return check_report("host_sock");
 }

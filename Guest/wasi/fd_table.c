@@ -136,6 +136,7 @@ void mewz_fd_init(void)
 static void release(struct mewz_fd *entry)
 {
     if (entry->kind == MEWZ_FD_SOCKET) {
+        mewz_sock_stage_release(entry->handle);
         struct mewz_hc_socket close = {.op = MEWZ_SOCK_CLOSE, .handle = entry->handle};
         mewz_hc_socket(&close);
     }

@@ -4,7 +4,9 @@
  * monitor's handle; the data goes from and into linear memory as one
  * scattering or gathering hypercall (no copy in the guest). The descriptor's
  * NONBLOCK flag becomes MEWZ_SOCK_NONBLOCK on each call: the monitor's
- * host socket never blocks, it waits (or not) for the guest.
+ * host socket never blocks, it waits (or not) for the guest. A receive is
+ * answered from the socket's stage first, when poll_oneoff had the monitor
+ * fill it (MEWZ_HC_POLL_RECV).
  */
 #include "kernel.h"
 
@@ -41,6 +43,97 @@ uint32_t mewz_sock_install(uint32_t handle, uint32_t socktype, uint16_t flags,
     return err;
 }
 
+/* ---- Receive stages ---------------------------------------------------- */
+
+struct stage {
+    uint32_t handle; /* 0: free */
+    uint32_t start, len;
+    uint16_t error;
+    bool eof;
+};
+static struct stage stages[MEWZ_SOCK_STAGES];
+static uint8_t stage_bytes[MEWZ_SOCK_STAGES][MEWZ_SOCK_STAGE_SIZE] MEWZ_ALIGN_PAGE;
+
+static struct stage *stage_of(uint32_t handle)
+{
+    for (uint32_t i = 0; i < MEWZ_SOCK_STAGES; i++)
+        if (stages[i].handle == handle)
+            return &stages[i];
+    return NULL;
+}
+
+static bool holds_something(const struct stage *st)
+{
+    return st->len > 0 || st->eof || st->error != 0;
+}
+
+bool mewz_sock_staged(uint32_t handle, uint64_t *nbytes)
+{
+    struct stage *st = stage_of(handle);
+    if (st == NULL || !holds_something(st))
+        return false;
+    *nbytes = st->len;
+    return true;
+}
+
+void mewz_sock_stage_offer(uint32_t handle, struct mewz_hc_stage *offer)
+{
+    *offer = (struct mewz_hc_stage){0};
+    struct stage *st = stage_of(handle);
+    if (st == NULL)
+        st = stage_of(0); /* a free one */
+    if (st == NULL || holds_something(st))
+        return;
+    *st = (struct stage){.handle = handle};
+    offer->buf = MEWZ_HC_ADDR(stage_bytes[st - stages]);
+    offer->cap = MEWZ_SOCK_STAGE_SIZE;
+}
+
+void mewz_sock_stage_take(uint32_t handle, const struct mewz_hc_stage *answer)
+{
+    struct stage *st = stage_of(handle);
+    if (st == NULL || answer->cap == 0)
+        return;
+    st->start = 0;
+    st->len = answer->len <= MEWZ_SOCK_STAGE_SIZE ? answer->len : 0;
+    st->eof = answer->eof != 0;
+    st->error = (uint16_t)answer->error;
+}
+
+void mewz_sock_stage_release(uint32_t handle)
+{
+    struct stage *st = stage_of(handle);
+    if (st != NULL)
+        *st = (struct stage){0};
+}
+
+/* Answers a receive from the stage: true when it did (*nread set, or
+ * *err for a staged error). */
+static bool receive_staged(uint32_t handle, uint32_t iovs, uint32_t iovs_len,
+                           uint32_t flags, uint32_t *nread, uint32_t *err)
+{
+    struct stage *st = stage_of(handle);
+    if (st == NULL || !holds_something(st))
+        return false;
+    *err = MEWZ_WASI_ESUCCESS;
+    *nread = 0;
+    if (st->len > 0) {
+        *nread = mewz_iovec_fill(iovs, iovs_len, stage_bytes[st - stages] + st->start, st->len);
+        if (!(flags & MEWZ_RECV_PEEK)) {
+            st->start += *nread;
+            st->len -= *nread;
+        }
+        /* WAITALL past the stage: the rest from the host. */
+        return !(flags & MEWZ_RECV_WAITALL) || st->len > 0 || *nread == 0;
+    }
+    if (st->error != 0) {
+        *err = st->error;
+        if (!(flags & MEWZ_RECV_PEEK))
+            st->error = 0;
+    }
+    return true; /* end of stream: 0 bytes, and again the next time */
+}
+
 static uint32_t call_flags(const struct mewz_fd *entry)
 {
     return (entry->flags & MEWZ_WASI_FDFLAG_NONBLOCK) ? MEWZ_SOCK_NONBLOCK : 0;
@@ -50,19 +143,49 @@ uint32_t mewz_sock_recv(const struct mewz_fd *entry, uint32_t iovs,
                         uint32_t iovs_len, uint32_t flags, uint32_t *nread,
                         uint32_t *roflags, struct mewz_hc_sockaddr *from)
 {
+    *roflags = 0;
+    uint32_t staged = 0, err;
+    if (entry->socktype == MEWZ_SOCK_STREAM &&
+        receive_staged(entry->handle, iovs, iovs_len, flags, &staged, &err)) {
+        *nread = staged;
+        return err;
+    }
+    if (staged > 0) {
+        /* MSG_WAITALL with part of it staged: the rest from the host, into
+         * the buffers past what was copied. */
+        uint64_t wanted, more = 0;
+        uint32_t next = 0, used = 0, skip = staged;
+        uint32_t count = mewz_iovec_translate(iovs, iovs_len, &next, sock_iov,
+                                              MEWZ_HC_IOV_MAX, &wanted);
+        for (uint32_t i = 0; i < count; i++) {
+            if (sock_iov[i].len <= skip) {
+                skip -= (uint32_t)sock_iov[i].len;
+                continue;
+            }
+            sock_iov[used].addr = sock_iov[i].addr + skip;
+            sock_iov[used].len = sock_iov[i].len - skip;
+            skip = 0;
+            used++;
+        }
+        if (used > 0 &&
+            mewz_hc_recv(entry->handle, sock_iov, used, flags | call_flags(entry),
+                         &more, roflags, from) == MEWZ_WASI_ESUCCESS)
+            staged += (uint32_t)(more > wanted - staged ? wanted - staged : more);
+        /* An error after staged bytes is a short read, as recv answers. */
+        *nread = staged;
+        return MEWZ_WASI_ESUCCESS;
+    }
     uint64_t batch_bytes, received = 0;
     uint32_t next = 0;
     uint32_t count = mewz_iovec_translate(iovs, iovs_len, &next, sock_iov,
                                           MEWZ_HC_IOV_MAX, &batch_bytes);
-    *roflags = 0;
     /* Nothing to fill: answered at once, as recv(2) with length 0. */
     if (count == 0 && entry->socktype == MEWZ_SOCK_STREAM) {
         *nread = 0;
         return MEWZ_WASI_ESUCCESS;
     }
-    uint32_t err = mewz_hc_recv(entry->handle, sock_iov, count,
-                                flags | call_flags(entry), &received, roflags,
-                                from);
+    err = mewz_hc_recv(entry->handle, sock_iov, count, flags | call_flags(entry),
+                       &received, roflags, from);
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
     *nread = (uint32_t)(received > batch_bytes ? batch_bytes : received);

@@ -248,6 +248,43 @@ struct SocketHypercallTests {
         #expect(readable[0].revents == UInt16(MEWZ_POLL_IN) && readable[0].nbytes == 5)
     }
 
+    @Test func aPollWithStagesReceivesTheReadableSocketsData() {
+        let (listening, port) = listener()
+        let client = Self.hostClient(port: port)
+        defer { close(client) }
+        let accepted = accept(listening).accepted
+        #expect(Glibc.write(client, "GET / HTTP/1.1\r\n\r\n", 18) == 18)
+        let stride = UInt64(MemoryLayout<mewz_hc_poll_fd>.stride)
+        let stageAddress: UInt64 = 0x6000, pollCall: UInt64 = 0x7000, stageBuffer: UInt64 = 0x8000
+        // Entry 0: the connection, with a stage; entry 1: the listener, without one.
+        fake.store(mewz_hc_poll_fd(handle: accepted, events: UInt16(MEWZ_POLL_IN), revents: 0, nbytes: 0),
+                   at: Self.pollAddress)
+        fake.store(mewz_hc_poll_fd(handle: listening, events: UInt16(MEWZ_POLL_IN), revents: 0, nbytes: 0),
+                   at: Self.pollAddress + stride)
+        fake.store(mewz_hc_stage(buf: stageBuffer, cap: 64, len: 99, error: 99, eof: 99), at: stageAddress)
+        fake.store(mewz_hc_stage(buf: 0, cap: 0, len: 99, error: 99, eof: 99), at: stageAddress + 24)
+        fake.store(mewz_hc_poll(fds_addr: Self.pollAddress, nfds: 2, ready: 0, timeout_ns: UInt64.max, error: 99, _pad: 0),
+                   at: pollCall)
+        fake.store(mewz_hc_poll_recv(poll_addr: pollCall, stages_addr: stageAddress), at: Self.argumentAddress)
+        #expect(hypercalls.handle(number: MEWZ_HC_POLL_RECV.rawValue, argument: Self.argumentAddress) == .resume)
+        #expect(fake.load(mewz_hc_poll.self, at: pollCall)?.ready == 1)
+        let stage = fake.load(mewz_hc_stage.self, at: stageAddress)
+        #expect(stage?.len == 18 && stage?.error == 0 && stage?.eof == 0)
+        #expect(fake.memory.slice(stageBuffer, 18).map { String(decoding: Array($0), as: UTF8.self) } == "GET / HTTP/1.1\r\n\r\n")
+        #expect(fake.load(mewz_hc_stage.self, at: stageAddress + 24)?.len == 99)  // no stage: untouched
+        // The peer closes: the next staged receive is the end of the stream.
+        #expect(Glibc.shutdown(client, Int32(SHUT_WR)) == 0)
+        fake.store(mewz_hc_stage(buf: stageBuffer, cap: 64, len: 99, error: 99, eof: 99), at: stageAddress)
+        fake.store(mewz_hc_poll(fds_addr: Self.pollAddress, nfds: 1, ready: 0, timeout_ns: UInt64.max, error: 99, _pad: 0),
+                   at: pollCall)
+        #expect(hypercalls.handle(number: MEWZ_HC_POLL_RECV.rawValue, argument: Self.argumentAddress) == .resume)
+        #expect(fake.load(mewz_hc_stage.self, at: stageAddress)?.eof == 1)
+        // A stage outside guest memory is EFAULT for that stage, not the VM's end.
+        fake.store(mewz_hc_stage(buf: FakeGuestMemory.ramSize - 8, cap: 64, len: 0, error: 0, eof: 0), at: stageAddress)
+        #expect(hypercalls.handle(number: MEWZ_HC_POLL_RECV.rawValue, argument: Self.argumentAddress) == .resume)
+        #expect(fake.load(mewz_hc_stage.self, at: stageAddress)?.error == WASIErrno.fault)
+    }
+
     static let badCalls: [(String, mewz_sock_op, UInt32, UInt32, UInt32, UInt32)] = [
         // name, op, handle, arg0, arg1, errno
         ("unknown op", mewz_sock_op(rawValue: 77), UInt32(MEWZ_SOCK_HANDLE_BASE), 0, 0, WASIErrno.badDescriptor),

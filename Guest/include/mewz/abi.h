@@ -149,6 +149,7 @@ enum mewz_hypercall {
     MEWZ_HC_ACCEPT = 8, /* struct mewz_hc_accept */
     MEWZ_HC_RECV = 9,   /* struct mewz_hc_recv */
     MEWZ_HC_SEND = 10,  /* struct mewz_hc_send */
+    MEWZ_HC_POLL_RECV = 11, /* struct mewz_hc_poll_recv */
     MEWZ_HC_COUNT
 };
 
@@ -370,6 +371,26 @@ struct mewz_hc_send {
     uint32_t error;    /* OUT */
     uint64_t written;  /* OUT */
     struct mewz_hc_sockaddr to; /* IN */
+};
+
+/* MEWZ_HC_POLL, then, in the same exit, one receive into the stage of
+ * each entry whose stream socket polled readable (revents has
+ * MEWZ_POLL_IN) and whose stage has room (cap > 0): the request a server
+ * reads next comes back with the wait instead of costing its own exit. A
+ * stage answers like a receive: len bytes, or eof, or error; nothing (all
+ * 0) when the socket had nothing after all. stages_addr holds poll.nfds
+ * stages; a stage outside guest memory is answered EFAULT. */
+struct mewz_hc_stage {
+    uint64_t buf;   /* IN: guest address */
+    uint32_t cap;   /* IN: bytes; 0: no receive for this entry */
+    uint32_t len;   /* OUT: bytes received */
+    uint32_t error; /* OUT: the receive's WASI errno */
+    uint32_t eof;   /* OUT: 1 at end of stream */
+};
+
+struct mewz_hc_poll_recv {
+    uint64_t poll_addr;   /* IN: struct mewz_hc_poll */
+    uint64_t stages_addr; /* IN: struct mewz_hc_stage[poll nfds] */
 };
 
 /* ---- Traps ------------------------------------------------------------ */

@@ -35,6 +35,7 @@ struct Hypercalls {
         case MEWZ_HC_ACCEPT.rawValue: return accept(argument)
         case MEWZ_HC_RECV.rawValue: return receive(argument)
         case MEWZ_HC_SEND.rawValue: return send(argument)
+        case MEWZ_HC_POLL_RECV.rawValue: return pollAndReceive(argument)
         case MEWZ_HC_EXIT.rawValue: return exit(argument)
         default: return .fail("guest made unknown hypercall \(number)")
         }
