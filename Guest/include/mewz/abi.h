@@ -223,7 +223,8 @@ struct mewz_hc_memory {
 /* Waits until at least one host handle is ready or the timeout passes
  * (ppoll in the monitor: a sleeping guest costs no host CPU). A handle is
  * what the monitor gave the guest for a host descriptor, never a host fd
- * number: 0, 1 and 2 are the container's stdin, stdout and stderr. With
+ * number: 0, 1 and 2 are the container's stdin, stdout and stderr, sockets
+ * are handles from MEWZ_SOCK_HANDLE_BASE. With
  * nfds 0 it only sleeps. The monitor fills every revents (MEWZ_POLL_* bits;
  * ERR/HUP/NVAL are reported whatever events asked) and `ready`, the number
  * of entries with revents != 0 (0: the timeout passed). A signal that ends

@@ -2,7 +2,8 @@ import CMewzABI
 import Glibc
 
 extension Hypercalls {
-    /// MEWZ_HC_POLL: waits in ppoll for the guest's stdio handles or its timeout, so a sleeping
+    /// MEWZ_HC_POLL: waits in ppoll for the guest's stdio handles (in epoll when sockets are among
+    /// them: Hypercalls+SocketPoll) or its timeout, so a sleeping
     /// guest costs no host CPU; a termination signal cuts the wait short (EINTR) and the VM ends
     /// at the next KVM_RUN.
     func poll(_ address: UInt64) -> Action {
