@@ -86,7 +86,8 @@ struct NetworkTests {
         let namespace = try NetworkNamespace(scratch: runtime.scratch)
         let bundle = try Self.bundle(runtime, "static-web", args: ["/static-web.wasm", "8080", "/site"], namespace: namespace)
         let server = try SpawnedRuntime(runtime, bundle: bundle, id: "web-\(UUID().uuidString.prefix(6))", stdin: .devNull)
-        defer { if kill(server.pid, 0) == 0 { server.signal(SIGKILL); _ = server.wait() } }
+        // SIGTERM, which run forwards to the monitor (a SIGKILL would leave the monitor running).
+        defer { if kill(server.pid, 0) == 0 { server.signal(SIGTERM); _ = server.wait() } }
         #expect(Self.waitForServer(namespace, port: 8080))
 
         let index = try namespace.curl("http://127.0.0.1:8080/index.html")
@@ -163,7 +164,8 @@ struct NetworkTests {
         let bundle = try Self.bundle(runtime, "netprobe", args: ["/netprobe.wasm", "preopened"], namespace: namespace)
         try Self.setEnvironment(bundle, ["MEWZ_TCPLISTEN=127.0.0.1:7070"])
         let server = try SpawnedRuntime(runtime, bundle: bundle, id: "pre-\(UUID().uuidString.prefix(6))", stdin: .devNull)
-        defer { if kill(server.pid, 0) == 0 { server.signal(SIGKILL); _ = server.wait() } }
+        // SIGTERM, which run forwards to the monitor (a SIGKILL would leave the monitor running).
+        defer { if kill(server.pid, 0) == 0 { server.signal(SIGTERM); _ = server.wait() } }
         let client = "import socket; s = socket.create_connection(('127.0.0.1', 7070)); print(s.recv(100).decode(), end='')"
         var greeting = ""
         #expect(RuntimeEventually.check(seconds: 60) {
