@@ -68,7 +68,7 @@ static uint32_t receive(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
     uint32_t flags = ((ri_flags & RIFLAG_PEEK) ? MEWZ_RECV_PEEK : 0) |
                      ((ri_flags & RIFLAG_WAITALL) ? MEWZ_RECV_WAITALL : 0);
     uint32_t nread, roflags;
-    struct mewz_hc_sockaddr from;
+    struct mewz_hc_sockaddr from = {0}; /* a staged receive has no sender */
     err = mewz_sock_recv(entry, iovs, iovs_len, flags, &nread, &roflags, &from);
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
