@@ -87,6 +87,18 @@ uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                       uint64_t timeout_ns, uint32_t *ready);
 _Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,
                             uint64_t rip, uint64_t addr);
+/* Sockets (abi.h "Sockets"). mewz_hc_socket makes the call described by
+ * *call (op, handle, args, value, addr) and copies the answer back. accept,
+ * recv and send may wait in the host. */
+uint32_t mewz_hc_socket(struct mewz_hc_socket *call);
+uint32_t mewz_hc_accept(uint32_t handle, uint32_t flags, uint32_t *accepted,
+                        struct mewz_hc_sockaddr *peer);
+uint32_t mewz_hc_recv(uint32_t handle, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint32_t flags, uint64_t *nread,
+                      uint32_t *roflags, struct mewz_hc_sockaddr *from);
+uint32_t mewz_hc_send(uint32_t handle, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint32_t flags,
+                      const struct mewz_hc_sockaddr *to, uint64_t *written);
 
 /* trap/classify.c: which trap an exception is (pure, host tested). */
 struct mewz_exception_frame {
@@ -283,6 +295,7 @@ enum mewz_fd_kind {
     MEWZ_FD_STDERR,
     MEWZ_FD_DIRECTORY, /* a ROFS directory */
     MEWZ_FD_FILE,      /* a ROFS regular file */
+    MEWZ_FD_SOCKET,    /* a host socket: handle is the monitor's */
     /* Volumes (wasi/volume_*.c): `handle` is the monitor's MEWZ_HC_FS handle. */
     MEWZ_FD_HOST_DIR = 16,  /* a directory of a host volume */
     MEWZ_FD_HOST_FILE = 17, /* a file of a host volume */
@@ -299,7 +312,8 @@ struct mewz_fd {
     uint16_t flags;  /* fdflags */
     uint32_t ino;    /* directories and files: the ROFS inode */
     uint32_t floor;  /* directories: where ".." in a path must stop */
-    uint32_t handle; /* stdio: the monitor's handle (0, 1, 2) */
+    uint32_t handle; /* stdio: the monitor's handle (0, 1, 2); sockets */
+    uint32_t socktype; /* sockets: MEWZ_SOCK_STREAM or MEWZ_SOCK_DGRAM */
     uint64_t offset; /* files: the position */
     uint64_t rights_base;
     uint64_t rights_inheriting;
@@ -325,6 +339,12 @@ struct mewz_fd {
      MEWZ_WASI_RIGHT_FD_ADVISE | MEWZ_WASI_RIGHT_FD_ALLOCATE |                 \
      MEWZ_WASI_RIGHT_FD_FILESTAT_GET | MEWZ_WASI_RIGHT_FD_FILESTAT_SET_SIZE |  \
      MEWZ_WASI_RIGHT_FD_FILESTAT_SET_TIMES | MEWZ_WASI_RIGHT_POLL_FD_READWRITE)
+/* What a socket descriptor may do, as wasmtime gives its sockets. */
+#define MEWZ_RIGHTS_SOCKET                                                     \
+    (MEWZ_WASI_RIGHT_FD_READ | MEWZ_WASI_RIGHT_FD_WRITE |                      \
+     MEWZ_WASI_RIGHT_FD_FDSTAT_SET_FLAGS | MEWZ_WASI_RIGHT_FD_FILESTAT_GET |   \
+     MEWZ_WASI_RIGHT_POLL_FD_READWRITE | MEWZ_WASI_RIGHT_SOCK_SHUTDOWN |       \
+     MEWZ_WASI_RIGHT_SOCK_ACCEPT)
 /* stdio 0-2, then the preopens from the mounted ROFS and boot_info cwd:
  * "/" at 3, and "." at 4 when the cwd is another directory. No ROFS
  * section: nothing is preopened. */
@@ -419,6 +439,64 @@ uint32_t mewz_volume_path_filestat_set_times(uint32_t fd, uint32_t flags,
                                              uint32_t path, uint32_t path_len,
                                              uint64_t atim, uint64_t mtim,
                                              uint32_t fst_flags);
+
+/* wasi/sock_io.c: data on socket descriptors, shared by sock_* and fd_*. */
+/* The socket behind fd: EBADF (not open), ENOTSOCK (another kind). */
+uint32_t mewz_sock_get(uint32_t fd, struct mewz_fd **out);
+/* A descriptor for a new host socket handle; on EMFILE the host socket is
+ * closed again. */
+uint32_t mewz_sock_install(uint32_t handle, uint32_t socktype, uint16_t flags,
+                           uint32_t *fd);
+/* Receives into checked wasm iovecs; flags are MEWZ_RECV_* (the
+ * descriptor's NONBLOCK is added). from may be NULL. */
+uint32_t mewz_sock_recv(const struct mewz_fd *entry, uint32_t iovs,
+                        uint32_t iovs_len, uint32_t flags, uint32_t *nread,
+                        uint32_t *roflags, struct mewz_hc_sockaddr *from);
+/* Sends checked wasm iovecs, to `to` (NULL: the connection). */
+uint32_t mewz_sock_send(const struct mewz_fd *entry, uint32_t iovs,
+                        uint32_t iovs_len, const struct mewz_hc_sockaddr *to,
+                        uint32_t *nwritten);
+/* Receive stages (MEWZ_HC_POLL_RECV): poll_oneoff lets the monitor receive
+ * into a stream socket's stage with the wait, and the next receive is
+ * answered from it without an exit. MEWZ_SOCK_STAGES sockets have one at
+ * a time. */
+#define MEWZ_SOCK_STAGES 64
+#define MEWZ_SOCK_STAGE_SIZE 4096
+/* Something to answer a receive with (bytes, end of stream or an error);
+ * *nbytes gets the bytes. */
+bool mewz_sock_staged(uint32_t handle, uint64_t *nbytes);
+/* Fills *stage with an empty stage's buffer for handle (cap 0 when none is
+ * free or the stage still holds something). */
+void mewz_sock_stage_offer(uint32_t handle, struct mewz_hc_stage *stage);
+/* Takes the monitor's answer to an offered stage. */
+void mewz_sock_stage_take(uint32_t handle, const struct mewz_hc_stage *stage);
+/* Drops the handle's stage (its socket closes). */
+void mewz_sock_stage_release(uint32_t handle);
+uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                           struct mewz_hc_stage *stages, uint64_t timeout_ns,
+                           uint32_t *ready);
+/* One MEWZ_HC_SOCKET op on a descriptor's host socket. */
+uint32_t mewz_sock_op(const struct mewz_fd *entry, uint32_t op, uint32_t arg0,
+                      struct mewz_hc_socket *call);
+
+/* wasi/sock_addr.c: WasmEdge's socket addresses in linear memory. An
+ * address argument is a {u32 buf, u32 buf_len}: buf_len 4 or 16 is the v1
+ * layout (the raw IPv4 or IPv6 bytes), 128 (any length from 18) the v2
+ * layout (u16 family, 1 IPv4 or 2 IPv6, then the raw bytes). */
+#define MEWZ_WASMEDGE_ADDRESS_V2_MIN 18
+/* Reads the address at addr_ptr with `port`: EFAULT, EINVAL (a length of
+ * neither layout), EAFNOSUPPORT (a v2 family other than 1 and 2). */
+uint32_t mewz_sockaddr_read(uint32_t addr_ptr, uint32_t port,
+                            struct mewz_hc_sockaddr *out);
+/* Writes an address into the buffer of the address at addr_ptr in the
+ * layout its length asks for (v1: 4 or 16 bytes, at least that length; v2:
+ * family and bytes); EFAULT, EINVAL (a buffer too small). */
+uint32_t mewz_sockaddr_write(uint32_t addr_ptr,
+                             const struct mewz_hc_sockaddr *address);
+/* Parses a numeric IPv4 (dotted quad) or IPv6 (RFC 4291 text, no zone)
+ * address; true and *out set (port 0) when it is one. */
+bool mewz_sockaddr_parse(const char *text, uint32_t len,
+                         struct mewz_hc_sockaddr *out);
 
 /* wasi/path_arg.c: path strings from linear memory. */
 #define MEWZ_PATH_MAX 4096 /* with the NUL a C path would have, as Linux */

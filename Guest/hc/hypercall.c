@@ -12,6 +12,11 @@ static struct mewz_hc_random hc_random_args;
 static struct mewz_hc_exit hc_exit_args;
 static struct mewz_hc_memory hc_memory_args;
 static struct mewz_hc_poll hc_poll_args;
+static struct mewz_hc_socket hc_socket_args;
+static struct mewz_hc_accept hc_accept_args;
+static struct mewz_hc_recv hc_recv_args;
+static struct mewz_hc_send hc_send_args;
+static struct mewz_hc_poll_recv hc_poll_recv_args;
 
 /* The "memory" clobber orders the struct stores before the exit and the
  * monitor's answers after it. */
@@ -81,6 +86,79 @@ uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
         .timeout_ns = timeout_ns,
     };
     waiting_hypercall(MEWZ_HC_POLL, &hc_poll_args);
+    *ready = hc_poll_args.ready;
+    return hc_poll_args.error;
+}
+
+uint32_t mewz_hc_socket(struct mewz_hc_socket *call)
+{
+    hc_socket_args = *call;
+    /* A blocking connect waits in the host. */
+    waiting_hypercall(MEWZ_HC_SOCKET, &hc_socket_args);
+    *call = hc_socket_args;
+    return call->error;
+}
+
+uint32_t mewz_hc_accept(uint32_t handle, uint32_t flags, uint32_t *accepted,
+                        struct mewz_hc_sockaddr *peer)
+{
+    hc_accept_args = (struct mewz_hc_accept){.handle = handle, .flags = flags};
+    waiting_hypercall(MEWZ_HC_ACCEPT, &hc_accept_args);
+    *accepted = hc_accept_args.accepted;
+    if (peer != NULL)
+        *peer = hc_accept_args.peer;
+    return hc_accept_args.error;
+}
+
+uint32_t mewz_hc_recv(uint32_t handle, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint32_t flags, uint64_t *nread,
+                      uint32_t *roflags, struct mewz_hc_sockaddr *from)
+{
+    hc_recv_args = (struct mewz_hc_recv){
+        .handle = handle,
+        .iovcnt = iovcnt,
+        .iov_addr = MEWZ_HC_ADDR(iov),
+        .flags = flags,
+    };
+    waiting_hypercall(MEWZ_HC_RECV, &hc_recv_args);
+    *nread = hc_recv_args.nread;
+    *roflags = hc_recv_args.roflags;
+    if (from != NULL)
+        *from = hc_recv_args.from;
+    return hc_recv_args.error;
+}
+
+uint32_t mewz_hc_send(uint32_t handle, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint32_t flags,
+                      const struct mewz_hc_sockaddr *to, uint64_t *written)
+{
+    hc_send_args = (struct mewz_hc_send){
+        .handle = handle,
+        .iovcnt = iovcnt,
+        .iov_addr = MEWZ_HC_ADDR(iov),
+        .flags = flags,
+    };
+    if (to != NULL)
+        hc_send_args.to = *to;
+    waiting_hypercall(MEWZ_HC_SEND, &hc_send_args);
+    *written = hc_send_args.written;
+    return hc_send_args.error;
+}
+
+uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                           struct mewz_hc_stage *stages, uint64_t timeout_ns,
+                           uint32_t *ready)
+{
+    hc_poll_args = (struct mewz_hc_poll){
+        .fds_addr = MEWZ_HC_ADDR(fds),
+        .nfds = nfds,
+        .timeout_ns = timeout_ns,
+    };
+    hc_poll_recv_args = (struct mewz_hc_poll_recv){
+        .poll_addr = MEWZ_HC_ADDR(&hc_poll_args),
+        .stages_addr = MEWZ_HC_ADDR(stages),
+    };
+    waiting_hypercall(MEWZ_HC_POLL_RECV, &hc_poll_recv_args);
     *ready = hc_poll_args.ready;
     return hc_poll_args.error;
 }

@@ -194,6 +194,132 @@ uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
     return MEWZ_WASI_ESUCCESS;
 }
 
+/* ---- Fake sockets ------------------------------------------------------- */
+
+/* MEWZ_HC_SOCKET: records every call; OPEN hands out handles from
+ * MEWZ_SOCK_HANDLE_BASE (sock_handles_left of them), GETOPT answers
+ * sock_option_value, the address ops sock_address. sock_error, when set,
+ * is the answer to every call. */
+static struct mewz_hc_socket sock_calls[16];
+static unsigned sock_call_count;
+static uint32_t sock_error;
+static uint32_t sock_next_handle = MEWZ_SOCK_HANDLE_BASE;
+static unsigned sock_handles_left = 1000;
+static uint64_t sock_option_value;
+static struct mewz_hc_sockaddr sock_address;
+
+uint32_t mewz_hc_socket(struct mewz_hc_socket *call)
+{
+    if (sock_call_count < 16)
+        sock_calls[sock_call_count] = *call;
+    sock_call_count++;
+    if (sock_error)
+        return call->error = sock_error;
+    if (call->op == MEWZ_SOCK_OPEN) {
+        if (sock_handles_left == 0)
+            return call->error = MEWZ_WASI_EMFILE;
+        sock_handles_left--;
+        call->handle = sock_next_handle++;
+    } else if (call->op == MEWZ_SOCK_GETOPT) {
+        call->value = sock_option_value;
+    } else if (call->op == MEWZ_SOCK_LOCAL_ADDR || call->op == MEWZ_SOCK_PEER_ADDR) {
+        call->addr = sock_address;
+    }
+    return call->error = MEWZ_WASI_ESUCCESS;
+}
+
+uint32_t mewz_hc_accept(uint32_t handle, uint32_t flags, uint32_t *accepted,
+                        struct mewz_hc_sockaddr *peer)
+{
+    struct mewz_hc_socket call = {.op = 100 + flags, .handle = handle};
+    if (mewz_hc_socket(&call) != MEWZ_WASI_ESUCCESS)
+        return call.error;
+    *accepted = sock_next_handle++;
+    if (peer != NULL)
+        *peer = sock_address;
+    return MEWZ_WASI_ESUCCESS;
+}
+
+/* MEWZ_HC_RECV: copies sock_input into the vectors; MEWZ_HC_SEND appends
+ * to sock_output. Both record the last flags and the vector count. */
+static const char *sock_input = "";
+static uint8_t sock_output[256];
+static size_t sock_output_len;
+static uint32_t sock_last_flags, sock_last_iovcnt;
+static struct mewz_hc_sockaddr sock_last_to;
+
+uint32_t mewz_hc_recv(uint32_t handle, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint32_t flags, uint64_t *nread,
+                      uint32_t *roflags, struct mewz_hc_sockaddr *from)
+{
+    (void)handle;
+    sock_last_flags = flags;
+    sock_last_iovcnt = iovcnt;
+    *nread = 0;
+    *roflags = 0;
+    if (sock_error)
+        return sock_error;
+    size_t left = strlen(sock_input);
+    for (uint32_t i = 0; i < iovcnt && left > 0; i++) {
+        if (!guest_range(iov[i].addr, iov[i].len))
+            bad_iov_seen = true;
+        size_t take = iov[i].len < left ? iov[i].len : left;
+        memcpy((void *)(uintptr_t)iov[i].addr, sock_input + *nread, take);
+        *nread += take;
+        left -= take;
+    }
+    if (from != NULL)
+        *from = sock_address;
+    return MEWZ_WASI_ESUCCESS;
+}
+
+uint32_t mewz_hc_send(uint32_t handle, const struct mewz_hc_iovec *iov,
+                      uint32_t iovcnt, uint32_t flags,
+                      const struct mewz_hc_sockaddr *to, uint64_t *written)
+{
+    (void)handle;
+    sock_last_flags = flags;
+    sock_last_iovcnt = iovcnt;
+    sock_last_to = to != NULL ? *to : (struct mewz_hc_sockaddr){0};
+    *written = 0;
+    if (sock_error)
+        return sock_error;
+    for (uint32_t i = 0; i < iovcnt; i++) {
+        if (!guest_range(iov[i].addr, iov[i].len) ||
+            sock_output_len + iov[i].len > sizeof sock_output) {
+            bad_iov_seen = true;
+            continue;
+        }
+        memcpy(sock_output + sock_output_len, (void *)(uintptr_t)iov[i].addr, iov[i].len);
+        sock_output_len += iov[i].len;
+        *written += iov[i].len;
+    }
+    return MEWZ_WASI_ESUCCESS;
+}
+
+/* MEWZ_HC_POLL_RECV: the poll, then stage_input (when set) into every
+ * offered stage. */
+static const char *stage_input;
+static unsigned stage_offers;
+
+uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                           struct mewz_hc_stage *stages, uint64_t timeout_ns,
+                           uint32_t *ready)
+{
+    uint32_t err = mewz_hc_poll(fds, nfds, timeout_ns, ready);
+    for (uint32_t i = 0; i < nfds; i++) {
+        if (stages[i].cap == 0)
+            continue;
+        stage_offers++;
+        if (stage_input != NULL) {
+            size_t len = strlen(stage_input) < stages[i].cap ? strlen(stage_input) : stages[i].cap;
+            memcpy((void *)(uintptr_t)stages[i].buf, stage_input, len);
+            stages[i].len = (uint32_t)len;
+        }
+    }
+    return err;
+}
+
 /* ---- Fake CPU ------------------------------------------------------------ */
 
 uint64_t mewz_rdtsc(void)
@@ -260,6 +386,18 @@ static void reset_fakes(void)
     poll_call_count = 0;
     poll_error = 0;
     memset(poll_ready, 0, sizeof poll_ready);
+    memset(sock_calls, 0, sizeof sock_calls);
+    sock_call_count = 0;
+    sock_error = 0;
+    sock_handles_left = 1000;
+    sock_next_handle = MEWZ_SOCK_HANDLE_BASE;
+    sock_option_value = 0;
+    sock_address = (struct mewz_hc_sockaddr){0};
+    sock_input = "";
+    sock_output_len = 0;
+    sock_last_flags = sock_last_iovcnt = 0;
+    stage_input = NULL;
+    stage_offers = 0;
 }
 
 /* Reserves the linear-memory window at MEWZ_LM_BASE as the guest has it. */

@@ -36,6 +36,47 @@ uint64_t mewz_rdtsc(void)
     return fake_tsc;
 }
 
+/* fd_close of a socket closes its host socket; no socket exists here. */
+uint32_t mewz_hc_socket(struct mewz_hc_socket *call)
+{
+    return call->error = MEWZ_WASI_EBADF;
+}
+
+/* fd_init installs preopened listeners; the fake boot info has none. */
+uint32_t mewz_sock_install(uint32_t handle, uint32_t socktype, uint16_t flags,
+                           uint32_t *fd)
+{
+    (void)handle, (void)socktype, (void)flags, (void)fd;
+    return MEWZ_WASI_EMFILE;
+}
+
+/* No socket here has a receive stage. */
+bool mewz_sock_staged(uint32_t handle, uint64_t *nbytes)
+{
+    (void)handle, (void)nbytes;
+    return false;
+}
+void mewz_sock_stage_offer(uint32_t handle, struct mewz_hc_stage *stage)
+{
+    (void)handle;
+    *stage = (struct mewz_hc_stage){0};
+}
+void mewz_sock_stage_take(uint32_t handle, const struct mewz_hc_stage *stage)
+{
+    (void)handle, (void)stage;
+}
+void mewz_sock_stage_release(uint32_t handle)
+{
+    (void)handle;
+}
+uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
+                           struct mewz_hc_stage *stages, uint64_t timeout_ns,
+                           uint32_t *ready)
+{
+    (void)stages;
+    return mewz_hc_poll(fds, nfds, timeout_ns, ready);
+}
+
 /* ---- Fake MEWZ_HC_POLL ---------------------------------------------------- */
 
 static unsigned poll_calls;

@@ -27,7 +27,11 @@ uint32_t mewz_wasi_fd_filestat_get(uint32_t fd, uint32_t stat_out)
         return MEWZ_WASI_EFAULT;
     if (stdio) {
         memset(mewz_guest_ptr(stat_out), 0, MEWZ_WASI_FILESTAT_SIZE);
-        mewz_guest_ptr(stat_out)[16] = MEWZ_WASI_FILETYPE_CHARACTER_DEVICE;
+        /* A socket is its socket type (wasi-libc's fstat tells them so). */
+        mewz_guest_ptr(stat_out)[16] =
+            entry->kind != MEWZ_FD_SOCKET ? MEWZ_WASI_FILETYPE_CHARACTER_DEVICE
+            : entry->socktype == MEWZ_SOCK_STREAM ? MEWZ_WASI_FILETYPE_SOCKET_STREAM
+                                                  : MEWZ_WASI_FILETYPE_SOCKET_DGRAM;
         return MEWZ_WASI_ESUCCESS;
     }
     struct mewz_rofs_node node;

@@ -7,7 +7,8 @@
  * read-only mount: a descriptor not open for the direction is EBADF (no
  * ROFS file is ever open for writing), a directory is EISDIR, stdio cannot
  * pread/pwrite (ESPIPE, as wasmtime); a right the descriptor lacks is
- * ENOTCAPABLE. The descriptor is checked before the pointers.
+ * ENOTCAPABLE. The descriptor is checked before the pointers. A socket
+ * reads and writes as sock_recv and sock_send do (wasi/sock_io.c).
  */
 #include "kernel.h"
 #include "mewz/rofs.h"
@@ -79,6 +80,7 @@ uint32_t mewz_wasi_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
     switch (entry->kind) {
     case MEWZ_FD_STDIN:
     case MEWZ_FD_FILE:
+    case MEWZ_FD_SOCKET:
         break;
     case MEWZ_FD_DIRECTORY:
         return MEWZ_WASI_EISDIR;
@@ -90,8 +92,10 @@ uint32_t mewz_wasi_fd_read(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
         err = check_buffers(iovs, iovs_len, nread_out);
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
-    uint32_t nread;
-    if (entry->kind == MEWZ_FD_STDIN) {
+    uint32_t nread, roflags;
+    if (entry->kind == MEWZ_FD_SOCKET) {
+        err = mewz_sock_recv(entry, iovs, iovs_len, 0, &nread, &roflags, NULL);
+    } else if (entry->kind == MEWZ_FD_STDIN) {
         err = read_stdin(entry, iovs, iovs_len, &nread);
     } else {
         err = read_file(entry, iovs, iovs_len, entry->offset, &nread);
@@ -117,6 +121,7 @@ uint32_t mewz_wasi_fd_pread(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
     case MEWZ_FD_FILE:
         break;
     case MEWZ_FD_STDIN:
+    case MEWZ_FD_SOCKET:
         return MEWZ_WASI_ESPIPE;
     case MEWZ_FD_DIRECTORY:
         return MEWZ_WASI_EISDIR;
@@ -179,6 +184,7 @@ uint32_t mewz_wasi_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
     switch (entry->kind) {
     case MEWZ_FD_STDOUT:
     case MEWZ_FD_STDERR:
+    case MEWZ_FD_SOCKET:
         break;
     case MEWZ_FD_DIRECTORY:
         return MEWZ_WASI_EISDIR;
@@ -191,7 +197,10 @@ uint32_t mewz_wasi_fd_write(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
     uint32_t nwritten;
-    err = write_stdio(entry, iovs, iovs_len, &nwritten);
+    if (entry->kind == MEWZ_FD_SOCKET)
+        err = mewz_sock_send(entry, iovs, iovs_len, NULL, &nwritten);
+    else
+        err = write_stdio(entry, iovs, iovs_len, &nwritten);
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
     mewz_guest_store_u32(nwritten_out, nwritten);
@@ -214,6 +223,7 @@ uint32_t mewz_wasi_fd_pwrite(uint32_t fd, uint32_t iovs, uint32_t iovs_len,
     switch (entry->kind) {
     case MEWZ_FD_STDOUT:
     case MEWZ_FD_STDERR:
+    case MEWZ_FD_SOCKET:
         return MEWZ_WASI_ESPIPE;
     case MEWZ_FD_DIRECTORY:
         return MEWZ_WASI_EISDIR;

@@ -8,7 +8,8 @@
  * call would add one). Flags: APPEND and NONBLOCK can change, as in
  * wasmtime and Linux F_SETFL; the sync flags cannot (EINVAL). NONBLOCK on
  * stdio would need the monitor to stop blocking on the host descriptor, so
- * stdio refuses it (ENOTSUP) instead of pretending.
+ * stdio refuses it (ENOTSUP) instead of pretending. A socket takes
+ * NONBLOCK: its calls then ask the monitor not to wait.
  */
 #include "kernel.h"
 
@@ -21,6 +22,10 @@ static uint8_t filetype(const struct mewz_fd *entry)
     case MEWZ_FD_FILE:
     case MEWZ_FD_HOST_FILE:
         return MEWZ_WASI_FILETYPE_REGULAR_FILE;
+    case MEWZ_FD_SOCKET:
+        return entry->socktype == MEWZ_SOCK_STREAM
+                   ? MEWZ_WASI_FILETYPE_SOCKET_STREAM
+                   : MEWZ_WASI_FILETYPE_SOCKET_DGRAM;
     default:
         return MEWZ_WASI_FILETYPE_CHARACTER_DEVICE;
     }
@@ -58,8 +63,9 @@ uint32_t mewz_wasi_fd_fdstat_set_flags(uint32_t fd, uint32_t flags)
                           MEWZ_WASI_FDFLAG_SYNC;
     if ((flags & ~MEWZ_WASI_FDFLAGS_ALL) || (flags & sync))
         return MEWZ_WASI_EINVAL;
-    bool stdio = entry->kind != MEWZ_FD_FILE &&
-                 entry->kind != MEWZ_FD_DIRECTORY;
+    bool stdio = entry->kind == MEWZ_FD_STDIN ||
+                 entry->kind == MEWZ_FD_STDOUT ||
+                 entry->kind == MEWZ_FD_STDERR;
     if (!stdio && !(entry->rights_base & MEWZ_WASI_RIGHT_FD_FDSTAT_SET_FLAGS))
         return MEWZ_WASI_ENOTCAPABLE;
     if (stdio && (flags & MEWZ_WASI_FDFLAG_NONBLOCK))

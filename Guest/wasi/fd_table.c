@@ -9,8 +9,9 @@
  * open("data.txt") opens <cwd>/data.txt, and so does every path wasi-libc
  * hands to the same preopen, absolute ones included (wasi-libc strips
  * their leading "/"). The "." preopen's floor is the ROFS root, so "../x"
- * from the cwd works as on Linux. Without a ROFS nothing is preopened (as
- * `wasmtime run` without --dir).
+ * from the cwd works as on Linux. Without a ROFS no directory is preopened
+ * (as `wasmtime run` without --dir). Listening sockets the monitor opened
+ * (MEWZ_TCPLISTEN) follow the directories.
  */
 #include "kernel.h"
 #include "mewz/rofs.h"
@@ -137,6 +138,27 @@ void mewz_fd_init(void)
     if (!mewz_volume_cwd() && mewz_rofs_present() && cwd_directory(&cwd) &&
         mewz_fd_alloc(&(struct mewz_fd){0}, &fd) == MEWZ_WASI_ESUCCESS)
         add_preopen(fd, MEWZ_PREOPEN_CWD, cwd);
+    /* The preopened listening sockets next, as wasmtime numbers its
+     * --tcplisten sockets after the directories. */
+    uint32_t count = mewz_boot->listener_count;
+    for (uint32_t i = 0; i < count && i < MEWZ_LISTENERS_MAX; i++)
+        mewz_sock_install(mewz_boot->listener_handles[i], MEWZ_SOCK_STREAM, 0, &fd);
+}
+
+/* What a descriptor holds outside the table closes with it (WASI has no
+ * dup): a host socket, a volume's monitor handle. */
+static uint32_t release(uint32_t fd, struct mewz_fd *entry)
+{
+    uint32_t err = MEWZ_WASI_ESUCCESS;
+    if (entry->kind == MEWZ_FD_SOCKET) {
+        mewz_sock_stage_release(entry->handle);
+        struct mewz_hc_socket close = {.op = MEWZ_SOCK_CLOSE, .handle = entry->handle};
+        mewz_hc_socket(&close);
+    } else if (mewz_volume_owns(fd)) {
+        err = mewz_volume_release(entry);
+    }
+    *entry = (struct mewz_fd){0};
+    return err;
 }
 
 uint32_t mewz_wasi_fd_close(uint32_t fd)
@@ -144,11 +166,7 @@ uint32_t mewz_wasi_fd_close(uint32_t fd)
     struct mewz_fd *entry = mewz_fd_get(fd);
     if (entry == NULL)
         return MEWZ_WASI_EBADF;
-    uint32_t err = MEWZ_WASI_ESUCCESS;
-    if (mewz_volume_owns(fd))
-        err = mewz_volume_release(entry);
-    *entry = (struct mewz_fd){0};
-    return err;
+    return release(fd, entry);
 }
 
 /* As wasmtime: `to` must be open too; it is closed and replaced. */
@@ -159,8 +177,7 @@ uint32_t mewz_wasi_fd_renumber(uint32_t fd, uint32_t to)
     if (from == NULL || target == NULL)
         return MEWZ_WASI_EBADF;
     if (from != target) {
-        if (mewz_volume_owns(to))
-            mewz_volume_release(target);
+        release(to, target);
         *target = *from;
         *from = (struct mewz_fd){0};
     }

@@ -4,8 +4,10 @@
  * ROFS files and directories are always ready (a read never blocks; a
  * file's FD_READ event reports the bytes left after its position), and so
  * is a subscription on a descriptor that is not open: its event carries
- * EBADF, as the witx puts per-subscription errors. stdio readiness and the
- * clocks go to the monitor in one MEWZ_HC_POLL (ppoll on the host: a
+ * EBADF, as the witx puts per-subscription errors. stdio and socket
+ * readiness and the clocks go to the monitor in one MEWZ_HC_POLL (with
+ * MEWZ_HC_POLL_RECV, which also receives into the stage of each readable
+ * stream socket, so the read that follows needs no exit) (ppoll on the host: a
  * sleeping guest costs no CPU), with a zero timeout when some event is
  * already ready, else until the earliest clock deadline. A call returns
  * at least one event: a wake-up with nothing due yet waits again.
@@ -16,10 +18,15 @@
 #include "kernel.h"
 #include "mewz/rofs.h"
 
-#define STDIO_HANDLES 3
+/* stdio's three handles and every socket's: one entry per handle. */
+#define HOST_HANDLES (3 + MEWZ_SOCK_MAX)
 
 /* Static: the monitor reads and writes it in guest RAM. */
-static struct mewz_hc_poll_fd hc_fds[STDIO_HANDLES];
+static struct mewz_hc_poll_fd hc_fds[HOST_HANDLES];
+/* Receive stages offered with the wait (MEWZ_HC_POLL_RECV), per entry, and
+ * which entries are stream sockets asked for reading. */
+static struct mewz_hc_stage hc_stages[HOST_HANDLES];
+static bool stream_read[HOST_HANDLES];
 
 static uint64_t monotonic_now(void)
 {
@@ -64,6 +71,7 @@ enum state { READY, WAIT_CLOCK, WAIT_HOST };
 struct pending {
     uint8_t state;
     uint8_t type;
+    bool socket;
     uint16_t error;
     uint32_t slot;     /* WAIT_HOST: index in hc_fds */
     uint64_t nbytes;   /* READY */
@@ -99,8 +107,16 @@ static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
             p->nbytes = node.size - entry->offset;
         return;
     }
-    bool direction_ok = read ? entry->kind == MEWZ_FD_STDIN
-                             : entry->kind != MEWZ_FD_STDIN;
+    /* What a stream socket's stage holds answers a read at once. */
+    uint64_t staged;
+    if (read && entry->kind == MEWZ_FD_SOCKET &&
+        mewz_sock_staged(entry->handle, &staged)) {
+        p->nbytes = staged;
+        return;
+    }
+    bool direction_ok = entry->kind == MEWZ_FD_SOCKET ||
+                        (read ? entry->kind == MEWZ_FD_STDIN
+                              : entry->kind != MEWZ_FD_STDIN);
     if (!direction_ok) {
         p->error = MEWZ_WASI_EBADF;
         return;
@@ -112,11 +128,15 @@ static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
         slot++;
     if (slot == *nfds) {
         hc_fds[slot] = (struct mewz_hc_poll_fd){.handle = entry->handle};
+        stream_read[slot] = false;
         (*nfds)++;
     }
+    if (read && entry->kind == MEWZ_FD_SOCKET && entry->socktype == MEWZ_SOCK_STREAM)
+        stream_read[slot] = true;
     hc_fds[slot].events |= read ? MEWZ_POLL_IN : MEWZ_POLL_OUT;
     p->state = WAIT_HOST;
     p->slot = slot;
+    p->socket = entry->kind == MEWZ_FD_SOCKET;
 }
 
 static void store_event(uint32_t at, uint64_t userdata, uint16_t error,
@@ -153,9 +173,11 @@ static uint32_t collect(uint32_t in, uint32_t out, uint32_t nsubs,
             /* ERR on stdin is EIO; on an output it is what a write would
              * get (a pipe whose reader is gone: EPIPE). */
             bool read = p->type == MEWZ_WASI_EVENTTYPE_FD_READ;
+            /* A socket's error is the next recv's or send's to report
+             * (ECONNRESET, ...): its event only says it is due. */
             if (revents & MEWZ_POLL_NVAL)
                 error = MEWZ_WASI_EBADF;
-            else if (revents & MEWZ_POLL_ERR)
+            else if ((revents & MEWZ_POLL_ERR) && !p->socket)
                 error = read ? MEWZ_WASI_EIO : MEWZ_WASI_EPIPE;
             if (revents & MEWZ_POLL_HUP)
                 flags = 1; /* FD_READWRITE_HANGUP */
@@ -228,8 +250,22 @@ uint32_t mewz_wasi_poll_oneoff(uint32_t in, uint32_t out,
         for (uint32_t i = 0; i < nfds; i++)
             hc_fds[i].revents = 0;
         if (nfds > 0 || timeout > 0) {
-            uint32_t ready;
-            uint32_t err = mewz_hc_poll(hc_fds, nfds, timeout, &ready);
+            uint32_t ready, err;
+            bool staging = false;
+            for (uint32_t i = 0; i < nfds; i++) {
+                hc_stages[i] = (struct mewz_hc_stage){0};
+                if (stream_read[i])
+                    mewz_sock_stage_offer(hc_fds[i].handle, &hc_stages[i]);
+                staging |= hc_stages[i].cap > 0;
+            }
+            if (staging) {
+                err = mewz_hc_poll_recv(hc_fds, nfds, hc_stages, timeout, &ready);
+                for (uint32_t i = 0; i < nfds; i++)
+                    if (hc_stages[i].cap > 0)
+                        mewz_sock_stage_take(hc_fds[i].handle, &hc_stages[i]);
+            } else {
+                err = mewz_hc_poll(hc_fds, nfds, timeout, &ready);
+            }
             if (err != MEWZ_WASI_ESUCCESS)
                 return err;
         }

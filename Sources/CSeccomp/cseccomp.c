@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -83,6 +86,55 @@ static void add_volume_rules(scmp_filter_ctx ctx, int *status, int walks)
     ALLOW(ctx, status, readlinkat, 0);
 }
 
+/* An int argument equal to v. The kernel reads only the low 32 bits of an
+ * int, and a caller may leave anything in the high ones (Swift passes
+ * neighbouring fields along), so only the low 32 bits are compared. */
+#define INT_ARG(n, v) SCMP_CMP((n), SCMP_CMP_MASKED_EQ, 0xffffffffU, (scmp_datum_t)(v))
+
+/* The guest's host sockets (abi.h "Sockets"), in the container's network
+ * namespace. Their descriptors are made at run time, so the rules check
+ * what the monitor always passes instead: IPv4/IPv6 stream or datagram
+ * sockets created non-blocking and close-on-exec, accept4 with the same
+ * flags, the option levels abi.h maps to, sends without SIGPIPE. */
+static void add_socket_rules(scmp_filter_ctx ctx, int *status,
+                             const struct cseccomp_monitor_policy *policy)
+{
+    const scmp_datum_t flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+    const int families[] = {AF_INET, AF_INET6};
+    const int types[] = {SOCK_STREAM, SOCK_DGRAM};
+    /* sock_open: only these families and types, protocol 0. */
+    for (int f = 0; f < 2; f++)
+        for (int t = 0; t < 2; t++)
+            ALLOW(ctx, status, socket, 3, INT_ARG(0, families[f]),
+                  INT_ARG(1, types[t] | flags), INT_ARG(2, 0));
+    /* sock_accept: the new socket non-blocking and close-on-exec too. */
+    ALLOW(ctx, status, accept4, 1, INT_ARG(3, flags));
+    /* sock_bind, sock_listen, sock_connect, sock_shutdown. */
+    ALLOW(ctx, status, bind, 0);
+    ALLOW(ctx, status, listen, 0);
+    ALLOW(ctx, status, connect, 0);
+    ALLOW(ctx, status, shutdown, 0);
+    /* sock_getlocaladdr, sock_getpeeraddr. */
+    ALLOW(ctx, status, getsockname, 0);
+    ALLOW(ctx, status, getpeername, 0);
+    /* sock_recv: plain or MSG_PEEK. */
+    ALLOW(ctx, status, recvmsg, 1, INT_ARG(2, 0));
+    ALLOW(ctx, status, recvmsg, 1, INT_ARG(2, MSG_PEEK));
+    /* sock_send: never SIGPIPE. */
+    ALLOW(ctx, status, sendmsg, 1, INT_ARG(2, MSG_NOSIGNAL));
+    /* sock_getsockopt, sock_setsockopt: the levels abi.h's options use. */
+    const int levels[] = {SOL_SOCKET, IPPROTO_TCP, IPPROTO_IPV6};
+    for (int l = 0; l < 3; l++) {
+        ALLOW(ctx, status, setsockopt, 1, INT_ARG(1, levels[l]));
+        ALLOW(ctx, status, getsockopt, 1, INT_ARG(1, levels[l]));
+    }
+    /* poll_oneoff on sockets: the table's one epoll instance. */
+    if (policy->epoll_fd >= 0) {
+        ALLOW(ctx, status, epoll_ctl, 1, INT_ARG(0, policy->epoll_fd));
+        ALLOW(ctx, status, epoll_wait, 1, INT_ARG(0, policy->epoll_fd));
+    }
+}
+
 static int add_rules(scmp_filter_ctx ctx,
                      const struct cseccomp_monitor_policy *policy)
 {
@@ -122,11 +174,10 @@ static int add_rules(scmp_filter_ctx ctx,
      * its own descriptors, never from guest values. */
     ALLOW(ctx, &status, ppoll, 2, SCMP_A1(SCMP_CMP_LE, 3),
           SCMP_A3(SCMP_CMP_EQ, 0));
-    /* poll_oneoff's nbytes for stdin: FIONREAD, only on stdin. */
-    if (policy->stdin_fd >= 0)
-        ALLOW(ctx, &status, ioctl, 2,
-              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)policy->stdin_fd),
-              SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+    /* poll_oneoff's nbytes for stdin and sockets: FIONREAD only, which
+     * reads a count and changes nothing. */
+    ALLOW(ctx, &status, ioctl, 1, SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+    add_socket_rules(ctx, &status, policy);
     /* random_get: host entropy. */
     ALLOW(ctx, &status, getrandom, 0);
     /* Boot clocks, when the vDSO falls back to the system call. */

@@ -20,7 +20,7 @@ enum BootInfo {
     /// The boot info for `layout`, with the clocks still zero (they are written at run()).
     static func make(layout: GuestLayout, argumentCount: Int, environmentCount: Int,
                      linearMemoryBacked: UInt64, linearMemoryLimit: UInt64, cpuFeatures: UInt64, tscKHz: UInt64,
-                     rofsSize: UInt64 = 0) -> mewz_boot_info {
+                     rofsSize: UInt64 = 0, listenerHandles: [UInt32] = []) -> mewz_boot_info {
         var info = mewz_boot_info()
         info.magic = MEWZ_BOOT_MAGIC
         info.abi_version = UInt32(MEWZ_ABI_VERSION)
@@ -42,6 +42,12 @@ enum BootInfo {
         info.rofs_size = rofsSize
         info.cwd_addr = layout.workingDirectorySize > 0 ? layout.workingDirectoryAddress : 0
         info.cwd_size = layout.workingDirectorySize
+        info.listener_count = UInt32(min(listenerHandles.count, Int(MEWZ_LISTENERS_MAX)))
+        withUnsafeMutableBytes(of: &info.listener_handles) { slots in
+            for (index, handle) in listenerHandles.prefix(Int(MEWZ_LISTENERS_MAX)).enumerated() {
+                slots.storeBytes(of: handle, toByteOffset: index * 4, as: UInt32.self)
+            }
+        }
         return info
     }
 

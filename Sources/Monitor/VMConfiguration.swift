@@ -31,6 +31,11 @@ public struct VMConfiguration: Sendable {
     public var confinesMonitor = true
     /// Whether run() ends by printing start-up phase times to the guest's stderr (BootTrace).
     public var tracesBoot = BootTrace.requestedByEnvironment
+    /// Listening TCP sockets to open before the guest runs and hand it preopened, as
+    /// "HOST:PORT" ("0.0.0.0:8080", "[::]:8080"); at most MEWZ_LISTENERS_MAX (TCPListeners).
+    public var listeners: [String] = []
+    /// Whether run() ends by printing the VM exits it counted (ExitCounter).
+    public var countsExits = ExitCounter.requestedByEnvironment
     /// Host descriptors behind the guest's fds 0, 1 and 2.
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1

@@ -18,6 +18,8 @@ public final class VirtualMachine {
     private var bootInfo: mewz_boot_info
     private var hasRun = false
     private var trace: BootTrace
+    /// The guest's host sockets; the preopened listeners are in it from the start.
+    private let sockets = SocketTable()
 
     /// An ELF held in memory, copied into guest RAM; no ROFS.
     public convenience init(elf: UnsafeRawBufferPointer, configuration: VMConfiguration) throws(MonitorError) {
@@ -105,12 +107,14 @@ public final class VirtualMachine {
         try Self.checkCPUFeatures(configuration.requiredCPUFeatures, flavor: flavor, cpuid: cpuid, features: features)
         try CPUSetup.configure(vcpu, cpuid: cpuid, features: features, entry: image.entry, stackTop: layout.stackTop)
 
+        let listenerHandles = try TCPListeners.open(configuration.listeners, in: sockets)
         bootInfo = BootInfo.make(
             layout: layout, argumentCount: configuration.arguments.count,
             environmentCount: configuration.environment.count,
             linearMemoryBacked: linearMemory?.backed ?? 0, linearMemoryLimit: linearMemorySize,
             cpuFeatures: GuestEntropy.features(flavor: flavor, supported: features.bootFeatures),
-            tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz(), rofsSize: UInt64(rofs?.count ?? 0))
+            tscKHz: vcpu.tscKHz() ?? CPUSetup.calibratedTSCKHz(), rofsSize: UInt64(rofs?.count ?? 0),
+            listenerHandles: listenerHandles)
         bootInfo.volume_count = UInt32(configuration.volumes.count)
         guard memory.write(BootInfo.bytes(of: bootInfo), at: MEWZ_BOOT_INFO_ADDR) else { throw .ramTooSmall }
         trace.mark("vcpu-setup")
@@ -161,24 +165,28 @@ public final class VirtualMachine {
         ckvm_trim_executable_mapping()
         let descriptors = HostDescriptors(
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
+        let hypercalls = Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory,
+                                    volumes: volumes, sockets: sockets)
         if configuration.confinesMonitor {
             do {
                 try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,
                                         servesVolumes: volumes != nil,
-                                        walksPaths: !HostVolumes.kernelResolvesBeneath)
+                                        walksPaths: !HostVolumes.kernelResolvesBeneath,
+                                        epollFD: hypercalls.sockets.prepareEpoll())
             } catch {
                 return .failed(error.description)
             }
         }
         trace.mark("seccomp")
         let handler = ExitHandler(
-            hypercalls: Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory,
-                                   volumes: volumes),
+            hypercalls: hypercalls,
             pendingSignal: { ckvm_signals_pending() })
         var exits = 0
+        var counter = ExitCounter(enabled: configuration.countsExits)
         while true {
             let exit = vcpu.runOnce()
             exits += 1
+            counter.record(exit)
             if exits == 1 { trace.mark("boot-to-first-exit") }
             switch handler.handle(exit) {
             case .resume:
@@ -190,6 +198,7 @@ public final class VirtualMachine {
                     // VM exits of the whole run, for hack/bench's exits per operation.
                     try? Syscall.writeAll(configuration.stderrFD, Array((trace.report + "mewz-exits: \(exits)\n").utf8))
                 }
+                if counter.enabled { try? Syscall.writeAll(configuration.stderrFD, Array(counter.report.utf8)) }
                 return termination
             }
         }

@@ -5,7 +5,6 @@ import Glibc
 extension WASIErrno {
     static let exists: UInt32 = 20
     static let loop: UInt32 = 32
-    static let tooManyFiles: UInt32 = 33
     static let nameTooLong: UInt32 = 37
     static let noEntry: UInt32 = 44
     static let notDirectory: UInt32 = 54

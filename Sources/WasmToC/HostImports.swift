@@ -56,7 +56,10 @@ extension ModuleContext {
             }
             guard matches else { continue }
             if seen == ordinal {
-                if kind == .function && entry.module == WASIImports.module { return WASIImports.symbol(entry.name) }
+                if case .function(let typeIndex) = entry.descriptor, entry.module == WASIImports.module {
+                    let type = Int(typeIndex) < module.types.count ? module.types[Int(typeIndex)] : nil
+                    return type.flatMap { WASIImports.resolve(entry.name, $0)?.symbol } ?? WASIImports.symbol(entry.name)
+                }
                 return HostImports.symbol(prefix: options.hostImportPrefix ?? "", module: entry.module, name: entry.name)
             }
             seen += 1

@@ -58,9 +58,10 @@ struct ModuleContext {
         var typeIndices: [UInt32] = []
         for entry in module.imports {
             guard case .function(let typeIndex) = entry.descriptor else { continue }
-            types.append(try Self.type(module, typeIndex))
+            let type = try Self.type(module, typeIndex)
+            types.append(type)
             names.append(entry.module == WASIImports.module
-                ? WASIImports.symbol(entry.name)
+                ? WASIImports.resolve(entry.name, type)?.symbol ?? WASIImports.symbol(entry.name)
                 : HostImports.symbol(prefix: options.hostImportPrefix ?? "", module: entry.module, name: entry.name))
             typeIndices.append(typeIndex)
         }
@@ -136,12 +137,12 @@ struct ModuleContext {
             guard case .function(let typeIndex) = entry.descriptor else { continue }
             if allowHostImports && entry.module != WASIImports.module { continue }
             let name = "\(entry.module).\(entry.name)"
-            guard entry.module == WASIImports.module, let expected = WASIImports.supported[entry.name] else {
+            guard entry.module == WASIImports.module, let expected = WASIImports.expectedType(entry.name) else {
                 missing.append(name)
                 continue
             }
             let actual = Int(typeIndex) < module.types.count ? module.types[Int(typeIndex)] : nil
-            if actual != expected {
+            if actual.flatMap({ WASIImports.resolve(entry.name, $0) }) == nil {
                 let shown = actual.map(describe) ?? "type \(typeIndex)"
                 missing.append("\(name) (signature \(shown), expected \(describe(expected)))")
             }

@@ -33,11 +33,13 @@ struct ModuleEmitter {
         out += "\n/* WASI imports, redeclared: a drift from wasi.h fails to compile. */\n"
         var declared: Set<String> = []
         for entry in module.imports {
-            guard case .function = entry.descriptor, let type = WASIImports.supported[entry.name],
-                  declared.insert(entry.name).inserted else { continue }
+            guard case .function(let typeIndex) = entry.descriptor, entry.module == WASIImports.module,
+                  Int(typeIndex) < module.types.count,
+                  let (symbol, type) = WASIImports.resolve(entry.name, module.types[Int(typeIndex)]),
+                  declared.insert(symbol).inserted else { continue }
             let noReturn = WASIImports.noReturn.contains(entry.name) ? "_Noreturn " : ""
             let parameters = type.parameters.isEmpty ? "void" : type.parameters.map(CSyntax.type).joined(separator: ", ")
-            out += "\(noReturn)\(CSyntax.returnType(type.results)) \(WASIImports.symbol(entry.name))(\(parameters));\n"
+            out += "\(noReturn)\(CSyntax.returnType(type.results)) \(symbol)(\(parameters));\n"
         }
         out += hostImportDeclarations()
         out += "\n/* Functions. */\n"

@@ -1,9 +1,13 @@
 import WasmCore
 
 /// The WASI preview1 functions mewz-runtime's guest implements: all 46 of
-/// wasi_snapshot_preview1, with exactly the list and signatures of
-/// Guest/include/mewz/wasi.h (module "wasi_snapshot_preview1", field NAME ->
-/// C function mewz_wasi_NAME). Parameters are lowered as the witx ABI does:
+/// wasi_snapshot_preview1, and WasmEdge's socket extension to it (sock_open,
+/// sock_bind, ..., in its v1 and v2 forms), with exactly the list and
+/// signatures of Guest/include/mewz/wasi.h (module "wasi_snapshot_preview1",
+/// field NAME -> C function mewz_wasi_NAME). As in WasmEdge, a name whose v1
+/// and v2 signatures differ (sock_accept, sock_recv_from, sock_getlocaladdr,
+/// sock_getpeeraddr) resolves by the signature the module imports, and every
+/// v2 function is also importable as NAME_v2. Parameters are lowered as the witx ABI does:
 /// 64-bit types (filesize, timestamp, rights, dircookie) are i64, everything
 /// else (fds, enums, flags, pointers, lengths) is i32; results go through
 /// pointers, and the return value is the errno.
@@ -57,7 +61,49 @@ public enum WASIImports {
         "sock_recv": errno(.i32, .i32, .i32, .i32, .i32, .i32),
         "sock_send": errno(.i32, .i32, .i32, .i32, .i32),
         "sock_shutdown": errno(.i32, .i32),
+        // WasmEdge's socket extension, v2 signatures (sock_accept, sock_recv, sock_send and
+        // sock_shutdown are preview1's above).
+        "sock_open": errno(.i32, .i32, .i32),
+        "sock_bind": errno(.i32, .i32, .i32),
+        "sock_connect": errno(.i32, .i32, .i32),
+        "sock_listen": errno(.i32, .i32),
+        "sock_recv_from": errno(.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32),
+        "sock_send_to": errno(.i32, .i32, .i32, .i32, .i32, .i32, .i32),
+        "sock_getsockopt": errno(.i32, .i32, .i32, .i32, .i32),
+        "sock_setsockopt": errno(.i32, .i32, .i32, .i32, .i32),
+        "sock_getlocaladdr": errno(.i32, .i32, .i32),
+        "sock_getpeeraddr": errno(.i32, .i32, .i32),
+        "sock_getaddrinfo": errno(.i32, .i32, .i32, .i32, .i32, .i32, .i32, .i32),
     ]
+
+    /// WasmEdge's v1 forms whose signatures differ from v2's: name -> (signature, C function).
+    public static let version1: [String: (type: FunctionType, symbol: String)] = [
+        "sock_accept": (errno(.i32, .i32), "mewz_wasi_sock_accept_v1"),
+        "sock_recv_from": (errno(.i32, .i32, .i32, .i32, .i32, .i32, .i32), "mewz_wasi_sock_recv_from_v1"),
+        "sock_getlocaladdr": (errno(.i32, .i32, .i32, .i32), "mewz_wasi_sock_getlocaladdr_v1"),
+        "sock_getpeeraddr": (errno(.i32, .i32, .i32, .i32), "mewz_wasi_sock_getpeeraddr_v1"),
+    ]
+
+    /// WasmEdge's NAME_v2 imports: the v2 function NAME.
+    public static let version2Names: Set<String> = [
+        "sock_open", "sock_bind", "sock_connect", "sock_listen", "sock_accept", "sock_recv", "sock_recv_from",
+        "sock_send", "sock_send_to", "sock_getlocaladdr", "sock_getpeeraddr",
+    ]
+
+    /// The guest function an import of `name` with `type` calls and its signature, or nil when
+    /// the guest has none with that signature.
+    public static func resolve(_ name: String, _ type: FunctionType) -> (symbol: String, type: FunctionType)? {
+        let base = name.hasSuffix("_v2") && version2Names.contains(String(name.dropLast(3))) ? String(name.dropLast(3)) : name
+        if let expected = supported[base], expected == type { return (symbol(base), expected) }
+        if base == name, let legacy = version1[name], legacy.type == type { return (legacy.symbol, legacy.type) }
+        return nil
+    }
+
+    /// The signature the guest expects for `name` (its v2 one where there are two), or nil.
+    public static func expectedType(_ name: String) -> FunctionType? {
+        let base = name.hasSuffix("_v2") ? String(name.dropLast(3)) : name
+        return supported[name] ?? (version2Names.contains(base) ? supported[base] : nil)
+    }
 
     /// Functions declared `_Noreturn` in wasi.h.
     static let noReturn: Set<String> = ["proc_exit"]

@@ -137,7 +137,8 @@ struct HypercallTests {
 
     static let badArguments: [UInt64] = [0x1004, 0x1001, FakeGuestMemory.ramSize - 8, FakeGuestMemory.ramSize, 0xffff_fff8, MEWZ_LM_BASE - 8]
 
-    @Test(arguments: [MEWZ_HC_WRITE, MEWZ_HC_READ, MEWZ_HC_RANDOM, MEWZ_HC_EXIT, MEWZ_HC_MEMORY, MEWZ_HC_POLL].map(\.rawValue), badArguments)
+    @Test(arguments: [MEWZ_HC_WRITE, MEWZ_HC_READ, MEWZ_HC_RANDOM, MEWZ_HC_EXIT, MEWZ_HC_MEMORY, MEWZ_HC_POLL,
+                      MEWZ_HC_SOCKET, MEWZ_HC_ACCEPT, MEWZ_HC_RECV, MEWZ_HC_SEND, MEWZ_HC_POLL_RECV].map(\.rawValue), badArguments)
     func misplacedArgumentStructsEndTheVM(number: UInt32, address: UInt64) {
         guard case .terminate(.failed(let message), nil) = hypercalls.handle(number: number, argument: address) else {
             Issue.record("hypercall \(number) at 0x\(String(address, radix: 16)) did not end the VM")
@@ -146,7 +147,7 @@ struct HypercallTests {
         #expect(message.contains("is misaligned or outside guest memory"))
     }
 
-    @Test(arguments: [0, 7, 99, UInt32.max])
+    @Test(arguments: [0, MEWZ_HC_COUNT.rawValue, 99, UInt32.max])
     func unknownHypercallsEndTheVM(number: UInt32) {
         #expect(hypercalls.handle(number: number, argument: Self.argumentAddress)
                 == .terminate(.failed("guest made unknown hypercall \(number)")))

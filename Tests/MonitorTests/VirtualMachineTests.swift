@@ -72,7 +72,7 @@ struct VirtualMachineTests {
         ("port", "guest accessed I/O port 0x80, which has no device"),
         ("halt", "guest halted at rip 0x"),
         ("call 0", "guest made unknown hypercall 0"),
-        ("call 7", "guest made unknown hypercall 7"),
+        ("call 12", "guest made unknown hypercall 12"),
         ("call 255", "guest made unknown hypercall 255"),
         ("call 256", "guest accessed I/O port 0x600, which has no device"),
         ("outw", "hypercall 1: not a single 32-bit out (out, 2 bytes x 1)"),

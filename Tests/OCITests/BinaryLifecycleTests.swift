@@ -95,8 +95,10 @@ import Testing
         #expect(try harness.state("c")?["status"] as? String == "running")
         #expect(harness.awaitOutput(harness.work + "/out", "/app.wasm spin\n"))
         #expect(!FileManager.default.fileExists(atPath: harness.root + "/c/exec.fifo"))
-        // Besides its VM (left out by openFDs), only stdio.
-        #expect(RuntimeHarness.openFDs(of: pid) == [0, 1, 2], "\(RuntimeHarness.descriptors(of: pid))")
+        // Besides its VM (left out by openFDs), only stdio and the epoll instance polls of
+        // sockets wait in (made before the seccomp filter, which allows no epoll_create).
+        #expect(RuntimeHarness.openFDs(of: pid) == [0, 1, 2, 3], "\(RuntimeHarness.descriptors(of: pid))")
+        #expect(RuntimeHarness.descriptors(of: pid).first { $0.fd == 3 }?.target == "anon_inode:[eventpoll]")
         #expect(RuntimeHarness.holdsOneVM(pid), "\(RuntimeHarness.descriptors(of: pid))")
 
         let second = try harness.run(["start", "c"])

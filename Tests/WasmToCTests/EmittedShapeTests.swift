@@ -46,7 +46,7 @@ struct EmittedShapeTests {
         #expect(unit.contains("void mewz_module_main(void) {\n  f2();\n}"))
     }
 
-    /// WASIImports.supported lists exactly the functions of wasi.h.
+    /// WASIImports.supported and the v1 forms list exactly the functions of wasi.h.
     @Test func wasiListMatchesHeader() throws {
         let header = try String(contentsOfFile: HostHarness.includeDirectory + "/mewz/wasi.h", encoding: .utf8)
         var names: Set<String> = []
@@ -55,11 +55,12 @@ struct EmittedShapeTests {
             else { continue }
             names.insert(String(line[range.upperBound..<paren]))
         }
-        #expect(names == Set(WASIImports.supported.keys))
+        let version1 = WASIImports.version1.values.map { String($0.symbol.dropFirst("mewz_wasi_".count)) }
+        #expect(names == Set(WASIImports.supported.keys).union(version1))
     }
 
-    /// All 46 functions of wasi_snapshot_preview1 (the witx), no more: the
-    /// names, and the i64 parameters where the witx has a 64-bit type.
+    /// All 46 functions of wasi_snapshot_preview1 (the witx) and WasmEdge's socket extension,
+    /// no more: the names, and the i64 parameters where the witx has a 64-bit type.
     @Test func wasiListIsPreview1() {
         let witx = [
             "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
@@ -73,7 +74,11 @@ struct EmittedShapeTests {
             "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
         ]
         #expect(witx.count == 46)
-        #expect(Set(WASIImports.supported.keys) == Set(witx))
+        let wasmEdge = [
+            "sock_open", "sock_bind", "sock_connect", "sock_listen", "sock_recv_from", "sock_send_to",
+            "sock_getsockopt", "sock_setsockopt", "sock_getlocaladdr", "sock_getpeeraddr", "sock_getaddrinfo",
+        ]
+        #expect(Set(WASIImports.supported.keys) == Set(witx + wasmEdge))
         let i64Positions: [String: [Int]] = [
             "clock_time_get": [1], "fd_advise": [1, 2], "fd_allocate": [1, 2], "fd_fdstat_set_rights": [1, 2],
             "fd_filestat_set_size": [1], "fd_filestat_set_times": [1, 2], "fd_pread": [3], "fd_pwrite": [3],
@@ -86,6 +91,25 @@ struct EmittedShapeTests {
         }
         #expect(WASIImports.supported["path_open"]?.parameters.count == 9)
         #expect(WASIImports.supported["sock_recv"]?.parameters.count == 6)
+    }
+
+    /// WasmEdge's v1 and v2 forms: a name resolves by the signature imported, NAME_v2 is the v2
+    /// function, and a signature of neither is refused.
+    @Test func wasmEdgeSocketFormsResolveBySignature() {
+        let i32 = ValueType.i32
+        let two = FunctionType(parameters: [i32, i32], results: [i32])
+        let three = FunctionType(parameters: [i32, i32, i32], results: [i32])
+        let four = FunctionType(parameters: [i32, i32, i32, i32], results: [i32])
+        #expect(WASIImports.resolve("sock_accept", two)?.symbol == "mewz_wasi_sock_accept_v1")
+        #expect(WASIImports.resolve("sock_accept", three)?.symbol == "mewz_wasi_sock_accept")
+        #expect(WASIImports.resolve("sock_accept_v2", three)?.symbol == "mewz_wasi_sock_accept")
+        #expect(WASIImports.resolve("sock_accept_v2", two) == nil)
+        #expect(WASIImports.resolve("sock_getlocaladdr", four)?.symbol == "mewz_wasi_sock_getlocaladdr_v1")
+        #expect(WASIImports.resolve("sock_getlocaladdr_v2", three)?.symbol == "mewz_wasi_sock_getlocaladdr")
+        #expect(WASIImports.resolve("sock_open_v2", three)?.symbol == "mewz_wasi_sock_open")
+        #expect(WASIImports.resolve("sock_shutdown_v2", two) == nil)  // WasmEdge has no such name
+        #expect(WASIImports.resolve("sock_open", four) == nil)
+        #expect(WASIImports.expectedType("sock_bind_v2") == three)
     }
 
     /// Functions are balanced over the requested units, module_0 holding

@@ -23,13 +23,13 @@ struct LoweringErrorTests {
 
     @Test func missingImportsAreListedTogether() {
         let module = Self.command { builder in
-            builder.importFunction("wasi_snapshot_preview1", "sock_open", [.i32], [.i32])
+            builder.importFunction("wasi_snapshot_preview1", "sock_frobnicate", [.i32], [.i32])
             builder.importWASI("fd_write")
             builder.importFunction("env", "foo", [], [])
             builder.importFunction("wasi_snapshot_preview1", "fd_close", [.i64], [.i32])
         }
         let provided = WASIImports.supported.keys.sorted().joined(separator: ", ")
-        #expect(message(module) == "unsupported imports: wasi_snapshot_preview1.sock_open, env.foo, "
+        #expect(message(module) == "unsupported imports: wasi_snapshot_preview1.sock_frobnicate, env.foo, "
             + "wasi_snapshot_preview1.fd_close (signature (i64) -> (i32), expected (i32) -> (i32)) "
             + "(mewz-runtime provides: \(provided))")
         #expect(provided.hasPrefix("args_get, args_sizes_get, clock_res_get"))

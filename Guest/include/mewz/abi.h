@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEWZ_ABI_VERSION 4
+#define MEWZ_ABI_VERSION 5
 
 /* ---- Guest physical / virtual layout ---------------------------------- */
 
@@ -58,6 +58,7 @@
 /* ---- Boot info (monitor -> guest, at MEWZ_BOOT_INFO_ADDR; RDI holds it) */
 
 #define MEWZ_BOOT_MAGIC 0x7a77656dU /* "mewz" */
+#define MEWZ_LISTENERS_MAX 8
 
 struct mewz_boot_info {
     uint32_t magic;       /* MEWZ_BOOT_MAGIC */
@@ -118,6 +119,13 @@ struct mewz_boot_info {
      * for each with MEWZ_FS_MOUNT_INFO. */
     uint32_t volume_count;
     uint32_t _pad_volumes;
+
+    /* Listening sockets the monitor opened before the guest ran (the
+     * container's MEWZ_TCPLISTEN, as wasmtime's --tcplisten): their socket
+     * handles, in order. The guest gives them the descriptors after the
+     * preopened directories. */
+    uint32_t listener_count; /* at most MEWZ_LISTENERS_MAX */
+    uint32_t listener_handles[MEWZ_LISTENERS_MAX];
 };
 
 #define MEWZ_CPU_RDRAND (1ULL << 0)
@@ -141,6 +149,11 @@ enum mewz_hypercall {
     MEWZ_HC_READ = 4,   /* struct mewz_hc_read */
     MEWZ_HC_MEMORY = 5, /* struct mewz_hc_memory */
     MEWZ_HC_POLL = 6,   /* struct mewz_hc_poll */
+    MEWZ_HC_SOCKET = 7, /* struct mewz_hc_socket */
+    MEWZ_HC_ACCEPT = 8, /* struct mewz_hc_accept */
+    MEWZ_HC_RECV = 9,   /* struct mewz_hc_recv */
+    MEWZ_HC_SEND = 10,  /* struct mewz_hc_send */
+    MEWZ_HC_POLL_RECV = 11, /* struct mewz_hc_poll_recv */
     MEWZ_HC_COUNT
 };
 
@@ -214,7 +227,8 @@ struct mewz_hc_memory {
 /* Waits until at least one host handle is ready or the timeout passes
  * (ppoll in the monitor: a sleeping guest costs no host CPU). A handle is
  * what the monitor gave the guest for a host descriptor, never a host fd
- * number: 0, 1 and 2 are the container's stdin, stdout and stderr. With
+ * number: 0, 1 and 2 are the container's stdin, stdout and stderr, sockets
+ * are handles from MEWZ_SOCK_HANDLE_BASE. With
  * nfds 0 it only sleeps. The monitor fills every revents (MEWZ_POLL_* bits;
  * ERR/HUP/NVAL are reported whatever events asked) and `ready`, the number
  * of entries with revents != 0 (0: the timeout passed). A signal that ends
@@ -333,6 +347,140 @@ struct mewz_hc_fs {
     uint64_t result; /* OUT */
     uint32_t error;  /* OUT: WASI errno, 0 on success */
     uint32_t _pad;
+};
+
+/* ---- Sockets ---------------------------------------------------------- */
+
+/*
+ * Host sockets the monitor opens for the guest, in the container's network
+ * namespace (the OCI layer joins it before the monitor starts). A socket is
+ * a handle from MEWZ_SOCK_HANDLE_BASE on; MEWZ_HC_POLL takes socket handles
+ * as it takes stdio's. Host sockets are always non-blocking: a call without
+ * MEWZ_SOCK_NONBLOCK waits in the monitor (ppoll on that one socket, cut
+ * short by a termination signal and by the socket's receive/send timeout,
+ * then EAGAIN). At most MEWZ_SOCK_MAX sockets are open at once per VM
+ * (EMFILE beyond). Errors are WASI errnos (ECONNREFUSED, ECONNRESET,
+ * EADDRINUSE, ... as the host answered).
+ */
+#define MEWZ_SOCK_HANDLE_BASE 16U
+#define MEWZ_SOCK_MAX 512U
+
+#define MEWZ_SOCK_AF_INET 1  /* as WasmEdge's address_family */
+#define MEWZ_SOCK_AF_INET6 2
+#define MEWZ_SOCK_DGRAM 1 /* as WasmEdge's sock_type */
+#define MEWZ_SOCK_STREAM 2
+
+/* Per-call flags of accept, recv and send. */
+#define MEWZ_SOCK_NONBLOCK 0x1 /* EAGAIN instead of waiting */
+#define MEWZ_RECV_PEEK 0x2
+#define MEWZ_RECV_WAITALL 0x4
+#define MEWZ_RECV_TRUNCATED 0x1 /* roflags: a datagram was cut */
+
+/* An IPv4 or IPv6 endpoint; family 0: none. */
+struct mewz_hc_sockaddr {
+    uint16_t family;   /* MEWZ_SOCK_AF_* */
+    uint16_t port;     /* host byte order */
+    uint32_t scope_id; /* IPv6 */
+    uint8_t addr[16];  /* network byte order; IPv4 in the first 4 bytes */
+};
+
+enum mewz_sock_op {
+    MEWZ_SOCK_OPEN = 1,     /* arg0 family, arg1 type; OUT handle */
+    MEWZ_SOCK_BIND = 2,     /* addr */
+    MEWZ_SOCK_LISTEN = 3,   /* arg0 backlog */
+    MEWZ_SOCK_CONNECT = 4,  /* addr; arg0 MEWZ_SOCK_NONBLOCK: EINPROGRESS */
+    MEWZ_SOCK_SHUTDOWN = 5, /* arg0: 1 read, 2 write, 3 both */
+    MEWZ_SOCK_CLOSE = 6,
+    MEWZ_SOCK_GETOPT = 7, /* arg0 option (MEWZ_SOCKOPT_*); OUT value */
+    MEWZ_SOCK_SETOPT = 8, /* arg0 option, value */
+    MEWZ_SOCK_LOCAL_ADDR = 9, /* OUT addr */
+    MEWZ_SOCK_PEER_ADDR = 10, /* OUT addr */
+};
+
+/* Socket options. Integers and booleans travel as the value; timeouts in
+ * nanoseconds (0: none); SO_LINGER as onoff << 32 | seconds. */
+enum mewz_sockopt {
+    MEWZ_SOCKOPT_REUSEADDR = 1,
+    MEWZ_SOCKOPT_TYPE = 2, /* get only: MEWZ_SOCK_DGRAM or MEWZ_SOCK_STREAM */
+    MEWZ_SOCKOPT_ERROR = 3, /* get only: the pending error as a WASI errno */
+    MEWZ_SOCKOPT_DONTROUTE = 4,
+    MEWZ_SOCKOPT_BROADCAST = 5,
+    MEWZ_SOCKOPT_SNDBUF = 6,
+    MEWZ_SOCKOPT_RCVBUF = 7,
+    MEWZ_SOCKOPT_KEEPALIVE = 8,
+    MEWZ_SOCKOPT_OOBINLINE = 9,
+    MEWZ_SOCKOPT_LINGER = 10,
+    MEWZ_SOCKOPT_RCVLOWAT = 11,
+    MEWZ_SOCKOPT_RCVTIMEO = 12,
+    MEWZ_SOCKOPT_SNDTIMEO = 13,
+    MEWZ_SOCKOPT_ACCEPTCONN = 14, /* get only */
+    MEWZ_SOCKOPT_TCP_NODELAY = 15,
+    MEWZ_SOCKOPT_IPV6_V6ONLY = 16,
+};
+
+/* Everything on a socket but data and accept: one op per call. */
+struct mewz_hc_socket {
+    uint32_t op;     /* IN: enum mewz_sock_op */
+    uint32_t handle; /* IN; OUT for MEWZ_SOCK_OPEN */
+    uint32_t arg0;   /* IN */
+    uint32_t arg1;   /* IN */
+    uint64_t value;  /* IN (SETOPT) / OUT (GETOPT) */
+    struct mewz_hc_sockaddr addr; /* IN (BIND, CONNECT) / OUT (addresses) */
+    uint32_t error;  /* OUT: WASI errno, 0 on success */
+    uint32_t _pad;
+};
+
+struct mewz_hc_accept {
+    uint32_t handle;   /* IN: a listening socket */
+    uint32_t flags;    /* IN: MEWZ_SOCK_NONBLOCK */
+    uint32_t accepted; /* OUT: the new socket's handle */
+    uint32_t error;    /* OUT */
+    struct mewz_hc_sockaddr peer; /* OUT */
+    uint64_t _pad;     /* 8-byte alignment, as every argument struct */
+};
+
+/* Scattering receive; `from` is the sender (datagram sockets). */
+struct mewz_hc_recv {
+    uint32_t handle;   /* IN */
+    uint32_t iovcnt;   /* IN: at most MEWZ_HC_IOV_MAX */
+    uint64_t iov_addr; /* IN: struct mewz_hc_iovec[iovcnt] */
+    uint32_t flags;    /* IN: MEWZ_SOCK_NONBLOCK | MEWZ_RECV_* */
+    uint32_t roflags;  /* OUT: MEWZ_RECV_TRUNCATED */
+    uint64_t nread;    /* OUT: 0 at end of stream */
+    struct mewz_hc_sockaddr from; /* OUT */
+    uint32_t error;    /* OUT */
+    uint32_t _pad;
+};
+
+/* Gathering send; `to` with family 0 sends on the connection. */
+struct mewz_hc_send {
+    uint32_t handle;   /* IN */
+    uint32_t iovcnt;   /* IN: at most MEWZ_HC_IOV_MAX */
+    uint64_t iov_addr; /* IN: struct mewz_hc_iovec[iovcnt] */
+    uint32_t flags;    /* IN: MEWZ_SOCK_NONBLOCK */
+    uint32_t error;    /* OUT */
+    uint64_t written;  /* OUT */
+    struct mewz_hc_sockaddr to; /* IN */
+};
+
+/* MEWZ_HC_POLL, then, in the same exit, one receive into the stage of
+ * each entry whose stream socket polled readable (revents has
+ * MEWZ_POLL_IN) and whose stage has room (cap > 0): the request a server
+ * reads next comes back with the wait instead of costing its own exit. A
+ * stage answers like a receive: len bytes, or eof, or error; nothing (all
+ * 0) when the socket had nothing after all. stages_addr holds poll.nfds
+ * stages; a stage outside guest memory is answered EFAULT. */
+struct mewz_hc_stage {
+    uint64_t buf;   /* IN: guest address */
+    uint32_t cap;   /* IN: bytes; 0: no receive for this entry */
+    uint32_t len;   /* OUT: bytes received */
+    uint32_t error; /* OUT: the receive's WASI errno */
+    uint32_t eof;   /* OUT: 1 at end of stream */
+};
+
+struct mewz_hc_poll_recv {
+    uint64_t poll_addr;   /* IN: struct mewz_hc_poll */
+    uint64_t stages_addr; /* IN: struct mewz_hc_stage[poll nfds] */
 };
 
 /* ---- Traps ------------------------------------------------------------ */

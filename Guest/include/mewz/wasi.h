@@ -20,6 +20,7 @@
 #define MEWZ_WASI_ESUCCESS 0
 #define MEWZ_WASI_E2BIG 1
 #define MEWZ_WASI_EACCES 2
+#define MEWZ_WASI_EAFNOSUPPORT 5
 #define MEWZ_WASI_EAGAIN 6
 #define MEWZ_WASI_EBADF 8
 #define MEWZ_WASI_EBUSY 10
@@ -36,6 +37,7 @@
 #define MEWZ_WASI_ENAMETOOLONG 37
 #define MEWZ_WASI_ENOENT 44
 #define MEWZ_WASI_ENOMEM 48
+#define MEWZ_WASI_ENOPROTOOPT 50
 #define MEWZ_WASI_ENOSPC 51
 #define MEWZ_WASI_ENOSYS 52
 #define MEWZ_WASI_ENOTDIR 54
@@ -49,6 +51,11 @@
 #define MEWZ_WASI_ESPIPE 70
 #define MEWZ_WASI_EXDEV 75
 #define MEWZ_WASI_ENOTCAPABLE 76
+/* WasmEdge's getaddrinfo errors, past preview1's. */
+#define MEWZ_WASI_EAI_FAMILY 81
+#define MEWZ_WASI_EAI_NONAME 84
+#define MEWZ_WASI_EAI_SERVICE 85
+#define MEWZ_WASI_EAI_SOCKTYPE 86
 
 /* ---- filetype (u8) ----------------------------------------------------- */
 
@@ -56,6 +63,8 @@
 #define MEWZ_WASI_FILETYPE_CHARACTER_DEVICE 2
 #define MEWZ_WASI_FILETYPE_DIRECTORY 3
 #define MEWZ_WASI_FILETYPE_REGULAR_FILE 4
+#define MEWZ_WASI_FILETYPE_SOCKET_DGRAM 5
+#define MEWZ_WASI_FILETYPE_SOCKET_STREAM 6
 #define MEWZ_WASI_FILETYPE_SYMBOLIC_LINK 7
 
 /* ---- rights (u64) ------------------------------------------------------ */
@@ -231,7 +240,7 @@ uint32_t mewz_wasi_path_symlink(uint32_t old_path, uint32_t old_path_len,
 uint32_t mewz_wasi_path_unlink_file(uint32_t fd, uint32_t path,
                                     uint32_t path_len);
 
-/* sockets (preview1 has no socket creation; none exist yet) */
+/* sockets: preview1's four */
 uint32_t mewz_wasi_sock_accept(uint32_t fd, uint32_t flags, uint32_t fd_out);
 uint32_t mewz_wasi_sock_recv(uint32_t fd, uint32_t ri_data,
                              uint32_t ri_data_len, uint32_t ri_flags,
@@ -240,5 +249,50 @@ uint32_t mewz_wasi_sock_send(uint32_t fd, uint32_t si_data,
                              uint32_t si_data_len, uint32_t si_flags,
                              uint32_t nwritten_out);
 uint32_t mewz_wasi_sock_shutdown(uint32_t fd, uint32_t how);
+
+/* sockets: WasmEdge's extension (v2 signatures; v1's where they differ end
+ * in _v1). Families 1 (IPv4) and 2 (IPv6), types 1 (datagram) and 2
+ * (stream), options of level 0 (SOL_SOCKET, WasmEdge's numbering 0-13), 6
+ * (IPPROTO_TCP: 1 TCP_NODELAY) and 41 (IPPROTO_IPV6: 26 IPV6_V6ONLY). */
+#define MEWZ_WASMEDGE_SOL_SOCKET 0
+#define MEWZ_WASMEDGE_IPPROTO_TCP 6
+#define MEWZ_WASMEDGE_IPPROTO_IPV6 41
+uint32_t mewz_wasi_sock_open(uint32_t family, uint32_t type, uint32_t fd_out);
+uint32_t mewz_wasi_sock_bind(uint32_t fd, uint32_t addr, uint32_t port);
+uint32_t mewz_wasi_sock_connect(uint32_t fd, uint32_t addr, uint32_t port);
+uint32_t mewz_wasi_sock_listen(uint32_t fd, uint32_t backlog);
+uint32_t mewz_wasi_sock_accept_v1(uint32_t fd, uint32_t fd_out);
+uint32_t mewz_wasi_sock_recv_from(uint32_t fd, uint32_t ri_data,
+                                  uint32_t ri_data_len, uint32_t addr,
+                                  uint32_t ri_flags, uint32_t port_out,
+                                  uint32_t nread_out, uint32_t roflags_out);
+uint32_t mewz_wasi_sock_recv_from_v1(uint32_t fd, uint32_t ri_data,
+                                     uint32_t ri_data_len, uint32_t addr,
+                                     uint32_t ri_flags, uint32_t nread_out,
+                                     uint32_t roflags_out);
+uint32_t mewz_wasi_sock_send_to(uint32_t fd, uint32_t si_data,
+                                uint32_t si_data_len, uint32_t addr,
+                                uint32_t port, uint32_t si_flags,
+                                uint32_t nwritten_out);
+uint32_t mewz_wasi_sock_getsockopt(uint32_t fd, uint32_t level, uint32_t name,
+                                   uint32_t value, uint32_t value_len_ptr);
+uint32_t mewz_wasi_sock_setsockopt(uint32_t fd, uint32_t level, uint32_t name,
+                                   uint32_t value, uint32_t value_len);
+uint32_t mewz_wasi_sock_getlocaladdr(uint32_t fd, uint32_t addr,
+                                     uint32_t port_out);
+uint32_t mewz_wasi_sock_getpeeraddr(uint32_t fd, uint32_t addr,
+                                    uint32_t port_out);
+uint32_t mewz_wasi_sock_getlocaladdr_v1(uint32_t fd, uint32_t addr,
+                                        uint32_t addr_type_out,
+                                        uint32_t port_out);
+uint32_t mewz_wasi_sock_getpeeraddr_v1(uint32_t fd, uint32_t addr,
+                                       uint32_t addr_type_out,
+                                       uint32_t port_out);
+/* Numeric hosts, "localhost" and no host only: no DNS. */
+uint32_t mewz_wasi_sock_getaddrinfo(uint32_t node, uint32_t node_len,
+                                    uint32_t service, uint32_t service_len,
+                                    uint32_t hints, uint32_t res,
+                                    uint32_t max_res_len,
+                                    uint32_t res_len_out);
 
 #endif /* MEWZ_WASI_H */

@@ -22,6 +22,7 @@
 static const long CKVM_SYS_READV = SYS_readv;
 static const long CKVM_SYS_WRITEV = SYS_writev;
 static const long CKVM_SYS_PPOLL = SYS_ppoll;
+static const long CKVM_SYS_ACCEPT4 = SYS_accept4; /* glibc declares accept4 only with _GNU_SOURCE */
 
 /* Installs handlers (without SA_RESTART) for SIGTERM, SIGINT and SIGHUP
  * (a signal already ignored stays ignored) and ignores SIGPIPE, so a write

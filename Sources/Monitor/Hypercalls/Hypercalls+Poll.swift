@@ -2,7 +2,8 @@ import CMewzABI
 import Glibc
 
 extension Hypercalls {
-    /// MEWZ_HC_POLL: waits in ppoll for the guest's stdio handles or its timeout, so a sleeping
+    /// MEWZ_HC_POLL: waits in ppoll for the guest's stdio handles (in epoll when sockets are among
+    /// them: Hypercalls+SocketPoll) or its timeout, so a sleeping
     /// guest costs no host CPU; a termination signal cuts the wait short (EINTR) and the VM ends
     /// at the next KVM_RUN.
     func poll(_ address: UInt64) -> Action {
@@ -21,8 +22,10 @@ extension Hypercalls {
                 array.loadUnaligned(fromByteOffset: $0 * Int(entrySize), as: mewz_hc_poll_fd.self)
             }
             do throws(Errno) {
-                call.ready = try Self.wait(for: &entries, descriptors: descriptors,
-                                           timeout: Self.deadline(after: call.timeout_ns))
+                let deadline = Self.deadline(after: call.timeout_ns)
+                call.ready = try entries.contains { SocketTable.isSocketHandle($0.handle) }
+                    ? waitWithSockets(for: &entries, timeout: deadline)
+                    : Self.wait(for: &entries, descriptors: descriptors, timeout: deadline)
                 call.error = WASIErrno.success
             } catch {
                 call.error = WASIErrno.from(error)

@@ -23,6 +23,8 @@ struct Hypercalls {
     var linearMemory: LinearMemory? = nil
     /// The host directories behind MEWZ_HC_FS; nil when the container has no volumes.
     var volumes: HostVolumes? = nil
+    /// The guest's host sockets and the epoll instance polls of sockets wait in.
+    var sockets = SocketTable()
 
     func handle(number: UInt32, argument: UInt64) -> Action {
         switch number {
@@ -31,6 +33,11 @@ struct Hypercalls {
         case MEWZ_HC_RANDOM.rawValue: return random(argument)
         case MEWZ_HC_MEMORY.rawValue: return backLinearMemory(argument)
         case MEWZ_HC_POLL.rawValue: return poll(argument)
+        case MEWZ_HC_SOCKET.rawValue: return socket(argument)
+        case MEWZ_HC_ACCEPT.rawValue: return accept(argument)
+        case MEWZ_HC_RECV.rawValue: return receive(argument)
+        case MEWZ_HC_SEND.rawValue: return send(argument)
+        case MEWZ_HC_POLL_RECV.rawValue: return pollAndReceive(argument)
         case MEWZ_HC_EXIT.rawValue: return exit(argument)
         case MEWZ_HC_FS.rawValue: return files(argument)
         default: return .fail("guest made unknown hypercall \(number)")

@@ -155,6 +155,9 @@ struct MonitorLaunch {
                                             linearMemoryMaxPages: image.header.memoryMaxPages)
         configuration.workingDirectory = process.cwd
         configuration.volumes = volumes
+        // Listening sockets handed in preopened: MEWZ_TCPLISTEN=HOST:PORT[,HOST:PORT...].
+        configuration.listeners = process.env.last { $0.hasPrefix("MEWZ_TCPLISTEN=") }
+            .map { $0.dropFirst("MEWZ_TCPLISTEN=".count).split(separator: ",").map(String.init) } ?? []
         configuration.requiredCPUFeatures = image.header.requiredCPUFeatures
         configuration.linearMemoryMinPages = image.header.memoryMinPages
         if let limit = memoryLimit, limit > 0 { configuration.memoryLimit = UInt64(limit) }

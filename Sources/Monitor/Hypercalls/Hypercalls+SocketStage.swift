@@ -1,0 +1,46 @@
+import CMewzABI
+import Glibc
+
+extension Hypercalls {
+    /// MEWZ_HC_POLL_RECV: MEWZ_HC_POLL, then a receive into the stage of every readable stream
+    /// socket that has one, in the same exit (abi.h).
+    func pollAndReceive(_ address: UInt64) -> Action {
+        guard let bytes = memory.object(mewz_hc_poll_recv.self, at: address) else {
+            return .fail("hypercall poll-recv: argument at 0x\(hex(address)) is misaligned or outside guest memory")
+        }
+        let call = bytes.loadUnaligned(as: mewz_hc_poll_recv.self)
+        let action = poll(call.poll_addr)
+        guard action == .resume, let answered = memory.object(mewz_hc_poll.self, at: call.poll_addr)?
+                .loadUnaligned(as: mewz_hc_poll.self),
+              answered.error == WASIErrno.success else { return action }
+        let entrySize = UInt64(MemoryLayout<mewz_hc_poll_fd>.stride)
+        let stageSize = UInt64(MemoryLayout<mewz_hc_stage>.stride)
+        guard let entries = memory.slice(answered.fds_addr, UInt64(answered.nfds) * entrySize),
+              let stages = memory.slice(call.stages_addr, UInt64(answered.nfds) * stageSize) else { return action }
+        for index in 0..<Int(answered.nfds) {
+            let entry = entries.loadUnaligned(fromByteOffset: index * Int(entrySize), as: mewz_hc_poll_fd.self)
+            var stage = stages.loadUnaligned(fromByteOffset: index * Int(stageSize), as: mewz_hc_stage.self)
+            guard stage.cap > 0 else { continue }
+            (stage.len, stage.error, stage.eof) = (0, WASIErrno.success, 0)
+            if entry.revents & UInt16(MEWZ_POLL_IN) != 0, let socket = try? sockets.socket(entry.handle), socket.isStream {
+                if let buffer = memory.slice(stage.buf, UInt64(stage.cap)) {
+                    // recvmsg: the one receive call the seccomp filter allows.
+                    var vectors = [iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)]
+                    var name = sockaddr_storage()
+                    let count = Self.messageCall(&vectors, name: &name, nameLength: 0) { recvmsg(socket.fd, &$0, 0) }
+                    if count > 0 {
+                        stage.len = UInt32(count)
+                    } else if count == 0 {
+                        stage.eof = 1
+                    } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+                        stage.error = WASIErrno.from(Errno.current)
+                    }
+                } else {
+                    stage.error = WASIErrno.fault
+                }
+            }
+            stages.storeBytes(of: stage, toByteOffset: index * Int(stageSize), as: mewz_hc_stage.self)
+        }
+        return action
+    }
+}
