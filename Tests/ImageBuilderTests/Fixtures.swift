@@ -23,9 +23,23 @@ final class TemporaryDirectory {
         let filePath = path + "/" + name
         try? FileManager.default.createDirectory(
             atPath: (filePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(
-            atPath: filePath, contents: Data(contents.utf8),
-            attributes: [.posixPermissions: executable ? 0o755 : 0o644])
+        // An executable is written by a child process: a process another test forks while this
+        // one holds the file open for writing keeps that descriptor until it execs, and running
+        // the file meanwhile fails with ETXTBSY. A child's descriptor leaks into no one's fork.
+        guard executable else {
+            _ = FileManager.default.createFile(
+                atPath: filePath, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o644])
+            return filePath
+        }
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh", filePath]
+        let input = Pipe()
+        writer.standardInput = input
+        try? writer.run()
+        input.fileHandleForWriting.write(Data(contents.utf8))
+        try? input.fileHandleForWriting.close()
+        writer.waitUntilExit()
         return filePath
     }
 }

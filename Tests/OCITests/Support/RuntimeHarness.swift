@@ -320,6 +320,20 @@ final class RuntimeHarness {
     /// command line; an unreaped one has no command line left, so a dead child named
     /// mewz-runtime counts too. Other suites' processes in this test run do not.
     func leftoverProcesses() -> [Int32] {
+        // A dead mewz-runtime child may be another test's that its test has yet to reap (tests
+        // run in parallel, and a zombie has no command line to tell whose it is): only what
+        // stays unreaped for a few seconds counts.
+        var found = scanLeftoverProcesses()
+        let deadline = Date().addingTimeInterval(3)
+        while !found.isEmpty, Date() < deadline,
+              found.allSatisfy({ ProcessStat.read(pid: $0)?.isDead ?? true }) {
+            usleep(20_000)
+            found = scanLeftoverProcesses()
+        }
+        return found
+    }
+
+    private func scanLeftoverProcesses() -> [Int32] {
         let me = getpid()
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { pid in
