@@ -159,6 +159,24 @@ class CRITests(unittest.TestCase):
                                                             "mewz-state.json")))
                 self.assertIn("mewz-runtime", text(f"/proc/{monitor}/cmdline"))
 
+    def test_wasm_containers_of_a_pod_reach_each_other_on_localhost(self):
+        WORLD.pull("mewz-static-web")
+        WORLD.pull("mewz-netprobe")
+        with Pod("localhost") as pod:
+            server = pod.container("web", "mewz-static-web")
+            WORLD.start_container(server)
+            # The client retries while the port refuses: the server may not listen yet.
+            client = pod.container("client", "mewz-netprobe", args=["get", "8080", "/index.html"])
+            WORLD.start_container(client)
+            status = WORLD.wait_exited(client)
+            lines = [text.rstrip("\r") for stream, _, text in read_log(pod.log("client")) if stream == "stdout"]
+            self.assertEqual(status.exit_code, 0, lines)
+            self.assertEqual(lines[0], "HTTP/1.1 200 OK")
+            self.assertIn("<title>mewz-runtime static-web</title>", lines)
+            # The server is still serving, in the sandbox's network namespace.
+            self.assertEqual(WORLD.container_status(server).status.state, api.CONTAINER_RUNNING)
+            self.assertEqual(netns(WORLD.container_pid(server)), netns(WORLD.sandbox_pid(pod.id)))
+
     def test_failed_container_is_restarted_in_the_same_sandbox(self):
         with Pod("restart") as pod:
             failed = pod.container("app", "mewz-hello", args=["pod", "3"])

@@ -350,9 +350,13 @@ class World:
         # afresh: from buildah's layer cache it would be the plain image, annotation dropped).
         self.podman("build", "--quiet", "--no-cache", "--format", "oci", "--annotation", "module.wasm.image/variant=compat",
                     "--tag", "mewz-hello-compat", hello_context)
+        # A pod's two Wasm containers on localhost: the static-web server and an HTTP client.
+        self.podman("build", "--quiet", "--tag", "mewz-static-web", os.path.join(REPO, "oci/examples/static-web"))
+        context("mewz-netprobe", {"netprobe.wasm": os.path.join(REPO, "oci/examples/netprobe/rootfs/netprobe.wasm")},
+                'FROM scratch\nCOPY netprobe.wasm /netprobe.wasm\nENTRYPOINT ["/netprobe.wasm"]\n')
         for name, path in contexts.items():
             self.podman("build", "--quiet", "--tag", name, path)
-        self.built = ["mewz-hello", "mewz-hello-compat"] + list(contexts)
+        self.built = ["mewz-hello", "mewz-hello-compat", "mewz-static-web"] + list(contexts)
 
     # -- CRI helpers --------------------------------------------------------------------------
 

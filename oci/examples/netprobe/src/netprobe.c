@@ -10,6 +10,10 @@
  *                           ways, addresses (v1 and v2 layouts), options
  *   netprobe preopened      accept one connection on the first preopened
  *                           listening socket (MEWZ_TCPLISTEN) and greet it
+ *   netprobe get PORT PATH  an HTTP/1.1 GET of PATH from 127.0.0.1:PORT
+ *                           (retried for 20 s while the port refuses, as a
+ *                           pod's server may start after its client);
+ *                           prints the response
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <wasi/api.h>
 
@@ -191,6 +196,42 @@ static int preopened(void)
     return 1;
 }
 
+static int get(int port, const char *path)
+{
+    uint8_t bytes[128];
+    struct address a = v2(bytes, INET4, loopback4);
+    int32_t fd = -1;
+    uint32_t err = 0;
+    for (int attempt = 0; attempt < 200; attempt++) {
+        if (sock_open(INET4, STREAM, &fd) != 0)
+            return 1;
+        err = sock_connect(fd, &a, (uint32_t)port);
+        if (err == 0)
+            break;
+        close(fd);
+        fd = -1;
+        if (err != __WASI_ERRNO_CONNREFUSED)
+            break;
+        struct timespec pause = {.tv_nsec = 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    if (fd < 0) {
+        printf("connect: %u\n", err);
+        return 1;
+    }
+    char request[512];
+    int length = snprintf(request, sizeof request,
+                          "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
+    if (length < 0 || (size_t)length >= sizeof request || send(fd, request, (size_t)length, 0) != length)
+        return 1;
+    char buffer[4096];
+    ssize_t got;
+    while ((got = recv(fd, buffer, sizeof buffer, 0)) > 0)
+        fwrite(buffer, 1, (size_t)got, stdout);
+    close(fd);
+    return got < 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -202,6 +243,8 @@ int main(int argc, char **argv)
         return loopback();
     if (argc == 2 && strcmp(argv[1], "preopened") == 0)
         return preopened();
-    fprintf(stderr, "usage: netprobe refused PORT | limit | loopback | preopened\n");
+    if (argc == 4 && strcmp(argv[1], "get") == 0)
+        return get(atoi(argv[2]), argv[3]);
+    fprintf(stderr, "usage: netprobe refused PORT | limit | loopback | preopened | get PORT PATH\n");
     return 2;
 }
