@@ -8,6 +8,8 @@ let package = Package(
     name: "mewz-runtime",
     products: [
         .executable(name: "mewz-runtime", targets: ["MewzRuntime"]),
+        // For the fuzz package in Fuzzing/ (its own build, hack/fuzz): the parsers it feeds.
+        .library(name: "MewzParsers", targets: ["WasmCore", "WasmToC", "ImageFormat", "OCI"]),
     ],
     targets: [
         // Pure core.
