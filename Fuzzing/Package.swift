@@ -14,9 +14,12 @@ let package = Package(
     name: "mewz-fuzzing",
     dependencies: [.package(path: "..")],
     targets: [
-        .executableTarget(name: "FuzzWasm", dependencies: [.product(name: "MewzParsers", package: runtime)]),
-        .executableTarget(name: "FuzzImage", dependencies: [.product(name: "MewzParsers", package: runtime)]),
-        .executableTarget(name: "FuzzOCI", dependencies: [.product(name: "MewzParsers", package: runtime)]),
+        .executableTarget(name: "FuzzWasm", dependencies: [.product(name: "MewzFuzzable", package: runtime)]),
+        .executableTarget(name: "FuzzImage", dependencies: [.product(name: "MewzFuzzable", package: runtime)]),
+        .executableTarget(name: "FuzzOCI", dependencies: [.product(name: "MewzFuzzable", package: runtime)]),
+        // Not a libFuzzer target (it has its own main): boots Guests/hypercall_fuzz.c
+        // under the monitor, built with AddressSanitizer like the rest.
+        .executableTarget(name: "FuzzHypercalls", dependencies: [.product(name: "MewzFuzzable", package: runtime)]),
     ],
     swiftLanguageModes: [.v5]
 )
