@@ -7,6 +7,8 @@ harness (Tests/WasmToCTests/Harness) -> run; and the same module under
 wasmtime (wasmtime_reference.py). Results, traps, logged values and the
 final memory must agree.
 
+A trap ends an instance, as it ends a mewz-runtime guest (what it leaves
+behind is never observed there); the exports after it run in a new one.
 A call that exhausts the stack on either side ends the comparison there:
 where each engine's stack runs out is not specified, and what the
 recursion logged and stored before it differs legitimately.
@@ -30,11 +32,26 @@ FEATURES = ["--enable-sign-ext", "--enable-nontrapping-float-to-int", "--enable-
 CFLAGS = ["-std=gnu11", "-O2", "-march=x86-64-v2", "-w", "-fno-strict-aliasing"]
 
 
+def f32_lanes_canonical(half):
+    """A 64-bit half of a v128 with every 32-bit lane that is a NaN made the
+    canonical positive one (an f64 NaN's upper lane is an f32 NaN too)."""
+    lanes = [(half >> shift) & 0xFFFFFFFF for shift in (0, 32)]
+    lanes = [0x7FC00000 if (lane & 0x7F800000) == 0x7F800000 and lane & 0x7FFFFF else lane for lane in lanes]
+    return lanes[0] | lanes[1] << 32
+
+
 def normalise(line):
-    """A NaN result or log as "nan" (payloads are nondeterministic in Wasm)."""
+    """A NaN result or log as "nan" (payloads and signs are nondeterministic in
+    Wasm); in a v128, whose lane types are unknown, every lane that reads as
+    an f32 NaN made canonical."""
     parts = line.split(" ")
     for position, part in enumerate(parts):
         kind, _, value = part.partition(":")
+        if kind == "v128":
+            halves = value.split(":")
+            if len(halves) == 2 and all(half.isdigit() for half in halves):
+                parts[position] = "v128:%d:%d" % tuple(f32_lanes_canonical(int(half)) for half in halves)
+            continue
         if kind == "f32" and value.isdigit() and (int(value) & 0x7F800000) == 0x7F800000 and int(value) & 0x7FFFFF:
             parts[position] = "f32:nan"
         if kind == "f64" and value.isdigit() and (int(value) >> 52 & 0x7FF) == 0x7FF and int(value) & (2**52 - 1):
@@ -65,6 +82,18 @@ def truncate(lines, call):
         kept += pending + [line]
         pending = []
     return kept
+
+
+def resume_after(lines):
+    """The export index to start the next run from when this run ended in a
+    trap of a call (None: it ran to the end, or instantiation trapped)."""
+    results = [line for line in lines if not line.startswith("log ") and not line.startswith("memory ")]
+    if not results:
+        return None
+    index, _, outcome = results[-1].partition(" ")
+    if outcome.startswith("trap") and index != "-1":
+        return int(index) + 1
+    return None
 
 
 def compare(ours, reference, our_memory, reference_memory):
@@ -157,25 +186,45 @@ def main():
             keep("crash", wasm, "the generated C does not compile: " + built.stderr.strip()[:2000])
             continue
         memory_path = os.path.join(scratch, "memory.bin")
-        try:
-            ran = subprocess.run([executable, memory_path], capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            keep("timeout", wasm, "the generated code ran for over 60 s")
+        signatures = wasmtime_reference.read_signatures(os.path.join(source, "exports.txt"))
+        # A trap ends an instance on both sides; the exports after it run in
+        # a fresh one. Each side's lines are the runs' lines in order.
+        ours, our_memory, failure, first = [], None, None, 0
+        while failure is None:
+            if os.path.exists(memory_path):
+                os.unlink(memory_path)
+            try:
+                ran = subprocess.run([executable, memory_path, str(first)], capture_output=True, text=True,
+                                     timeout=60)
+            except subprocess.TimeoutExpired:
+                failure = ("timeout", "the generated code ran for over 60 s")
+                break
+            if ran.returncode != 0:
+                failure = ("crash", "the harness process ended with status %d: %s"
+                           % (ran.returncode, ran.stderr.strip()[-500:]))
+                break
+            lines = ran.stdout.splitlines()
+            ours += lines
+            first = resume_after(lines)
+            if first is None:
+                our_memory = open(memory_path, "rb").read() if os.path.exists(memory_path) else None
+                break
+        if failure is not None:
+            keep(failure[0], wasm, failure[1], "\n".join(ours))
             continue
-        if ran.returncode != 0:
-            keep("crash", wasm, "the harness process ended with status %d: %s" % (ran.returncode, ran.stderr.strip()[-500:]),
-                 ran.stdout)
-            continue
-        our_memory = open(memory_path, "rb").read() if os.path.exists(memory_path) else None
         try:
-            reference, reference_memory = wasmtime_reference.run(wasm, wasmtime_reference.read_signatures(
-                os.path.join(source, "exports.txt")))
+            reference, reference_memory, first = [], None, 0
+            while True:
+                lines, reference_memory = wasmtime_reference.run(wasm, signatures, first)
+                reference += lines
+                first = resume_after(lines)
+                if first is None:
+                    break
         except Exception as error:  # the reference itself failed: not ours to judge
             counts["run"] -= 1
             counts["skipped"] += 1
             print("binaryen: wasmtime could not run module %d: %s" % (number, error), file=sys.stderr)
             continue
-        ours = ran.stdout.splitlines()
         if comparable(ours) or comparable(reference):
             counts["stack"] += 1
         reason = compare(ours, reference, our_memory, reference_memory)

@@ -3,6 +3,8 @@
 it under the generated C, and returns the same lines (see
 Sources/SpecRunner/DiffDriver.swift) plus the final memory bytes.
 
+A trap ends the run (a new instance runs the exports after it).
+
 wasmtime's Python API cannot pass v128 values, so log-v128 is a small Wasm
 module that splits its argument into two i64 halves for a host function,
 and an export whose signature has a v128 is called through a Wasm thunk
@@ -82,9 +84,11 @@ def read_signatures(path):
     return signatures
 
 
-def run(path, signatures):
-    """(lines, memory bytes or None) for the module at path; signatures
-    from read_signatures."""
+def run(path, signatures, first=0):
+    """(lines, memory bytes or None) for the module at path, calling the
+    exports from index `first` on in a fresh instance and stopping at the
+    first trap (as the generated code's driver does); signatures from
+    read_signatures."""
     engine = wasmtime.Engine()
     store = wasmtime.Store(engine)
     module = wasmtime.Module.from_file(engine, path)
@@ -115,7 +119,7 @@ def run(path, signatures):
     for index, export in enumerate(module.exports):
         if isinstance(export.type, wasmtime.MemoryType) and export.name == "memory":
             memory = exports[export.name]
-        if index not in signatures:
+        if index not in signatures or index < first:
             continue
         func = exports[export.name]
         params, results = signatures[index]
@@ -128,7 +132,7 @@ def run(path, signatures):
                 values = func(store, *[0 if p in ("i32", "i64") else 0.0 for p in params])
         except wasmtime.Trap as trap:
             lines.append("%d trap %s" % (index, trap_text(trap)))
-            continue
+            return lines, None
         if values is None:
             values = []
         elif not isinstance(values, list):
