@@ -25,11 +25,12 @@ struct Definition {
 /// reaches, in the same straight-line stretch (or through a loop
 /// accumulator) and through operators that need all their operands, a
 /// consumer clang cannot drop: a store, a loop's back-edge condition,
-/// another load's address, a global.set, a bulk memory or table operation,
-/// memory.grow, a call_indirect index. Call arguments and returned values
-/// do not anchor (inlining can make them dead), nor do the conditions of
-/// `if` and forward branches (clang removes a test whose outcomes it finds
-/// equivalent: `if (c) goto L; L:`, found by hack/fuzz binaryen).
+/// another load's address, a bulk memory or table operation, memory.grow,
+/// a call_indirect index. Call arguments and returned values do not anchor
+/// (inlining can make them dead), nor do global.set (a global nobody reads
+/// is a dead C variable) and the conditions of `if` and forward branches
+/// (clang removes a test whose outcomes it finds equivalent: `if (c) goto
+/// L; L:`); both found by hack/fuzz binaryen.
 extension FunctionEmitter {
     /// Records the load just materialised into `slot`.
     mutating func recordLoad(into slot: Variable) {

@@ -28,6 +28,32 @@ struct FuzzRegressionTests {
                                flags: ["-march=x86-64-v2"])  // its v128 locals
     }
 
+    /// binaryen -ttf: `(global.set $g12 (v128.load offset=3 (global.get $g13)))`
+    /// with $g12 read nowhere: clang deleted the dead store and the load that
+    /// should have trapped (wasmtime trapped, the generated code returned).
+    @Test func storeToAnUnreadGlobalStillTraps() throws {
+        try ExportRunner.check(try Self.load("global-set-unread.wasm"),
+                               [Call("func_4", [], trap: "out of bounds memory access")],
+                               flags: ["-march=x86-64-v2"])
+    }
+
+    static func unreadGlobal() -> Module {
+        var builder = ModuleBuilder()
+        builder.memory(1, 1)
+        builder.global(.i64, mutable: true, .i64(0))
+        builder.function([.i32], [.i32], export: "intoUnreadGlobal", [
+            .get(0), .load(.i64Load, MemoryArgument(align: 0, offset: 0)), .globalSet(0), .i32(4),
+        ])
+        return builder.module
+    }
+
+    @Test func loadIntoAnUnreadGlobal() throws {
+        try ExportRunner.check(Self.unreadGlobal(), [
+            Call("intoUnreadGlobal", [.i32(65536)], trap: "out of bounds memory access"),
+        ])
+        try ExportRunner.check(Self.unreadGlobal(), [Call("intoUnreadGlobal", [.i32(8)], .i32(4))])
+    }
+
     static func forwardBranches() -> Module {
         var builder = ModuleBuilder()
         builder.memory(1, 1)
