@@ -1,5 +1,6 @@
 """hack/fuzz csmith: whole-program differential testing. Per seed: a csmith
-program, compiled natively and to wasm32-wasi by the same clang at -O2;
+program, compiled natively (x86 ILP32, -m32, the data model of wasm32) and
+to wasm32-wasi by the same clang at -O2;
 the native run's "checksum = X" line must be what `mewz-runtime run`
 prints for the module in its KVM guest. Programs whose native run does not
 finish in time (csmith can make long loops) or fails are skipped: only a
@@ -17,6 +18,7 @@ import sys
 import time
 
 CSMITH_INCLUDE = "/usr/include/csmith"
+NATIVE = ["-m32", "-msse2", "-mfpmath=sse"]
 CONFIG = {
     "ociVersion": "1.0.2",
     "process": {"terminal": False, "user": {"uid": 0, "gid": 0}, "args": ["/program.wasm"], "env": [], "cwd": "/"},
@@ -82,7 +84,9 @@ def main():
         common = ["-O2", "-w", "-I", CSMITH_INCLUDE, source]
         native = os.path.join(scratch, "native")
         wasm = os.path.join(rootfs, "program.wasm")
-        if subprocess.run([arguments.clang, *common, "-o", native], capture_output=True).returncode != 0 or \
+        # Natively as ILP32 (-m32), wasm32's data model: a program whose checksum
+        # depends on the size of long or of a pointer must agree with itself.
+        if subprocess.run([arguments.clang, *NATIVE, *common, "-o", native], capture_output=True).returncode != 0 or \
                 subprocess.run([arguments.clang, "--target=wasm32-wasi", *common, "-o", wasm],
                                capture_output=True).returncode != 0:
             counts["skipped"] += 1
