@@ -54,6 +54,32 @@ struct FuzzRegressionTests {
         try ExportRunner.check(Self.unreadGlobal(), [Call("intoUnreadGlobal", [.i32(8)], .i32(4))])
     }
 
+    /// binaryen -ttf: `(i64.store32 (i32.wrap_i64 (i64.shr_u (i64.const 0)
+    /// (i64.load16_u ...))) ...)`: 0 shifted by anything is 0, so clang
+    /// needed no load to compute the store's address.
+    @Test func zeroShiftedByALoadStillTraps() throws {
+        try ExportRunner.check(try Self.load("zero-shifted-by-load.wasm"),
+                               [Call("func", [.f64(bits: 0), .i32(0)], trap: "out of bounds memory access")])
+    }
+
+    static func constantShifted() -> Module {
+        var builder = ModuleBuilder()
+        builder.memory(1, 1)
+        let arg = MemoryArgument(align: 0, offset: 0)
+        for (name, op, constant) in [("shlZero", NumericOperator.i32Shl, Int32(0)), ("shrUZero", .i32ShrU, 0),
+                                     ("shrSOnes", .i32ShrS, -1), ("rotlOnes", .i32Rotl, -1)] {
+            builder.function([.i32], [.i32], export: name, [
+                .i32(constant), .get(0), .load(.i32Load, arg), .op(op), .i32(9), .store(.i32Store, arg), .i32(1),
+            ])
+        }
+        return builder.module
+    }
+
+    @Test(arguments: ["shlZero", "shrUZero", "shrSOnes", "rotlOnes"])
+    func constantShiftedByALoadStillTraps(_ export: String) throws {
+        try ExportRunner.check(Self.constantShifted(), [Call(export, [.i32(65536)], trap: "out of bounds memory access")])
+    }
+
     static func forwardBranches() -> Module {
         var builder = ModuleBuilder()
         builder.memory(1, 1)
