@@ -237,7 +237,7 @@ def main():
             counts["stack"] += 1
         reason = compare(ours, reference, our_memory, reference_memory)
         if reason:
-            keep("mismatch", wasm, reason, ran.stdout, "\n".join(reference))
+            keep("mismatch", wasm, reason, "\n".join(ours), "\n".join(reference))
     print("binaryen: %d modules generated, %d skipped (wasm-opt failed or imports), %d compared only up to a stack exhaustion"
           % (number, counts["skipped"], counts["stack"]), file=sys.stderr)
     print("counts %d %d %d %d" % (counts["run"], counts["crash"], counts["mismatch"], counts["timeout"]))
