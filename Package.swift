@@ -8,6 +8,9 @@ let package = Package(
     name: "mewz-runtime",
     products: [
         .executable(name: "mewz-runtime", targets: ["MewzRuntime"]),
+        // For the fuzz package in Fuzzing/ (its own build, hack/fuzz): the parsers it feeds
+        // and the monitor its hostile guest runs under.
+        .library(name: "MewzFuzzable", targets: ["WasmCore", "WasmToC", "ImageFormat", "OCI", "Monitor"]),
     ],
     targets: [
         // Pure core.

@@ -19,6 +19,7 @@ func fail(_ message: String) -> Never {
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "--emit-c" { EmitC.run(Array(arguments.dropFirst())) }
+if arguments.first == "--emit-diff" { DiffDriver.run(Array(arguments.dropFirst())) }
 // The SIMD scripts run by default; --no-simd leaves them out (--all, which
 // used to add them, is still accepted).
 let includeSIMD = !arguments.contains("--no-simd")

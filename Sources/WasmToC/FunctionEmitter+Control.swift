@@ -52,7 +52,7 @@ extension FunctionEmitter {
         materializeAll()
         let height = stack.count - signature.parameters.count
         for index in height..<stack.count { materialize(at: index) }
-        anchor(condition)
+        // No anchor: clang drops the test when both arms turn out equivalent.
         emit("if (\(use(condition))) {")
         indentation += 1
         var frame = ControlFrame(kind: .ifThen, label: newLabel(), parameters: signature.parameters,
@@ -119,7 +119,10 @@ extension FunctionEmitter {
         let target = try frameIndex(depth)
         try evaluateBranchValues(count: frames[target].branchTypes.count)
         let start = lines.count
-        anchor(condition)
+        // A back edge decides whether the loop runs again, which clang must
+        // keep; a forward branch may land where falling through does
+        // (`if (c) goto L; L:`), and clang then drops the test and its load.
+        if frames[target].kind == .loop { anchor(condition) }
         emit("if (\(use(condition))) {")
         indentation += 1
         try emitBranch(to: target)
@@ -152,7 +155,8 @@ extension FunctionEmitter {
             return
         }
         try evaluateBranchValues(count: count)
-        anchor(index)
+        // As br_if: only when every target is a loop header.
+        if groups.allSatisfy({ frames[$0.frame].kind == .loop }) && frames[defaultFrame].kind == .loop { anchor(index) }
         emit("switch (\(use(index))) {")
         if !groups.contains(where: { $0.frame == defaultFrame }) { groups.append((defaultFrame, [])) }
         for group in groups {

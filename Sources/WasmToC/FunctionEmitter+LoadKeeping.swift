@@ -24,10 +24,13 @@ struct Definition {
 /// need it). It is left out for a load that is *anchored*: its value
 /// reaches, in the same straight-line stretch (or through a loop
 /// accumulator) and through operators that need all their operands, a
-/// consumer clang cannot drop: a store, a branch condition, another load's
-/// address, a global.set, a bulk memory or table operation, memory.grow, a
-/// call_indirect index. Call arguments and returned values do not anchor
-/// (inlining can make them dead).
+/// consumer clang cannot drop: a store, a loop's back-edge condition,
+/// another load's address, a bulk memory or table operation, memory.grow,
+/// a call_indirect index. Call arguments and returned values do not anchor
+/// (inlining can make them dead), nor do global.set (a global nobody reads
+/// is a dead C variable) and the conditions of `if` and forward branches
+/// (clang removes a test whose outcomes it finds equivalent: `if (c) goto
+/// L; L:`); both found by hack/fuzz binaryen.
 extension FunctionEmitter {
     /// Records the load just materialised into `slot`.
     mutating func recordLoad(into slot: Variable) {
@@ -106,7 +109,7 @@ extension FunctionEmitter {
     /// Whether clang may compute `op` on these operands without all of
     /// them: the same variable twice (x - x, x ^ x) or an integer constant
     /// that absorbs or decides the result (x * 0, x & 0, x | ~0, x % 1,
-    /// x <u 0, x >s INT_MAX, ...). Float operators keep IEEE semantics, so
+    /// 0 << x, x <u 0, x >s INT_MAX, ...). Float operators keep IEEE semantics, so
     /// they never drop an operand.
     static func mayFold(_ op: NumericOperator, _ operands: [StackValue]) -> Bool {
         guard operands.count == 2 else { return false }
@@ -120,9 +123,12 @@ extension FunctionEmitter {
         let constant = first.bits ?? second.bits
         guard let constant else { return false }
         switch op {
-        case .i32Add, .i64Add, .i32Sub, .i64Sub, .i32Xor, .i64Xor, .i32Eq, .i64Eq, .i32Ne, .i64Ne,
-             .i32Shl, .i64Shl, .i32ShrS, .i64ShrS, .i32ShrU, .i64ShrU, .i32Rotl, .i64Rotl, .i32Rotr, .i64Rotr:
+        case .i32Add, .i64Add, .i32Sub, .i64Sub, .i32Xor, .i64Xor, .i32Eq, .i64Eq, .i32Ne, .i64Ne:
             return false
+        // 0 shifted or rotated by anything is 0, and so is ~0 arithmetically
+        // shifted or rotated (the count is then never needed; hack/fuzz binaryen).
+        case .i32Shl, .i64Shl, .i32ShrU, .i64ShrU: return first.bits == 0
+        case .i32ShrS, .i64ShrS, .i32Rotl, .i64Rotl, .i32Rotr, .i64Rotr: return first.bits == 0 || first.bits == ones
         case .i32Mul, .i64Mul, .i32And, .i64And: return constant == 0
         case .i32Or, .i64Or: return constant == ones
         case .i32DivS, .i64DivS, .i32DivU, .i64DivU: return first.bits == 0

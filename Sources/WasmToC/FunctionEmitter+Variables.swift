@@ -33,7 +33,8 @@ extension FunctionEmitter {
     mutating func lowerGlobalSet(_ index: UInt32) throws(LoweringError) {
         let name = try globalName(index)
         let value = try pop()
-        anchor(value)
+        // No anchor: a global is a C variable, and clang drops a store to
+        // one it sees is never read (or overwritten first), load and all.
         emit("\(name) = \(use(value));")
     }
 

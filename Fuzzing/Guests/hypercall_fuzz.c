@@ -1,0 +1,454 @@
+/*
+ * A hostile guest for the monitor (hack/fuzz hypercall): argv[1] is a seed,
+ * argv[2] a number of hypercalls. Each one is write, read, random, memory
+ * or poll with arguments drawn from the seed: valid, at the boundaries of
+ * guest RAM and of the backed linear memory, straddling them, overflowing
+ * 64 bits, far away, and overlapping the argument struct itself. Written
+ * in C, not Wasm, so nothing but the ABI stands between it and the monitor.
+ *
+ * Every answer is checked against what abi.h promises: a call whose
+ * pointers all lie in guest memory (RAM, or the backed linear memory) and
+ * whose counts are in range succeeds; any other is refused with an errno.
+ * A broken promise prints "MISMATCH ..." and exits 3. Its own lines go to
+ * fd 2; the random writes to fd 1 or to bad descriptors. After the last call
+ * it prints "hypercall-fuzz: N calls" and ends the way argv[3] says:
+ * "exit" (status 0), "unknown" (an unknown hypercall number), "outside"
+ * (an argument struct outside guest memory), "misaligned", or "trap"
+ * (a trap number drawn from the seed): each must end the VM cleanly.
+ *
+ * Reads and random fills only ever target the scratch buffer, the free
+ * pages and linear memory (or addresses that must be refused), so the
+ * guest never overwrites its own code, stack or page tables by design.
+ */
+#include <mewz/abi.h>
+
+static const struct mewz_boot_info *boot;
+static uint64_t state;
+static uint64_t backed;
+
+/* The arena the arguments live in; 8-aligned. */
+static uint8_t scratch[64 * 1024] __attribute__((aligned(64)));
+
+/* ---- freestanding helpers -------------------------------------------- */
+
+void *memset(void *dest, int value, unsigned long count)
+{
+    unsigned char *bytes = dest;
+    while (count--)
+        *bytes++ = (unsigned char)value;
+    return dest;
+}
+
+void *memcpy(void *dest, const void *src, unsigned long count)
+{
+    unsigned char *to = dest;
+    const unsigned char *from = src;
+    while (count--)
+        *to++ = *from++;
+    return dest;
+}
+
+static unsigned long length(const char *string)
+{
+    unsigned long count = 0;
+    while (string[count])
+        count++;
+    return count;
+}
+
+static int equal(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static uint64_t decimal(const char *text)
+{
+    uint64_t value = 0;
+    while (*text >= '0' && *text <= '9')
+        value = value * 10 + (uint64_t)(*text++ - '0');
+    return value;
+}
+
+static const char *argument(unsigned index)
+{
+    const char *string = (const char *)(uintptr_t)boot->argv_addr;
+    for (unsigned i = 0; i < index && i < boot->argc; i++)
+        string += length(string) + 1;
+    return index < boot->argc ? string : "";
+}
+
+/* xorshift64*: the whole run follows from the seed. */
+static uint64_t next(void)
+{
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t below(uint64_t bound) { return bound ? next() % bound : 0; }
+
+/* ---- hypercalls ------------------------------------------------------- */
+
+static void hypercall(unsigned number, uint64_t argument_address)
+{
+    __asm__ volatile("outl %0, %w1"
+                     :
+                     : "a"((unsigned)argument_address), "Nd"((unsigned short)(MEWZ_HC_PORT_BASE + number))
+                     : "memory");
+}
+
+static struct mewz_hc_write print_args;
+static struct mewz_hc_iovec print_vector;
+
+static void print(const char *text)
+{
+    print_vector.addr = MEWZ_HC_ADDR(text);
+    print_vector.len = length(text);
+    print_args = (struct mewz_hc_write){.fd = 2, .iovcnt = 1, .iov_addr = MEWZ_HC_ADDR(&print_vector)};
+    hypercall(MEWZ_HC_WRITE, MEWZ_HC_ADDR(&print_args));
+}
+
+static void print_number(uint64_t value)
+{
+    char digits[24];
+    int at = 23;
+    digits[at] = 0;
+    do {
+        digits[--at] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    print(digits + at);
+}
+
+static struct mewz_hc_exit exit_args;
+
+static __attribute__((noreturn)) void guest_exit(uint32_t status, uint32_t trap)
+{
+    exit_args = (struct mewz_hc_exit){.status = status, .trap = trap};
+    hypercall(MEWZ_HC_EXIT, MEWZ_HC_ADDR(&exit_args));
+    for (;;)
+        __asm__ volatile("hlt");
+}
+
+static uint64_t iteration;
+
+static void mismatch(const char *what, uint64_t got)
+{
+    print("MISMATCH call ");
+    print_number(iteration);
+    print(": ");
+    print(what);
+    print(" (got ");
+    print_number(got);
+    print(")\n");
+    guest_exit(3, 0);
+}
+
+/* ---- the guest memory model (abi.h) --------------------------------- */
+
+/* [address, address + size) inside RAM or the backed linear memory. */
+static int inside(uint64_t address, uint64_t size)
+{
+    if (address <= boot->ram_size && size <= boot->ram_size - address)
+        return 1;
+    if (address >= MEWZ_LM_BASE) {
+        uint64_t offset = address - MEWZ_LM_BASE;
+        return offset <= backed && size <= backed - offset;
+    }
+    return 0;
+}
+
+/* A destination the guest may let the monitor write: the scratch arena, the
+ * free pages, linear memory; or somewhere that must be refused. */
+static uint64_t destination(uint64_t size)
+{
+    uint64_t ram = boot->ram_size;
+    switch (below(12)) {
+    case 0: case 1: case 2:
+        /* Wholly inside the arena: past it lie the arguments and the stack. */
+        if (size <= sizeof scratch)
+            return MEWZ_HC_ADDR(scratch) + below(sizeof scratch - size + 1);
+        return boot->free_start + below(boot->free_end - boot->free_start);
+    case 3:
+        return boot->free_start + below(boot->free_end - boot->free_start);
+    case 4:
+        return ram - below(size + 2); /* at or straddling RAM's end */
+    case 5:
+        return ram + below(0x10000);
+    case 6:
+        return backed ? MEWZ_LM_BASE + below(backed) : MEWZ_LM_BASE;
+    case 7:
+        return MEWZ_LM_BASE + backed - below(size + 2); /* straddling the backed end */
+    case 8:
+        return MEWZ_LM_BASE - below(16) - 1; /* the gap below linear memory */
+    case 9:
+        return UINT64_MAX - below(size + 16); /* wraps around */
+    case 10:
+        return MEWZ_ROFS_BASE + below(0x10000);
+    default:
+        return next();
+    }
+}
+
+/* A source the monitor only reads: anything a destination may be, and the
+ * guest's own pages (boot info, page tables, code). */
+static uint64_t source(uint64_t size)
+{
+    switch (below(6)) {
+    case 0:
+        return MEWZ_BOOT_INFO_ADDR + below(MEWZ_PAGE_SIZE);
+    case 1:
+        return MEWZ_PAGE_TABLE_ADDR + below(MEWZ_PAGE_TABLE_END - MEWZ_PAGE_TABLE_ADDR);
+    case 2:
+        return below(MEWZ_PAGE_SIZE); /* page 0, never mapped in the guest */
+    default:
+        return destination(size);
+    }
+}
+
+static uint64_t size(void)
+{
+    switch (below(8)) {
+    case 0: return 0;
+    case 1: return 1;
+    case 2: return below(64);
+    case 3: return below(4096) + 1;
+    case 4: return MEWZ_PAGE_SIZE;
+    case 5: return below(70000);
+    case 6: return UINT64_MAX - below(4);
+    default: return (uint64_t)1 << below(64);
+    }
+}
+
+static uint32_t count(uint32_t maximum)
+{
+    switch (below(6)) {
+    case 0: return 0;
+    case 1: return 1;
+    case 2: return (uint32_t)below(8);
+    case 3: return maximum;
+    case 4: return maximum + 1;
+    default: return (uint32_t)next();
+    }
+}
+
+/* An argument struct of `bytes`: in the arena, mostly; sometimes inside the
+ * buffers the same call hands over, so the monitor's answer overwrites what
+ * it read (it must have copied the struct first). */
+static uint64_t argument_slot(uint64_t bytes)
+{
+    uint64_t slots = (sizeof scratch - bytes) / 8;
+    return MEWZ_HC_ADDR(scratch) + below(slots) * 8;
+}
+
+/* Fills vectors[count] at `array` (when the array is in the arena) with
+ * buffers from `pick`; whether every non-empty one lies in guest memory. */
+static int fill_vectors(uint64_t array, uint32_t count, int for_reading)
+{
+    int valid = 1;
+    uint8_t *arena = scratch;
+    if (array < MEWZ_HC_ADDR(arena) || array - MEWZ_HC_ADDR(arena) > sizeof scratch ||
+        (uint64_t)count * sizeof(struct mewz_hc_iovec) > sizeof scratch - (array - MEWZ_HC_ADDR(arena)))
+        return -1; /* not ours to fill: the monitor reads what is there */
+    struct mewz_hc_iovec *vectors = (struct mewz_hc_iovec *)(uintptr_t)array;
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t len = below(4) == 0 ? size() : below(512);
+        uint64_t addr = for_reading ? destination(len) : source(len);
+        vectors[i].addr = addr;
+        vectors[i].len = len;
+        if (len && !inside(addr, len))
+            valid = 0;
+    }
+    return valid;
+}
+
+/* Whether the vectors at `array` (count of them) all lie in guest memory,
+ * read back as the monitor would see them. */
+static int vectors_valid(uint64_t array, uint32_t count)
+{
+    if (!inside(array, (uint64_t)count * sizeof(struct mewz_hc_iovec)))
+        return 0;
+    const struct mewz_hc_iovec *vectors = (const struct mewz_hc_iovec *)(uintptr_t)array;
+    for (uint32_t i = 0; i < count; i++)
+        if (vectors[i].len && !inside(vectors[i].addr, vectors[i].len))
+            return 0;
+    return 1;
+}
+
+/* Arrays the guest can read back itself: the arena and linear memory (its
+ * page tables map only the pages it touches there, so it stays away). */
+static int readable_here(uint64_t array, uint64_t bytes)
+{
+    uint64_t arena = MEWZ_HC_ADDR(scratch);
+    return array >= arena && array - arena <= sizeof scratch && bytes <= sizeof scratch - (array - arena);
+}
+
+/* Where an iovec array goes. A read's array is ours (filled in the arena)
+ * or lies at least partly outside guest memory: an array read from the
+ * guest's own pages would aim the monitor's writes at whatever those bytes
+ * say, and the guest would only be shooting itself. */
+static uint64_t vector_array(uint32_t count, int for_reading)
+{
+    uint64_t bytes = (uint64_t)count * sizeof(struct mewz_hc_iovec);
+    if (below(4) && bytes <= sizeof scratch)
+        return MEWZ_HC_ADDR(scratch) + below((sizeof scratch - bytes) / 16 + 1) * 16;
+    if (!for_reading)
+        return source(bytes);
+    uint64_t short_of = bytes ? 1 + below(bytes) : 1; /* 1..bytes: never wholly inside */
+    switch (below(4)) {
+    case 0: return boot->ram_size - bytes + short_of;
+    case 1: return MEWZ_LM_BASE + backed - bytes + short_of;
+    case 2: return MEWZ_LM_BASE - short_of; /* from the gap below linear memory */
+    default: return UINT64_MAX - below(64);
+    }
+}
+
+static void check_errno(int valid, uint32_t error, const char *call)
+{
+    if (valid && error != 0)
+        mismatch(call, error);
+    if (!valid && error == 0)
+        mismatch(call, 0);
+}
+
+static void fuzz_write_or_read(int reading)
+{
+    uint64_t at = argument_slot(sizeof(struct mewz_hc_write));
+    uint32_t n = count(MEWZ_HC_IOV_MAX);
+    if (below(2))
+        n = (uint32_t)below(5);
+    uint64_t array = vector_array(n, reading);
+    /* Writes go to fd 1 (the host's /dev/null) or a bad fd, never to fd 2,
+     * which carries this guest's own lines. */
+    uint32_t fd = reading ? (below(4) ? 0 : (uint32_t)below(6)) : (below(4) ? 1 : (uint32_t)next());
+    if (!reading && fd == 2)
+        fd = 3;
+    fill_vectors(array, n, reading);
+    /* The struct may land on the vectors: judge what the monitor will read. */
+    struct mewz_hc_write *args = (struct mewz_hc_write *)(uintptr_t)at;
+    *args = (struct mewz_hc_write){.fd = fd, .iovcnt = n, .iov_addr = array, .written = 77, .error = 77};
+    int known = n <= MEWZ_HC_IOV_MAX && readable_here(array, (uint64_t)n * sizeof(struct mewz_hc_iovec));
+    int valid = known && vectors_valid(array, n) && (reading ? fd == 0 : fd == 1 || fd == 2);
+    if (n > MEWZ_HC_IOV_MAX || !inside(array, (uint64_t)n * sizeof(struct mewz_hc_iovec)) ||
+        (reading ? fd != 0 : fd != 1 && fd != 2))
+        known = 1, valid = 0;
+    hypercall(reading ? MEWZ_HC_READ : MEWZ_HC_WRITE, at);
+    /* A read may have landed on the struct itself; its answer is stored last. */
+    if (known)
+        check_errno(valid, args->error, reading ? "read" : "write");
+    if (args->error && args->written)
+        mismatch(reading ? "read failed but counted bytes" : "write failed but counted bytes", args->written);
+}
+
+static void fuzz_random(void)
+{
+    uint64_t at = argument_slot(sizeof(struct mewz_hc_random));
+    uint64_t len = below(3) ? below(65536 + 2) : size();
+    uint64_t addr = destination(len);
+    int valid = len <= 65536 && inside(addr, len);
+    struct mewz_hc_random *args = (struct mewz_hc_random *)(uintptr_t)at;
+    *args = (struct mewz_hc_random){.addr = addr, .len = len, .error = 77};
+    hypercall(MEWZ_HC_RANDOM, at);
+    /* Only the error of a fill that cannot overlap the struct is checked. */
+    if (!(addr <= at + sizeof *args && at <= addr + len))
+        check_errno(valid, args->error, "random");
+}
+
+static void fuzz_memory(void)
+{
+    uint64_t at = argument_slot(sizeof(struct mewz_hc_memory));
+    uint64_t limit = boot->lm_limit_size;
+    uint64_t wanted;
+    switch (below(6)) {
+    case 0: wanted = 0; break;
+    case 1: wanted = backed + below(4 * MEWZ_LARGE_PAGE_SIZE); break;
+    case 2: wanted = limit; break;
+    case 3: wanted = limit + 1 + below(1 << 20); break;
+    case 4: wanted = UINT64_MAX - below(8); break;
+    default: wanted = below(limit + 1); break;
+    }
+    struct mewz_hc_memory *args = (struct mewz_hc_memory *)(uintptr_t)at;
+    *args = (struct mewz_hc_memory){.wanted = wanted, .backed = 77, .error = 77};
+    hypercall(MEWZ_HC_MEMORY, at);
+    if (wanted > limit && args->error == 0)
+        mismatch("memory beyond lm_limit_size backed", wanted);
+    if (args->error == 0 && args->backed < wanted)
+        mismatch("memory: less backed than wanted", args->backed);
+    if (args->backed < backed || args->backed > limit)
+        mismatch("memory: backed size went down or past the limit", args->backed);
+    backed = args->backed;
+}
+
+static void fuzz_poll(void)
+{
+    uint64_t at = argument_slot(sizeof(struct mewz_hc_poll));
+    uint32_t n = below(2) ? (uint32_t)below(6) : count(MEWZ_HC_POLL_MAX);
+    uint64_t bytes = (uint64_t)n * sizeof(struct mewz_hc_poll_fd);
+    uint64_t array = below(4) && bytes <= sizeof scratch
+        ? MEWZ_HC_ADDR(scratch) + below((sizeof scratch - bytes) / 16 + 1) * 16 : destination(bytes);
+    if (readable_here(array, bytes)) {
+        struct mewz_hc_poll_fd *fds = (struct mewz_hc_poll_fd *)(uintptr_t)array;
+        for (uint32_t i = 0; i < n; i++) {
+            fds[i].handle = below(3) ? (uint32_t)below(3) : (uint32_t)next();
+            fds[i].events = (uint16_t)next();
+        }
+    }
+    static const uint64_t timeouts[] = {0, 1, 1000, 100000};
+    struct mewz_hc_poll *args = (struct mewz_hc_poll *)(uintptr_t)at;
+    *args = (struct mewz_hc_poll){.fds_addr = array, .nfds = n, .ready = 77, .timeout_ns = timeouts[below(4)], .error = 77};
+    int overlaps = array <= at + sizeof *args && at <= array + bytes;
+    int valid = n <= MEWZ_HC_POLL_MAX && inside(array, bytes);
+    hypercall(MEWZ_HC_POLL, at);
+    if (!overlaps) {
+        check_errno(valid, args->error, "poll");
+        if (args->error == 0 && args->ready > n)
+            mismatch("poll: more ready than asked", args->ready);
+    }
+}
+
+/* ---- the end of a run --------------------------------------------------- */
+
+static __attribute__((noreturn)) void finish(const char *how)
+{
+    print("hypercall-fuzz: ");
+    print_number(iteration);
+    print(" calls\n");
+    if (equal(how, "unknown"))
+        hypercall(MEWZ_HC_COUNT + (unsigned)below(200), MEWZ_HC_ADDR(&exit_args));
+    else if (equal(how, "outside"))
+        hypercall(1 + (unsigned)below(MEWZ_HC_COUNT - 1), boot->ram_size - below(8));
+    else if (equal(how, "misaligned"))
+        hypercall(1 + (unsigned)below(MEWZ_HC_COUNT - 1), MEWZ_HC_ADDR(scratch) + 1 + below(7));
+    else if (equal(how, "trap"))
+        guest_exit(0, 1 + (uint32_t)below(MEWZ_TRAP_GUEST_FAULT));
+    guest_exit(0, 0);
+}
+
+__attribute__((used)) void guest_main(const struct mewz_boot_info *info)
+{
+    boot = info;
+    state = decimal(argument(1)) * 0x9E3779B97F4A7C15ULL + 1;
+    uint64_t calls = decimal(argument(2));
+    backed = boot->lm_backed_size;
+    for (iteration = 0; iteration < calls; iteration++) {
+        switch (below(5)) {
+        case 0: fuzz_write_or_read(0); break;
+        case 1: fuzz_write_or_read(1); break;
+        case 2: fuzz_random(); break;
+        case 3: fuzz_memory(); break;
+        default: fuzz_poll(); break;
+        }
+    }
+    finish(argument(3));
+}
+
+/* RSP = stack_top and RDI = boot info, as the probe guest starts. */
+__asm__(".section .text.entry, \"ax\"\n"
+        ".globl _start\n"
+        "_start:\n"
+        "    call guest_main\n"
+        "1:  hlt\n"
+        "    jmp 1b\n");
