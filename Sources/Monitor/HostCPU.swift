@@ -6,7 +6,9 @@ import ImageFormat
 /// (CPUFeatureCheck) still decides at boot.
 public enum HostCPU {
     public static func features() -> CPUFeatures {
-        let leaves = CPUFeatureCheck.hostLeaves()
+        // The per-process answer: computed here, before create forks the monitor, the monitor
+        // inherits it instead of trapping to the hypervisor for each leaf again.
+        let leaves = CPUFeatureCheck.host
         return CPUFeatureCheck.available(leaves, avxStateEnabled: CPUFeatureCheck.hostAVXStateEnabled(leaves))
     }
 }
