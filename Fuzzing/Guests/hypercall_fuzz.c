@@ -29,39 +29,8 @@ static uint64_t backed;
 /* The arena the arguments live in; 8-aligned. */
 static uint8_t scratch[64 * 1024] __attribute__((aligned(64)));
 
-/* ---- freestanding helpers -------------------------------------------- */
-
-void *memset(void *dest, int value, unsigned long count)
-{
-    unsigned char *bytes = dest;
-    while (count--)
-        *bytes++ = (unsigned char)value;
-    return dest;
-}
-
-void *memcpy(void *dest, const void *src, unsigned long count)
-{
-    unsigned char *to = dest;
-    const unsigned char *from = src;
-    while (count--)
-        *to++ = *from++;
-    return dest;
-}
-
-static unsigned long length(const char *string)
-{
-    unsigned long count = 0;
-    while (string[count])
-        count++;
-    return count;
-}
-
-static int equal(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
+/* memset, memcpy, length, equal. */
+#include "../../Tests/MonitorTests/Guests/freestanding.h"
 
 static uint64_t decimal(const char *text)
 {

@@ -9,39 +9,8 @@ typedef struct mewz_boot_info boot_info;
 
 static const boot_info *boot;
 
-/* ---- freestanding helpers -------------------------------------------- */
-
-void *memset(void *dest, int value, unsigned long count)
-{
-    unsigned char *bytes = dest;
-    while (count--)
-        *bytes++ = (unsigned char)value;
-    return dest;
-}
-
-void *memcpy(void *dest, const void *src, unsigned long count)
-{
-    unsigned char *to = dest;
-    const unsigned char *from = src;
-    while (count--)
-        *to++ = *from++;
-    return dest;
-}
-
-static unsigned long length(const char *string)
-{
-    unsigned long count = 0;
-    while (string[count])
-        count++;
-    return count;
-}
-
-static int equal(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
+/* memset, memcpy, length, equal. */
+#include "freestanding.h"
 
 /* ---- hypercalls ------------------------------------------------------- */
 
