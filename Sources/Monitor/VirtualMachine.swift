@@ -181,13 +181,11 @@ public final class VirtualMachine {
         let handler = ExitHandler(
             hypercalls: hypercalls,
             pendingSignal: { ckvm_signals_pending() })
-        var exits = 0
         var counter = ExitCounter(enabled: configuration.countsExits)
         while true {
             let exit = vcpu.runOnce()
-            exits += 1
             counter.record(exit)
-            if exits == 1 { trace.mark("boot-to-first-exit") }
+            if counter.total == 1 { trace.mark("boot-to-first-exit") }
             switch handler.handle(exit) {
             case .resume:
                 continue
@@ -196,7 +194,7 @@ public final class VirtualMachine {
                 if let report { try? Syscall.writeAll(configuration.stderrFD, Array((report + "\n").utf8)) }
                 if trace.enabled {
                     // VM exits of the whole run, for hack/bench's exits per operation.
-                    try? Syscall.writeAll(configuration.stderrFD, Array((trace.report + "mewz-exits: \(exits)\n").utf8))
+                    try? Syscall.writeAll(configuration.stderrFD, Array((trace.report + "mewz-exits: \(counter.total)\n").utf8))
                 }
                 if counter.enabled { try? Syscall.writeAll(configuration.stderrFD, Array(counter.report.utf8)) }
                 return termination
