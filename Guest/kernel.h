@@ -69,7 +69,12 @@ bool mewz_rdrand64(uint64_t *out);
 bool mewz_rdseed64(uint64_t *out);
 _Noreturn void mewz_halt(void);
 
-/* hc/hypercall.c: one `outl` per call with a static argument struct. Each
+/* hc/ring.c: makes call `nr` on `args` through the hypercall ring; false
+ * when no ring server is listening (the caller then makes an exit). */
+bool mewz_ring_call(uint32_t nr, const void *args);
+
+/* hc/hypercall.c: one `outl` per call with a static argument struct, or a
+ * ring call (hc/ring.c) for those that cannot wait in the host. Each
  * returns the monitor's WASI errno. The iovec arrays must be in guest RAM
  * (static storage), the buffers they describe may be in linear memory. */
 uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,

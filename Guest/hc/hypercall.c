@@ -27,6 +27,14 @@ static inline void hypercall(enum mewz_hypercall nr, const void *args)
     __asm__ volatile("outl %0, %1" : : "a"(addr), "Nd"(port) : "memory");
 }
 
+/* A call that cannot wait in the host: through the ring when a server
+ * listens, else an exit. */
+static inline void quick_hypercall(enum mewz_hypercall nr, const void *args)
+{
+    if (!mewz_ring_call(nr, args))
+        hypercall(nr, args);
+}
+
 /* A call that may wait in the host for input or time: the TSC ticks it
  * takes are not the guest's CPU time. */
 static inline void waiting_hypercall(enum mewz_hypercall nr, const void *args)
@@ -44,7 +52,9 @@ uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
         .iovcnt = iovcnt,
         .iov_addr = MEWZ_HC_ADDR(iov),
     };
-    hypercall(MEWZ_HC_WRITE, &hc_write_args);
+    /* A full pipe can make it wait: the ring server blocks, this vCPU
+     * spins a while and then waits in the host (MEWZ_HC_RING_WAIT). */
+    quick_hypercall(MEWZ_HC_WRITE, &hc_write_args);
     *written = hc_write_args.written;
     return hc_write_args.error;
 }
@@ -65,7 +75,7 @@ uint32_t mewz_hc_read(uint32_t fd, const struct mewz_hc_iovec *iov,
 uint32_t mewz_hc_random(uint64_t addr, uint64_t len)
 {
     hc_random_args = (struct mewz_hc_random){.addr = addr, .len = len};
-    hypercall(MEWZ_HC_RANDOM, &hc_random_args);
+    quick_hypercall(MEWZ_HC_RANDOM, &hc_random_args);
     return hc_random_args.error;
 }
 
@@ -80,12 +90,23 @@ uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed)
 uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                       uint64_t timeout_ns, uint32_t *ready)
 {
+    /* What is ready now, through the ring; an exit to wait only when
+     * nothing is (a busy server's polls then cost none). */
     hc_poll_args = (struct mewz_hc_poll){
         .fds_addr = MEWZ_HC_ADDR(fds),
         .nfds = nfds,
-        .timeout_ns = timeout_ns,
+        .timeout_ns = 0,
     };
-    waiting_hypercall(MEWZ_HC_POLL, &hc_poll_args);
+    bool ringed = mewz_ring_call(MEWZ_HC_POLL, &hc_poll_args);
+    if (!ringed || (hc_poll_args.error == 0 && hc_poll_args.ready == 0 &&
+                    timeout_ns != 0)) {
+        hc_poll_args = (struct mewz_hc_poll){
+            .fds_addr = MEWZ_HC_ADDR(fds),
+            .nfds = nfds,
+            .timeout_ns = timeout_ns,
+        };
+        waiting_hypercall(MEWZ_HC_POLL, &hc_poll_args);
+    }
     *ready = hc_poll_args.ready;
     return hc_poll_args.error;
 }
@@ -93,8 +114,12 @@ uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
 uint32_t mewz_hc_socket(struct mewz_hc_socket *call)
 {
     hc_socket_args = *call;
-    /* A blocking connect waits in the host. */
-    waiting_hypercall(MEWZ_HC_SOCKET, &hc_socket_args);
+    /* A blocking connect waits in the host; a close with SO_LINGER may
+     * too, but briefly enough for the ring. */
+    if (call->op == MEWZ_SOCK_CONNECT && !(call->arg0 & MEWZ_SOCK_NONBLOCK))
+        waiting_hypercall(MEWZ_HC_SOCKET, &hc_socket_args);
+    else
+        quick_hypercall(MEWZ_HC_SOCKET, &hc_socket_args);
     *call = hc_socket_args;
     return call->error;
 }
@@ -103,7 +128,10 @@ uint32_t mewz_hc_accept(uint32_t handle, uint32_t flags, uint32_t *accepted,
                         struct mewz_hc_sockaddr *peer)
 {
     hc_accept_args = (struct mewz_hc_accept){.handle = handle, .flags = flags};
-    waiting_hypercall(MEWZ_HC_ACCEPT, &hc_accept_args);
+    if (flags & MEWZ_SOCK_NONBLOCK)
+        quick_hypercall(MEWZ_HC_ACCEPT, &hc_accept_args);
+    else
+        waiting_hypercall(MEWZ_HC_ACCEPT, &hc_accept_args);
     *accepted = hc_accept_args.accepted;
     if (peer != NULL)
         *peer = hc_accept_args.peer;
@@ -120,7 +148,10 @@ uint32_t mewz_hc_recv(uint32_t handle, const struct mewz_hc_iovec *iov,
         .iov_addr = MEWZ_HC_ADDR(iov),
         .flags = flags,
     };
-    waiting_hypercall(MEWZ_HC_RECV, &hc_recv_args);
+    if (flags & MEWZ_SOCK_NONBLOCK)
+        quick_hypercall(MEWZ_HC_RECV, &hc_recv_args);
+    else
+        waiting_hypercall(MEWZ_HC_RECV, &hc_recv_args);
     *nread = hc_recv_args.nread;
     *roflags = hc_recv_args.roflags;
     if (from != NULL)
@@ -140,7 +171,10 @@ uint32_t mewz_hc_send(uint32_t handle, const struct mewz_hc_iovec *iov,
     };
     if (to != NULL)
         hc_send_args.to = *to;
-    waiting_hypercall(MEWZ_HC_SEND, &hc_send_args);
+    if (flags & MEWZ_SOCK_NONBLOCK)
+        quick_hypercall(MEWZ_HC_SEND, &hc_send_args);
+    else
+        waiting_hypercall(MEWZ_HC_SEND, &hc_send_args);
     *written = hc_send_args.written;
     return hc_send_args.error;
 }
@@ -149,16 +183,26 @@ uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                            struct mewz_hc_stage *stages, uint64_t timeout_ns,
                            uint32_t *ready)
 {
+    /* As mewz_hc_poll: the ring for what is ready now, an exit to wait. */
     hc_poll_args = (struct mewz_hc_poll){
         .fds_addr = MEWZ_HC_ADDR(fds),
         .nfds = nfds,
-        .timeout_ns = timeout_ns,
+        .timeout_ns = 0,
     };
     hc_poll_recv_args = (struct mewz_hc_poll_recv){
         .poll_addr = MEWZ_HC_ADDR(&hc_poll_args),
         .stages_addr = MEWZ_HC_ADDR(stages),
     };
-    waiting_hypercall(MEWZ_HC_POLL_RECV, &hc_poll_recv_args);
+    bool ringed = mewz_ring_call(MEWZ_HC_POLL_RECV, &hc_poll_recv_args);
+    if (!ringed || (hc_poll_args.error == 0 && hc_poll_args.ready == 0 &&
+                    timeout_ns != 0)) {
+        hc_poll_args = (struct mewz_hc_poll){
+            .fds_addr = MEWZ_HC_ADDR(fds),
+            .nfds = nfds,
+            .timeout_ns = timeout_ns,
+        };
+        waiting_hypercall(MEWZ_HC_POLL_RECV, &hc_poll_recv_args);
+    }
     *ready = hc_poll_args.ready;
     return hc_poll_args.error;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <linux/kvm.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -185,8 +186,9 @@ static int add_rules(scmp_filter_ctx ctx,
 
     /* Memory: Swift allocates (a report line, iovec arrays) while handling
      * exits. strace shows none in practice (malloc's arena is warm), but
-     * malloc must not kill the monitor when it does need more. The monitor is
-     * single-threaded while confined: no futex, no madvise of other arenas. */
+     * malloc must not kill the monitor when it does need more. Its threads
+     * (the vCPU and the hypercall ring's server) share malloc's main arena
+     * (M_ARENA_MAX 1): no mprotect or madvise of other arenas. */
     /* malloc's main arena grows and shrinks. */
     ALLOW(ctx, &status, brk, 0);
     /* malloc's large chunks: anonymous and never executable. */
@@ -194,6 +196,11 @@ static int add_rules(scmp_filter_ctx ctx,
           SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_ANONYMOUS, MAP_ANONYMOUS));
     /* Freeing such a chunk; unmapping kvm_run and guest memory when a confined VM is released. */
     ALLOW(ctx, &status, munmap, 0);
+
+    /* The hypercall ring: its server's sleeps and wake-ups, the handler
+     * lock, malloc's arena lock; private futexes, wait and wake only. */
+    ALLOW(ctx, &status, futex, 1, SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT_PRIVATE));
+    ALLOW(ctx, &status, futex, 1, SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE_PRIVATE));
 
     /* Signals: termination during KVM_RUN and the re-raise at exit. */
     /* Return from the termination-signal handler. */

@@ -13,7 +13,8 @@ struct ExitCounter {
 
     let enabled: Bool
     private(set) var total: UInt64 = 0
-    private(set) var byHypercall = [UInt64](repeating: 0, count: Int(MEWZ_HC_COUNT.rawValue))
+    /// Up to the filesystem family's last number (MEWZ_HC_FS).
+    private(set) var byHypercall = [UInt64](repeating: 0, count: Int(MEWZ_HC_FS_LAST.rawValue) + 1)
 
     init(enabled: Bool) { self.enabled = enabled }
 

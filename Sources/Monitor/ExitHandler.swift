@@ -18,6 +18,8 @@ struct ExitHandler {
     let hypercalls: Hypercalls
     /// The termination signal received so far, or 0.
     let pendingSignal: () -> Int32
+    /// The hypercall ring's server, when one runs beside the vCPU.
+    var ring: HypercallRing? = nil
 
     func handle(_ exit: VMExit) -> Action {
         switch exit {
@@ -54,6 +56,17 @@ struct ExitHandler {
         guard access.isOut, access.size == 4, access.count == 1 else {
             return .fail("hypercall \(number): not a single 32-bit out (\(access.isOut ? "out" : "in"), \(access.size) bytes x \(access.count))")
         }
-        return hypercalls.handle(number: number, argument: UInt64(access.value))
+        guard let ring else {
+            // No server: no guest has reason to wait on the ring.
+            if number == MEWZ_HC_RING_WAIT.rawValue { return .resume }
+            return hypercalls.handle(number: number, argument: UInt64(access.value))
+        }
+        if number == MEWZ_HC_RING_WAIT.rawValue { return ring.waitForAnswer(pendingSignal: pendingSignal) }
+        let action = ring.exclusively(pendingSignal: pendingSignal) {
+            hypercalls.handle(number: number, argument: UInt64(access.value))
+        }
+        // Calls tend to come in runs: a server that slept serves the next ones.
+        if action == .resume { ring.wake() }
+        return action
     }
 }

@@ -65,6 +65,10 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
         MonitorError(.hostResource, "cannot install signal handlers: \(failure)")
     }
 
+    static func ringThread(_ failure: Errno) -> MonitorError {
+        MonitorError(.hostResource, "cannot start the hypercall ring's thread: \(failure)")
+    }
+
     static func seccomp(_ failure: Errno) -> MonitorError {
         MonitorError(.hostResource, "cannot load the seccomp filter: \(failure)")
     }

@@ -36,6 +36,10 @@ public struct VMConfiguration: Sendable {
     public var listeners: [String] = []
     /// Whether run() ends by printing the VM exits it counted (ExitCounter).
     public var countsExits = ExitCounter.requestedByEnvironment
+    /// Whether a host thread serves the hypercall ring beside the vCPU (HypercallRing): calls
+    /// that cannot wait then cost no VM exit. On when the monitor may run on two CPUs or more,
+    /// unless MEWZ_HYPERCALL_RING=0 is in its environment.
+    public var servesHypercallRing = HypercallRing.requestedByEnvironment
     /// Host descriptors behind the guest's fds 0, 1 and 2.
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1

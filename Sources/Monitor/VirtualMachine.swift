@@ -167,6 +167,18 @@ public final class VirtualMachine {
             stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
         let hypercalls = Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory,
                                     volumes: volumes, sockets: sockets)
+        var ring: HypercallRing? = nil
+        if configuration.servesHypercallRing {
+            do {
+                let server = try HypercallRing(memory: memory, hypercalls: hypercalls, owner: vcpu.vm,
+                                               parksWhenStopped: configuration.confinesMonitor)
+                try server.start()
+                ring = server
+            } catch {
+                return .failed(error.description)
+            }
+        }
+        defer { ring?.stop() }
         if configuration.confinesMonitor {
             do {
                 try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,
@@ -180,7 +192,9 @@ public final class VirtualMachine {
         trace.mark("seccomp")
         let handler = ExitHandler(
             hypercalls: hypercalls,
-            pendingSignal: { ckvm_signals_pending() })
+            pendingSignal: { ckvm_signals_pending() },
+            ring: ring)
+        ring?.open()
         var counter = ExitCounter(enabled: configuration.countsExits)
         while true {
             let exit = vcpu.runOnce()
@@ -196,7 +210,10 @@ public final class VirtualMachine {
                     // VM exits of the whole run, for hack/bench's exits per operation.
                     try? Syscall.writeAll(configuration.stderrFD, Array((trace.report + "mewz-exits: \(counter.total)\n").utf8))
                 }
-                if counter.enabled { try? Syscall.writeAll(configuration.stderrFD, Array(counter.report.utf8)) }
+                if counter.enabled {
+                    let served = "mewz-exits: ring \(ring?.served ?? 0)\n"
+                    try? Syscall.writeAll(configuration.stderrFD, Array((counter.report + served).utf8))
+                }
                 return termination
             }
         }

@@ -98,7 +98,7 @@ struct ImageRoundTripTests {
         #expect(Array(bytes[0..<8]) == Array("MEWZIMG\0".utf8))
         #expect(uint(8, 4) == 2)
         #expect(uint(12, 4) == 4096)
-        #expect(uint(16, 4) == 5)  // ABI 5: volumes (MEWZ_HC_FS, volume_count) and sockets (listeners in the boot info)
+        #expect(uint(16, 4) == 6)  // ABI 6: the hypercall ring (MEWZ_RING_ADDR, MEWZ_HC_RING_WAIT)
         #expect(uint(20, 4) == 17)
         #expect(uint(24, 4) == 300)
         #expect(uint(28, 4) == 1)  // ROFS version, as there is a ROFS

@@ -29,6 +29,32 @@ struct VirtualMachineTests {
         print("mewz-monitor: init to guest exit over 10 runs: min \(times[0]) median \(times[5]) max \(times[9])")
     }
 
+    /// Writes posted to the hypercall ring are answered (by its server, or by the vCPU thread
+    /// after MEWZ_HC_RING_WAIT when the host has descheduled the server) without one exit per
+    /// call; the count of calls the server answered is in the exit report.
+    @Test func ringServesPostedCalls() throws {
+        let run = try TestGuest.run(["ring", "200"]) { $0.servesHypercallRing = true; $0.countsExits = true }
+        #expect(run.termination == .exited(0))
+        #expect(run.stdout == String(repeating: "ring\n", count: 200))
+        let served = run.stderr.split(separator: "\n").first { $0.hasPrefix("mewz-exits: ring ") }
+        #expect(served != nil)
+        print("mewz-monitor: ring: \(run.stderr.split(separator: "\n").joined(separator: "; "))")
+    }
+
+    /// Without a server the slot stays OFF: the guest never gets to post.
+    @Test func ringStaysClosedWithoutAServer() throws {
+        let run = try TestGuest.run(["ring", "1"]) { $0.servesHypercallRing = false }
+        #expect(run.termination == .exited(3))
+        #expect(run.stdout == "")
+    }
+
+    /// A state no honest guest writes changes nothing for the monitor.
+    @Test func scribbledRingStateIsHarmless() throws {
+        let run = try TestGuest.run(["ring-scribble"]) { $0.servesHypercallRing = true }
+        #expect(run.termination == .exited(0))
+        #expect(run.stdout == "scribbled\n")
+    }
+
     @Test func bootInfoCarriesArgumentsEnvironmentAndLayout() throws {
         let run = try TestGuest.run(["bootinfo", "two words", ""], environment: ["A=1", "PATH=/bin"])
         #expect(run.termination == .exited(0))
@@ -72,13 +98,17 @@ struct VirtualMachineTests {
         ("port", "guest accessed I/O port 0x80, which has no device"),
         ("halt", "guest halted at rip 0x"),
         ("call 0", "guest made unknown hypercall 0"),
-        ("call 12", "guest made unknown hypercall 12"),
+        ("call 13", "guest made unknown hypercall 13"),
+        ("ring-post 2", "guest posted hypercall 2 to the ring, which serves only calls that cannot wait"),
+        ("ring-post 5", "guest posted hypercall 5 to the ring, which serves only calls that cannot wait"),
+        ("ring-post 99", "guest posted hypercall 99 to the ring, which serves only calls that cannot wait"),
+        ("ring-misaligned", "hypercall write: argument at 0x"),
         ("call 255", "guest made unknown hypercall 255"),
         ("call 256", "guest accessed I/O port 0x600, which has no device"),
         ("outw", "hypercall 1: not a single 32-bit out (out, 2 bytes x 1)"),
     ])
     func brokenGuestsEndTheirVMWithAFailure(mode: String, message: String) throws {
-        let run = try TestGuest.run(mode.split(separator: " ").map(String.init))
+        let run = try TestGuest.run(mode.split(separator: " ").map(String.init)) { $0.servesHypercallRing = true }
         guard case .failed(let text) = run.termination else {
             Issue.record("expected a failure, got \(run.termination)")
             return

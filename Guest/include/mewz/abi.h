@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEWZ_ABI_VERSION 5
+#define MEWZ_ABI_VERSION 6
 
 /* ---- Guest physical / virtual layout ---------------------------------- */
 
@@ -27,6 +27,8 @@
 #define MEWZ_GDT_ADDR 0x1000ULL
 /* struct mewz_boot_info, one page. */
 #define MEWZ_BOOT_INFO_ADDR 0x2000ULL
+/* struct mewz_ring, the hypercall ring's slot, one page. */
+#define MEWZ_RING_ADDR 0x3000ULL
 /* Page tables built by the monitor live in [MEWZ_PAGE_TABLE_ADDR,
  * MEWZ_PAGE_TABLE_END); PML4 first. */
 #define MEWZ_PAGE_TABLE_ADDR 0x10000ULL
@@ -154,7 +156,39 @@ enum mewz_hypercall {
     MEWZ_HC_RECV = 9,   /* struct mewz_hc_recv */
     MEWZ_HC_SEND = 10,  /* struct mewz_hc_send */
     MEWZ_HC_POLL_RECV = 11, /* struct mewz_hc_poll_recv */
+    MEWZ_HC_RING_WAIT = 12, /* none: waits for the call posted in the ring */
     MEWZ_HC_COUNT
+};
+
+/*
+ * The hypercall ring: a call made without a VM exit. When the monitor runs
+ * a ring server (a host thread polling the slot at MEWZ_RING_ADDR), the
+ * slot's state is MEWZ_RING_IDLE; the guest then writes number and
+ * argument (what it would `out`), swaps IDLE for POSTED, and spins until
+ * the state is DONE (the answer is in the argument struct, as after an
+ * exit), then stores IDLE. Any other state means "use an exit": OFF (no
+ * server, or it went to sleep after a quiet spell; the next exit wakes it).
+ * A guest that spun long enough, or sees FAILED, makes MEWZ_HC_RING_WAIT:
+ * the vCPU waits in the host until the call is answered (running it itself
+ * if the server has not taken it), or ends the VM when the server found the
+ * call bad. The server takes only calls that need not wait: WRITE, RANDOM,
+ * SOCKET, ACCEPT, RECV, SEND, POLL, POLL_RECV and FS (anything else ends
+ * the VM); the guest posts socket calls only in non-blocking mode and polls
+ * only with timeout 0.
+ */
+enum mewz_ring_state {
+    MEWZ_RING_OFF = 0,
+    MEWZ_RING_IDLE = 1,
+    MEWZ_RING_POSTED = 2,
+    MEWZ_RING_RUNNING = 3,
+    MEWZ_RING_DONE = 4,
+    MEWZ_RING_FAILED = 5,
+};
+
+struct mewz_ring {
+    uint32_t state;    /* enum mewz_ring_state */
+    uint32_t number;   /* enum mewz_hypercall */
+    uint64_t argument; /* the argument struct's address, as for `out` */
 };
 
 /* Converts a guest pointer to the plain integer the structs carry. */

@@ -490,6 +490,68 @@ static void hostile_arguments(void)
 
 /* argv[2] cheap hypercalls (empty writes) in a row: the monitor answers
  * each and holds no state between them. */
+static inline uint64_t rdtsc(void)
+{
+    uint32_t low, high;
+    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+    return (uint64_t)high << 32 | low;
+}
+
+/* The hypercall ring (abi.h, struct mewz_ring), as Guest/hc/ring.c uses it
+ * but without falling back to exits: posts `count` writes of `text` and
+ * waits for each answer, through MEWZ_HC_RING_WAIT when the server is slow;
+ * exits 3 when no server opened the slot within a second or so. */
+static void ring_writes(uint64_t count, const char *text)
+{
+    volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
+    /* A server that slept since boot wakes after an exit. */
+    uint64_t start = rdtsc(), second = boot->tsc_khz * 1000;
+    while (__atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_IDLE) {
+        write_buffer(1, MEWZ_HC_ADDR(text), 0);
+        if (rdtsc() - start > second)
+            guest_exit(3, 0);
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        iovecs[0].addr = MEWZ_HC_ADDR(text);
+        iovecs[0].len = length(text);
+        write_args.fd = 1;
+        write_args.iovcnt = 1;
+        write_args.iov_addr = MEWZ_HC_ADDR(iovecs);
+        write_args.written = 0;
+        ring->number = MEWZ_HC_WRITE;
+        ring->argument = MEWZ_HC_ADDR(&write_args);
+        uint32_t idle = MEWZ_RING_IDLE;
+        /* The server sleeps after a quiet spell; an exit wakes it. */
+        while (!__atomic_compare_exchange_n(&ring->state, &idle, MEWZ_RING_POSTED, 0,
+                                            __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+            write_buffer(1, MEWZ_HC_ADDR(text), 0);
+            idle = MEWZ_RING_IDLE;
+        }
+        /* No PAUSE: kvm-pvm makes it an exit of a few microseconds. */
+        for (uint64_t spins = 0; __atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_DONE;
+             spins++) {
+            if (spins > 1000000)
+                hypercall(MEWZ_HC_RING_WAIT, (const void *)ring);
+        }
+        if (write_args.error != 0 || write_args.written != length(text))
+            guest_exit(4, 0);
+        __atomic_store_n(&ring->state, MEWZ_RING_IDLE, __ATOMIC_RELEASE);
+    }
+    guest_exit(0, 0);
+}
+
+/* Posts hypercall `number` on `argument` to the ring and waits for it:
+ * the monitor must end the VM when the ring does not serve it. */
+static void ring_post(unsigned number, uint64_t argument)
+{
+    volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
+    ring->number = number;
+    ring->argument = argument;
+    ring->state = MEWZ_RING_POSTED; /* whatever state it was in */
+    hypercall(MEWZ_HC_RING_WAIT, (const void *)ring);
+    guest_exit(5, 0);
+}
+
 static void flood_hypercalls(uint64_t count)
 {
     for (uint64_t i = 0; i < count; i++)
@@ -596,6 +658,18 @@ __attribute__((used)) void guest_main(const boot_info *info)
         hostile_arguments();
     } else if (equal(mode, "hypercall-flood")) {
         flood_hypercalls(decimal(boot->argc > 2 ? argument(2) : "100000"));
+    } else if (equal(mode, "ring")) {
+        ring_writes(decimal(argument(2)), "ring\n");
+    } else if (equal(mode, "ring-post")) {
+        ring_post((unsigned)decimal(argument(2)), MEWZ_HC_ADDR(&write_args));
+    } else if (equal(mode, "ring-misaligned")) {
+        ring_post(MEWZ_HC_WRITE, MEWZ_HC_ADDR(&write_args) + 1);
+    } else if (equal(mode, "ring-scribble")) {
+        /* A state no honest guest writes, then calls as usual. */
+        ((volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR)->state = 77;
+        hypercall(MEWZ_HC_RING_WAIT, &write_args);
+        print("scribbled\n");
+        guest_exit(0, 0);
     } else if (equal(mode, "call")) {
         hypercall((unsigned)decimal(argument(2)), &write_args);
     } else if (equal(mode, "outw")) {
