@@ -61,12 +61,53 @@ static uint64_t below(uint64_t bound) { return bound ? next() % bound : 0; }
 
 /* ---- hypercalls ------------------------------------------------------- */
 
-static void hypercall(unsigned number, uint64_t argument_address)
+static void out(unsigned number, uint64_t argument_address)
 {
     __asm__ volatile("outl %0, %w1"
                      :
                      : "a"((unsigned)argument_address), "Nd"((unsigned short)(MEWZ_HC_PORT_BASE + number))
                      : "memory");
+}
+
+/* The hypercall ring (abi.h, struct mewz_ring) as Guest/hc/ring.c uses it:
+ * post, spin a while, then wait in the host. False when the slot is not
+ * open (no server, asleep, or a state scribbled below). */
+static int ring_call(unsigned number, uint64_t argument_address)
+{
+    volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
+    if (__atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_IDLE)
+        return 0;
+    ring->number = number;
+    ring->argument = argument_address;
+    uint32_t idle = MEWZ_RING_IDLE;
+    if (!__atomic_compare_exchange_n(&ring->state, &idle, MEWZ_RING_POSTED, 0, __ATOMIC_RELEASE,
+                                     __ATOMIC_RELAXED))
+        return 0;
+    for (uint64_t spins = 0; __atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_DONE; spins++)
+        if (spins > 20000 || __atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) == MEWZ_RING_FAILED)
+            out(MEWZ_HC_RING_WAIT, MEWZ_RING_ADDR);
+    __atomic_store_n(&ring->state, MEWZ_RING_IDLE, __ATOMIC_RELEASE);
+    return 1;
+}
+
+/* A state no honest guest writes, or one out of turn: the monitor must
+ * neither care nor stop answering exits. */
+static void scribble_ring_state(void)
+{
+    static const uint32_t states[] = {MEWZ_RING_OFF,  MEWZ_RING_IDLE,   MEWZ_RING_RUNNING,
+                                      MEWZ_RING_DONE, MEWZ_RING_FAILED, 77};
+    volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
+    ring->state = states[below(sizeof states / sizeof states[0])];
+}
+
+/* Writes and entropy go through the ring half the time (when it is open),
+ * with the same arguments and the same checks of the answer. */
+static void hypercall(unsigned number, uint64_t argument_address)
+{
+    if ((number == MEWZ_HC_WRITE || number == MEWZ_HC_RANDOM) && below(2) &&
+        ring_call(number, argument_address))
+        return;
+    out(number, argument_address);
 }
 
 static struct mewz_hc_write print_args;
@@ -97,7 +138,7 @@ static struct mewz_hc_exit exit_args;
 static __attribute__((noreturn)) void guest_exit(uint32_t status, uint32_t trap)
 {
     exit_args = (struct mewz_hc_exit){.status = status, .trap = trap};
-    hypercall(MEWZ_HC_EXIT, MEWZ_HC_ADDR(&exit_args));
+    out(MEWZ_HC_EXIT, MEWZ_HC_ADDR(&exit_args));
     for (;;)
         __asm__ volatile("hlt");
 }
@@ -385,12 +426,16 @@ static __attribute__((noreturn)) void finish(const char *how)
     print("hypercall-fuzz: ");
     print_number(iteration);
     print(" calls\n");
-    if (equal(how, "unknown"))
-        hypercall(MEWZ_HC_COUNT + (unsigned)below(200), MEWZ_HC_ADDR(&exit_args));
-    else if (equal(how, "outside"))
-        hypercall(1 + (unsigned)below(MEWZ_HC_COUNT - 1), boot->ram_size - below(8));
+    if (equal(how, "unknown")) {
+        /* Past the numbered calls, skipping the filesystem family. */
+        unsigned number = MEWZ_HC_COUNT + (unsigned)below(200);
+        if (number >= MEWZ_HC_FS)
+            number += MEWZ_HC_FS_LAST - MEWZ_HC_FS + 1;
+        hypercall(number, MEWZ_HC_ADDR(&exit_args));
+    } else if (equal(how, "outside"))
+        hypercall(1 + (unsigned)below(MEWZ_HC_RING_WAIT - 1), boot->ram_size - below(8));
     else if (equal(how, "misaligned"))
-        hypercall(1 + (unsigned)below(MEWZ_HC_COUNT - 1), MEWZ_HC_ADDR(scratch) + 1 + below(7));
+        hypercall(1 + (unsigned)below(MEWZ_HC_RING_WAIT - 1), MEWZ_HC_ADDR(scratch) + 1 + below(7));
     else if (equal(how, "trap"))
         guest_exit(0, 1 + (uint32_t)below(MEWZ_TRAP_GUEST_FAULT));
     guest_exit(0, 0);
@@ -403,6 +448,8 @@ __attribute__((used)) void guest_main(const struct mewz_boot_info *info)
     uint64_t calls = decimal(argument(2));
     backed = boot->lm_backed_size;
     for (iteration = 0; iteration < calls; iteration++) {
+        if (below(64) == 0)
+            scribble_ring_state();
         switch (below(5)) {
         case 0: fuzz_write_or_read(0); break;
         case 1: fuzz_write_or_read(1); break;

@@ -33,12 +33,14 @@ final class HypercallRing: @unchecked Sendable {
     private let slot: UnsafeMutableRawPointer
     private var state: UnsafeMutablePointer<UInt32> { slot.assumingMemoryBound(to: UInt32.self) }
     /// Host-side words the guest cannot reach: [0] the handler lock (0 free, 1 held, 2 held
-    /// with a waiter), [1] stop, [2] the vCPU thread waits on the slot, [3] the server sleeps.
+    /// with a waiter), [1] stop, [2] the vCPU thread waits on the slot, [3] the server sleeps,
+    /// [4] a served call failed (`failure` is set).
     private let words: UnsafeMutablePointer<UInt32>
     private var lockWord: UnsafeMutablePointer<UInt32> { words }
     private var stopWord: UnsafeMutablePointer<UInt32> { words + 1 }
     private var vcpuWaitsWord: UnsafeMutablePointer<UInt32> { words + 2 }
     private var sleepsWord: UnsafeMutablePointer<UInt32> { words + 3 }
+    private var failedWord: UnsafeMutablePointer<UInt32> { words + 4 }
     /// What a served call ended the VM with; set with the lock held.
     private var failure: Action?
     /// Calls the server answered (for MEWZ_EXIT_COUNT); only the server thread writes it.
@@ -57,8 +59,8 @@ final class HypercallRing: @unchecked Sendable {
         self.owner = owner
         self.parksWhenStopped = parksWhenStopped
         self.spinNanoseconds = spinNanoseconds
-        words = .allocate(capacity: 4)
-        words.initialize(repeating: 0, count: 4)
+        words = .allocate(capacity: 5)
+        words.initialize(repeating: 0, count: 5)
         words[3] = 1  // asleep until `open`
         servedCount = .allocate(capacity: 1)
         servedCount.initialize(to: 0)
@@ -90,6 +92,7 @@ final class HypercallRing: @unchecked Sendable {
     /// The VM has ended: the server stops looking at the slot (it may finish a call first).
     func stop() {
         ckvm_atomic_store(stopWord, 1)
+        ckvm_futex_wake(stopWord)
         wake()
         ckvm_futex_wake(state)
     }
@@ -101,15 +104,21 @@ final class HypercallRing: @unchecked Sendable {
     /// Only this thread moves the slot between OFF and IDLE, so the guest posts only while
     /// the server is actually polling: a call never waits for a server that is still waking.
     private func serve() {
-        sleepUntilWoken()
+        sleepUntilWoken(holdingOff: 0)
         var quietSince = Self.now()
         var spins = 0
+        // Wake-ups in a row after which no call came: the guest is not using the ring (it
+        // backs off when the host does not give this thread a CPU), so polling only takes CPU
+        // time from the vCPU. The server then stays asleep a while longer each time.
+        var emptyWakeups = 0
+        var servedSinceWakeup = false
         while !stopping {
             let current = ckvm_atomic_load(state)
             if current == MEWZ_RING_POSTED.rawValue {
                 if ckvm_atomic_swap_if(state, current, UInt32(MEWZ_RING_RUNNING.rawValue)) != 0 {
                     answerPosted()
                     servedCount.pointee += 1
+                    servedSinceWakeup = true
                 }
                 quietSince = Self.now()
                 continue
@@ -122,7 +131,9 @@ final class HypercallRing: @unchecked Sendable {
             if current == MEWZ_RING_IDLE.rawValue {
                 ckvm_atomic_store(sleepsWord, 1)
                 if ckvm_atomic_swap_if(state, current, UInt32(MEWZ_RING_OFF.rawValue)) != 0 {
-                    sleepUntilWoken()
+                    emptyWakeups = servedSinceWakeup ? 0 : min(emptyWakeups + 1, 9)
+                    servedSinceWakeup = false
+                    sleepUntilWoken(holdingOff: emptyWakeups == 0 ? 0 : 1_000_000 << (emptyWakeups - 1))
                 } else {
                     ckvm_atomic_store(sleepsWord, 0)
                 }
@@ -137,8 +148,10 @@ final class HypercallRing: @unchecked Sendable {
         while true { _ = ckvm_futex_wait(stopWord, 1, 0) }
     }
 
-    /// Sleeps until `wake`, then opens the slot (OFF -> IDLE).
-    private func sleepUntilWoken() {
+    /// Sleeps until `wake` and at least `holdingOff` nanoseconds (the VM's end cuts both
+    /// short), then opens the slot (OFF -> IDLE).
+    private func sleepUntilWoken(holdingOff: UInt64) {
+        if holdingOff > 0 { _ = ckvm_futex_wait(stopWord, 0, holdingOff) }
         while ckvm_atomic_load(sleepsWord) != 0, !stopping { _ = ckvm_futex_wait(sleepsWord, 1, 0) }
         _ = ckvm_atomic_swap_if(state, UInt32(MEWZ_RING_OFF.rawValue), UInt32(MEWZ_RING_IDLE.rawValue))
     }
@@ -152,6 +165,7 @@ final class HypercallRing: @unchecked Sendable {
             ckvm_atomic_store(state, UInt32(MEWZ_RING_DONE.rawValue))
         } else {
             failure = action
+            ckvm_atomic_store(failedWord, 1)
             ckvm_atomic_store(state, UInt32(MEWZ_RING_FAILED.rawValue))
         }
         unlock()
@@ -200,11 +214,10 @@ final class HypercallRing: @unchecked Sendable {
                 _ = ckvm_futex_wait(state, current, 10_000_000)
                 let signal = pendingSignal()
                 if signal != 0 { return .terminate(.signaled(signal)) }
-            case MEWZ_RING_FAILED.rawValue:
-                return lockedFailure() ?? .fail("the hypercall ring failed")
             default:
-                // DONE, or nothing posted (only a confused guest waits then).
-                return .resume
+                // DONE, FAILED (lockedFailure decides), or nothing posted (only a confused
+                // guest waits then).
+                return lockedFailure() ?? .resume
             }
         }
     }
@@ -214,8 +227,9 @@ final class HypercallRing: @unchecked Sendable {
         if ckvm_atomic_exchange(sleepsWord, 0) != 0 { ckvm_futex_wake(sleepsWord) }
     }
 
+    /// What a served call ended the VM with, whatever the guest wrote in the slot since.
     private func lockedFailure() -> Action? {
-        guard ckvm_atomic_load(state) == MEWZ_RING_FAILED.rawValue else { return nil }
+        guard ckvm_atomic_load(failedWord) != 0 else { return nil }
         lock(abandonOnTermination: false)
         defer { unlock() }
         return failure
