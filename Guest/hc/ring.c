@@ -6,10 +6,13 @@
  */
 #include "kernel.h"
 
-/* How long to spin for an answer before waiting in the host instead: an
- * answer takes a few microseconds when the server thread has a CPU of its
- * own; much longer means the host has descheduled it, or the call is slow. */
+/* How long to wait for the server to take a posted call before waiting in
+ * the host instead: it takes it within a microsecond or two when it has a
+ * CPU of its own; much longer means the host has descheduled it. Once it
+ * has the call (RUNNING), a slow call (a large write) is waited for here
+ * longer, as long as an exit and the wake-up after it would cost. */
 #define RING_SPIN_NS 50000ULL
+#define RING_RUNNING_SPIN_NS 2000000ULL
 /* After such a wait, the next calls take exits (which cost the same
  * whether or not the server runs): 16 of them, doubling while the ring
  * keeps failing, up to 4096, back to 16 after a call the server answered. */
@@ -44,18 +47,23 @@ bool mewz_ring_call(uint32_t nr, const void *args)
                                      __ATOMIC_RELAXED))
         return false; /* the server went to sleep meanwhile */
     uint64_t start = mewz_rdtsc();
-    uint64_t spin_ticks = mewz_boot->tsc_khz * (RING_SPIN_NS / 1000) / 1000;
+    uint64_t ticks_per_us = mewz_boot->tsc_khz / 1000;
+    uint64_t posted_ticks = ticks_per_us * (RING_SPIN_NS / 1000);
+    uint64_t running_ticks = ticks_per_us * (RING_RUNNING_SPIN_NS / 1000);
     bool waited = false;
     for (;;) {
         /* Acquire: the answer in the argument struct after the state. */
         uint32_t state = __atomic_load_n(&ring->state, __ATOMIC_ACQUIRE);
         if (state == MEWZ_RING_DONE)
             break;
-        if (state == MEWZ_RING_FAILED || mewz_rdtsc() - start > spin_ticks) {
+        uint64_t spun = mewz_rdtsc() - start;
+        if (state == MEWZ_RING_FAILED ||
+            spun > (state == MEWZ_RING_RUNNING ? running_ticks : posted_ticks)) {
             /* Returns once the call is answered (the state is DONE);
-             * the monitor ends the VM instead when the call was bad. */
+             * the monitor ends the VM instead when the call was bad. Only
+             * a server that did not take the call counts against the ring. */
+            waited = waited || state == MEWZ_RING_POSTED;
             ring_wait_exit();
-            waited = true;
             start = mewz_rdtsc();
             continue;
         }

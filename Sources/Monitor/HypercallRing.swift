@@ -124,10 +124,9 @@ final class HypercallRing: @unchecked Sendable {
                 continue
             }
             spins += 1
-            if spins & 63 != 0 || Self.now() - quietSince < spinNanoseconds {
-                ckvm_cpu_relax()
-                continue
-            }
+            // No PAUSE: on a nested host, a PAUSE loop can make the hypervisor below
+            // deschedule this vCPU (pause-loop exiting), and answers would wait for it.
+            if spins & 63 != 0 || Self.now() - quietSince < spinNanoseconds { continue }
             if current == MEWZ_RING_IDLE.rawValue {
                 ckvm_atomic_store(sleepsWord, 1)
                 if ckvm_atomic_swap_if(state, current, UInt32(MEWZ_RING_OFF.rawValue)) != 0 {
