@@ -87,26 +87,52 @@ uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed)
     return hc_memory_args.error;
 }
 
+/* A poll that may wait asks through the ring what is ready now, again and
+ * again for up to POLL_SPIN_NS (a busy server's next request is usually
+ * microseconds away, an exit to wait for it tens), and only then takes an
+ * exit to wait for the rest of the timeout. True when the ring answered
+ * (something ready, an error, or the whole timeout spent); else `poll`
+ * holds the remaining timeout for the exit. */
+#define POLL_SPIN_NS 200000ULL
+
+static bool ring_poll(enum mewz_hypercall nr, const void *args,
+                      struct mewz_hc_poll *poll, uint64_t *timeout_ns)
+{
+    /* A sleep (nothing to poll) waits in the host at once, costing no CPU. */
+    if (poll->nfds == 0 && *timeout_ns != 0) {
+        poll->timeout_ns = *timeout_ns;
+        return false;
+    }
+    uint64_t start = mewz_rdtsc();
+    uint64_t ticks_per_us = mewz_boot->tsc_khz / 1000;
+    for (;;) {
+        poll->timeout_ns = 0;
+        if (!mewz_ring_call(nr, args))
+            break;
+        if (poll->error != 0 || poll->ready != 0 || *timeout_ns == 0)
+            return true;
+        uint64_t spent = ticks_per_us ? (mewz_rdtsc() - start) / ticks_per_us * 1000 : 0;
+        if (*timeout_ns != MEWZ_HC_TIMEOUT_NONE && spent >= *timeout_ns)
+            return true;
+        if (spent >= POLL_SPIN_NS) {
+            if (*timeout_ns != MEWZ_HC_TIMEOUT_NONE)
+                *timeout_ns -= spent;
+            break;
+        }
+    }
+    poll->timeout_ns = *timeout_ns;
+    return false;
+}
+
 uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                       uint64_t timeout_ns, uint32_t *ready)
 {
-    /* What is ready now, through the ring; an exit to wait only when
-     * nothing is (a busy server's polls then cost none). */
     hc_poll_args = (struct mewz_hc_poll){
         .fds_addr = MEWZ_HC_ADDR(fds),
         .nfds = nfds,
-        .timeout_ns = 0,
     };
-    bool ringed = mewz_ring_call(MEWZ_HC_POLL, &hc_poll_args);
-    if (!ringed || (hc_poll_args.error == 0 && hc_poll_args.ready == 0 &&
-                    timeout_ns != 0)) {
-        hc_poll_args = (struct mewz_hc_poll){
-            .fds_addr = MEWZ_HC_ADDR(fds),
-            .nfds = nfds,
-            .timeout_ns = timeout_ns,
-        };
+    if (!ring_poll(MEWZ_HC_POLL, &hc_poll_args, &hc_poll_args, &timeout_ns))
         waiting_hypercall(MEWZ_HC_POLL, &hc_poll_args);
-    }
     *ready = hc_poll_args.ready;
     return hc_poll_args.error;
 }
@@ -183,26 +209,16 @@ uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                            struct mewz_hc_stage *stages, uint64_t timeout_ns,
                            uint32_t *ready)
 {
-    /* As mewz_hc_poll: the ring for what is ready now, an exit to wait. */
     hc_poll_args = (struct mewz_hc_poll){
         .fds_addr = MEWZ_HC_ADDR(fds),
         .nfds = nfds,
-        .timeout_ns = 0,
     };
     hc_poll_recv_args = (struct mewz_hc_poll_recv){
         .poll_addr = MEWZ_HC_ADDR(&hc_poll_args),
         .stages_addr = MEWZ_HC_ADDR(stages),
     };
-    bool ringed = mewz_ring_call(MEWZ_HC_POLL_RECV, &hc_poll_recv_args);
-    if (!ringed || (hc_poll_args.error == 0 && hc_poll_args.ready == 0 &&
-                    timeout_ns != 0)) {
-        hc_poll_args = (struct mewz_hc_poll){
-            .fds_addr = MEWZ_HC_ADDR(fds),
-            .nfds = nfds,
-            .timeout_ns = timeout_ns,
-        };
+    if (!ring_poll(MEWZ_HC_POLL_RECV, &hc_poll_recv_args, &hc_poll_args, &timeout_ns))
         waiting_hypercall(MEWZ_HC_POLL_RECV, &hc_poll_recv_args);
-    }
     *ready = hc_poll_args.ready;
     return hc_poll_args.error;
 }
