@@ -52,11 +52,14 @@ extern const uint64_t mewz_exception_stubs[MEWZ_EXCEPTION_VECTORS];
 bool mewz_cpu_wrmsr_probe(uint32_t msr, uint64_t value);
 
 /* cpu/pvm.c: under kvm-pvm, register the paravirtual interrupt-flag page so
- * the hypervisor runs the guest natively instead of emulating it. Needs an
- * IDT with the #GP gate (the probe faults on other hypervisors). */
+ * the hypervisor runs the guest natively instead of emulating it, unless the
+ * monitor has registered one and the guest already runs natively. Loads the
+ * probe IDT (the #GP gate) first: the probe faults on other hypervisors. */
 #define MEWZ_PVM_MSR_VIF 0x4b564d10U
-/* True when kvm-pvm accepted the page (the guest now runs natively). */
+/* True when the guest runs natively under kvm-pvm. */
 extern bool mewz_pvm_native;
+/* True when the monitor had registered the page and the guest started native. */
+extern bool mewz_pvm_registered_by_host;
 void mewz_pvm_init(void);
 
 /* cpu/registers.c */
