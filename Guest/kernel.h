@@ -64,7 +64,6 @@ void mewz_pvm_init(void);
 
 /* cpu/registers.c */
 uint64_t mewz_read_cr2(void);
-uint64_t mewz_read_cr3(void);
 void mewz_invlpg(uint64_t virt);
 uint64_t mewz_rdtsc(void);
 /* RDRAND / RDSEED once: true and *out set when the CPU had entropy. */
