@@ -36,9 +36,16 @@ struct mewz_descriptor_ptr {
     uint64_t base;
 } __attribute__((packed));
 void mewz_cpu_load_gdt(const struct mewz_descriptor_ptr *gdt, uint16_t tss);
+/* Whether the monitor's boot GDT has the TSS descriptor, so TR and IDTR
+ * already hold MEWZ_TSS_ADDR and MEWZ_IDT_ADDR (abi.h). A read of guest RAM:
+ * no exit. */
+static inline bool mewz_monitor_cpu_tables(void)
+{
+    return ((const volatile uint64_t *)(uintptr_t)MEWZ_GDT_ADDR)[MEWZ_SEL_TSS / 8] != 0;
+}
 
 /* cpu/idt.c: gates for vectors 0-31, each on an IST stack. */
-#define MEWZ_EXCEPTION_VECTORS 32
+#define MEWZ_EXCEPTION_VECTORS MEWZ_IDT_GATES
 void mewz_idt_init(void);
 /* Before the GDT and TSS: an IDT with only the #GP gate, on the current
  * stack, which is all mewz_cpu_wrmsr_probe needs. */
