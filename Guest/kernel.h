@@ -36,9 +36,16 @@ struct mewz_descriptor_ptr {
     uint64_t base;
 } __attribute__((packed));
 void mewz_cpu_load_gdt(const struct mewz_descriptor_ptr *gdt, uint16_t tss);
+/* Whether the monitor's boot GDT has the TSS descriptor, so TR and IDTR
+ * already hold MEWZ_TSS_ADDR and MEWZ_IDT_ADDR (abi.h). A read of guest RAM:
+ * no exit. */
+static inline bool mewz_monitor_cpu_tables(void)
+{
+    return ((const volatile uint64_t *)(uintptr_t)MEWZ_GDT_ADDR)[MEWZ_SEL_TSS / 8] != 0;
+}
 
 /* cpu/idt.c: gates for vectors 0-31, each on an IST stack. */
-#define MEWZ_EXCEPTION_VECTORS 32
+#define MEWZ_EXCEPTION_VECTORS MEWZ_IDT_GATES
 void mewz_idt_init(void);
 /* Before the GDT and TSS: an IDT with only the #GP gate, on the current
  * stack, which is all mewz_cpu_wrmsr_probe needs. */
@@ -52,16 +59,18 @@ extern const uint64_t mewz_exception_stubs[MEWZ_EXCEPTION_VECTORS];
 bool mewz_cpu_wrmsr_probe(uint32_t msr, uint64_t value);
 
 /* cpu/pvm.c: under kvm-pvm, register the paravirtual interrupt-flag page so
- * the hypervisor runs the guest natively instead of emulating it. Needs an
- * IDT with the #GP gate (the probe faults on other hypervisors). */
+ * the hypervisor runs the guest natively instead of emulating it, unless the
+ * monitor has registered one and the guest already runs natively. Loads the
+ * probe IDT (the #GP gate) first: the probe faults on other hypervisors. */
 #define MEWZ_PVM_MSR_VIF 0x4b564d10U
-/* True when kvm-pvm accepted the page (the guest now runs natively). */
+/* True when the guest runs natively under kvm-pvm. */
 extern bool mewz_pvm_native;
+/* True when the monitor had registered the page and the guest started native. */
+extern bool mewz_pvm_registered_by_host;
 void mewz_pvm_init(void);
 
 /* cpu/registers.c */
 uint64_t mewz_read_cr2(void);
-uint64_t mewz_read_cr3(void);
 void mewz_invlpg(uint64_t virt);
 uint64_t mewz_rdtsc(void);
 /* RDRAND / RDSEED once: true and *out set when the CPU had entropy. */

@@ -10,8 +10,7 @@ _Noreturn void mewz_main(const struct mewz_boot_info *boot)
     uint64_t tsc_at_entry = mewz_rdtsc();
 
     /* Next, because until it runs kvm-pvm emulates every instruction
-     * (about 1 us each); the probe needs only the #GP gate. */
-    mewz_idt_init_probe();
+     * (about 1 us each), unless the monitor registered the page for us. */
     mewz_pvm_init();
 
     mewz_boot = boot;

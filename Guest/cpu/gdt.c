@@ -1,7 +1,8 @@
 /*
- * gdt.c: the guest's own GDT (null, code64, data, 64-bit TSS) and the TSS
- * whose interrupt stack table gives exceptions a stack of their own, so a
- * fault raised by an exhausted stack is still handled.
+ * gdt.c: the TSS whose interrupt stack table gives exceptions a stack of
+ * their own, so a fault raised by an exhausted stack is still handled. The
+ * monitor's TSS (abi.h: TR already holds it) when its boot GDT describes one,
+ * else the guest's own GDT (null, code64, data, 64-bit TSS) and TSS, loaded.
  */
 #include "kernel.h"
 
@@ -37,14 +38,24 @@ static void set_tss_descriptor(uint64_t *slot, uint64_t base, uint32_t limit)
     slot[1] = base >> 32;
 }
 
-void mewz_gdt_init(void)
+static void set_ist_stacks(struct tss64 *t)
 {
-    tss.ist[MEWZ_IST_FAULT - 1] =
+    t->ist[MEWZ_IST_FAULT - 1] =
         (uint64_t)(uintptr_t)(ist_fault_stack + IST_STACK_SIZE);
-    tss.ist[MEWZ_IST_OTHER - 1] =
+    t->ist[MEWZ_IST_OTHER - 1] =
         (uint64_t)(uintptr_t)(ist_other_stack + IST_STACK_SIZE);
     /* No I/O permission bitmap: the base points past the segment. */
-    tss.iomap_base = sizeof tss;
+    t->iomap_base = sizeof *t;
+}
+
+void mewz_gdt_init(void)
+{
+    if (mewz_monitor_cpu_tables()) {
+        /* Plain stores: no LGDT or LTR to emulate. */
+        set_ist_stacks((struct tss64 *)(uintptr_t)MEWZ_TSS_ADDR);
+        return;
+    }
+    set_ist_stacks(&tss);
 
     gdt[0] = 0;
     gdt[MEWZ_SEL_CODE / 8] = GDT_CODE64;

@@ -1,7 +1,9 @@
 /*
  * idt.c: interrupt gates for the 32 CPU exception vectors. #PF and #DF run
  * on their own IST stack (they are what a stack overflow raises), the rest
- * on another, so no exception ever runs on the faulting stack.
+ * on another, so no exception ever runs on the faulting stack. The gates go
+ * into the monitor's IDT, which IDTR already holds (abi.h), when it provides
+ * one, else into the guest's own, loaded with LIDT.
  */
 #include "kernel.h"
 
@@ -49,8 +51,12 @@ static void load(const struct idt_gate *table, size_t bytes)
     __asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
 }
 
+/* The probe IDT replaced whatever IDTR held at entry. */
+static bool probe_loaded;
+
 void mewz_idt_init_probe(void)
 {
+    probe_loaded = true;
     /* Selector 0x08 is code64 in the monitor's boot GDT too (abi.h). */
     static struct idt_gate probe_idt[MEWZ_VECTOR_GP + 1]
         __attribute__((aligned(16)));
@@ -60,6 +66,14 @@ void mewz_idt_init_probe(void)
 
 void mewz_idt_init(void)
 {
+    if (mewz_monitor_cpu_tables()) {
+        struct idt_gate *table = (struct idt_gate *)(uintptr_t)MEWZ_IDT_ADDR;
+        for (unsigned v = 0; v < MEWZ_EXCEPTION_VECTORS; v++)
+            table[v] = gate(v, ist_for_vector(v));
+        if (probe_loaded)
+            load(table, sizeof idt);
+        return;
+    }
     for (unsigned v = 0; v < MEWZ_EXCEPTION_VECTORS; v++)
         idt[v] = gate(v, ist_for_vector(v));
     load(idt, sizeof idt);

@@ -10,6 +10,11 @@
  * that page's address to MEWZ_PVM_MSR_VIF lets every later VM entry run the
  * guest natively. Elsewhere (VMX/SVM KVM) the MSR does not exist: the WRMSR
  * raises #GP, which the probe turns into false, and nothing changes.
+ *
+ * The monitor can register a page of its own before the first instruction
+ * (KVM_SET_MSRS; Guest/PVM.md section 3). The guest then starts natively,
+ * which it sees as RPL 3 in its hardware CS, and skips the probe: the 51
+ * emulated instructions before it, its IDT load and its WRMSR exit.
  */
 #include "kernel.h"
 
@@ -34,9 +39,25 @@ static union {
 } vif_page MEWZ_ALIGN_PAGE;
 
 bool mewz_pvm_native;
+bool mewz_pvm_registered_by_host;
+
+/* Emulated (or on VMX/SVM) the guest reads the selector it was given (RPL 0);
+ * natively under kvm-pvm it reads the hardware's user selector. */
+static bool runs_at_hardware_cpl3(void)
+{
+    uint16_t cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    return (cs & 3) == 3;
+}
 
 void mewz_pvm_init(void)
 {
+    if (runs_at_hardware_cpl3()) {
+        mewz_pvm_native = true;
+        mewz_pvm_registered_by_host = true;
+        return;
+    }
+    mewz_idt_init_probe();
     mewz_pvm_native = mewz_cpu_wrmsr_probe(
         MEWZ_PVM_MSR_VIF, (uint64_t)(uintptr_t)&vif_page);
 }

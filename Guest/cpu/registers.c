@@ -8,13 +8,6 @@ uint64_t mewz_read_cr2(void)
     return value;
 }
 
-uint64_t mewz_read_cr3(void)
-{
-    uint64_t value;
-    __asm__ volatile("movq %%cr3, %0" : "=r"(value));
-    return value;
-}
-
 void mewz_invlpg(uint64_t virt)
 {
     __asm__ volatile("invlpg (%0)" : : "r"(virt) : "memory");

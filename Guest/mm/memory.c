@@ -53,7 +53,9 @@ static bool map_pages(uint32_t first, uint32_t count)
 
 void mewz_memory_init(uint32_t min_pages, uint32_t max_pages)
 {
-    page_tables = mewz_read_cr3();
+    /* The PML4 is the first of the monitor's tables (abi.h), which CR3 holds;
+     * reading CR3 would cost an emulated instruction under kvm-pvm. */
+    page_tables = MEWZ_PAGE_TABLE_ADDR;
     limit_pages = compute_limit(max_pages);
     backed_bytes = mewz_boot->lm_backed_size;
     if (min_pages > limit_pages)

@@ -336,10 +336,11 @@ static void scenario_simd(void)
     print("avx ok\n");
 }
 
-/* Two guest-library internals (Guest/kernel.h), declared here because no
+/* Guest-library internals (Guest/kernel.h), declared here because no
  * generated code may use them: this scenario tests them. */
 extern _Bool mewz_cpu_wrmsr_probe(uint32_t msr, uint64_t value);
 extern _Bool mewz_pvm_native;
+extern _Bool mewz_pvm_registered_by_host;
 
 /* An MSR no hypervisor has: the probe must come back false (its #GP turned
  * into a return by the exception stub) and the guest must go on. */
@@ -349,6 +350,8 @@ static void scenario_msr_probe(void)
     expect(!mewz_cpu_wrmsr_probe(0x12345678U, 1), "a second probe");
     print("probe ok, pvm native ");
     print_u64(mewz_pvm_native);
+    print(", by host ");
+    print_u64(mewz_pvm_registered_by_host);
     print("\n");
 }
 

@@ -14,7 +14,7 @@
 /* ---- Fakes for what the code under test calls ------------------------ */
 
 #define FAKE_RAM_SIZE (16ULL << 20)
-#define PML4_PHYS 0x10000ULL
+#define PML4_PHYS MEWZ_PAGE_TABLE_ADDR /* where mm/memory.c looks */
 #define PDPT_PHYS 0x11000ULL
 #define LOW_PD_PHYS 0x12000ULL
 #define POOL_START 0x100000ULL
@@ -25,11 +25,6 @@ const struct mewz_boot_info *mewz_boot = &fake_boot;
 static unsigned invlpg_count;
 static jmp_buf fatal_jump;
 static const char *fatal_message;
-
-uint64_t mewz_read_cr3(void)
-{
-    return PML4_PHYS;
-}
 
 void mewz_invlpg(uint64_t virt)
 {

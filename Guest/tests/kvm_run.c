@@ -130,11 +130,19 @@ static void build_page_tables(void)
         *u64_at(PT_STACK + 8 * i) = ((6ULL << 20) + i * 0x1000) | rw;
 }
 
+/* As the monitor does (abi.h): TR and IDTR hold the zeroed TSS and IDT in
+ * the GDT's page, which the guest fills in place. --guest-tables: only the
+ * three segment entries, as older monitors, and the guest loads its own. */
+static bool monitor_tables = true;
+
 static void build_gdt(void)
 {
     *u64_at(MEWZ_GDT_ADDR) = 0;
     *u64_at(MEWZ_GDT_ADDR + 8) = 0x00af9b000000ffffULL;
     *u64_at(MEWZ_GDT_ADDR + 16) = 0x00cf93000000ffffULL;
+    if (monitor_tables) /* present busy 64-bit TSS, limit 0x67 */
+        *u64_at(MEWZ_GDT_ADDR + 24) =
+            0x67 | (MEWZ_TSS_ADDR & 0xffffff) << 16 | 0x8bULL << 40;
 }
 
 /* Strings back to back from *at; returns how many bytes were used. */
@@ -190,6 +198,13 @@ static void set_long_mode(int vcpu, uint64_t entry, struct xsave_support xs)
     };
     sregs.gdt.base = MEWZ_GDT_ADDR;
     sregs.gdt.limit = 23;
+    if (monitor_tables) {
+        sregs.tr.base = MEWZ_TSS_ADDR;
+        sregs.tr.selector = 0x18;
+        sregs.gdt.limit = 39;
+        sregs.idt.base = MEWZ_IDT_ADDR;
+        sregs.idt.limit = MEWZ_IDT_GATES * 16 - 1;
+    }
     sregs.cr3 = PML4;
     sregs.cr4 = (1 << 5) | (1 << 9) | (1 << 10); /* PAE OSFXSR OSXMMEXCPT */
     /* As the monitor does: AVX state on where KVM offers it. kvm-pvm does
@@ -373,9 +388,24 @@ static _Noreturn void vm_failure(int vcpu, const char *what)
         (unsigned long long)regs.rsp);
 }
 
+/* As the monitor does under kvm-pvm (Sources/Monitor/PVMInterruptFlag.swift):
+ * register a zero interrupt-flag page as the host, so the guest starts
+ * natively and skips its own registration. A host write needs flag bit 10. */
+#define HOST_VIF_PAGE 0x5000ULL /* ARGS_END: nothing else is there */
+static void register_host_vif(int vcpu)
+{
+    uint64_t storage[(sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)) / 8] = {0};
+    struct kvm_msrs *msrs = (struct kvm_msrs *)storage;
+    msrs->nmsrs = 1;
+    msrs->entries[0].index = 0x4b564d10U;
+    msrs->entries[0].data = HOST_VIF_PAGE | 0x400;
+    if (ioctl(vcpu, KVM_SET_MSRS, msrs) != 1)
+        die("KVM_SET_MSRS of the interrupt-flag page: refused");
+}
+
 int main(int argc, char **argv)
 {
-    bool cpu_rng = true, bad_magic = false;
+    bool cpu_rng = true, bad_magic = false, host_vif = false;
     char *env[16];
     int envc = 0, i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -385,13 +415,17 @@ int main(int argc, char **argv)
             bad_magic = true;
         else if (strcmp(argv[i], "--report-slots") == 0)
             report_slots = true;
+        else if (strcmp(argv[i], "--host-vif") == 0)
+            host_vif = true;
+        else if (strcmp(argv[i], "--guest-tables") == 0)
+            monitor_tables = false;
         else if (strcmp(argv[i], "-e") == 0 && i + 1 < argc && envc < 16)
             env[envc++] = argv[++i];
         else
-            die("usage: kvm_run [--no-cpu-rng] [--bad-magic] [--report-slots] [-e K=V]... ELF [ARG]...");
+            die("usage: kvm_run [--no-cpu-rng] [--bad-magic] [--report-slots] [--host-vif] [--guest-tables] [-e K=V]... ELF [ARG]...");
     }
     if (i >= argc)
-        die("usage: kvm_run [--no-cpu-rng] [--bad-magic] [--report-slots] [-e K=V]... ELF [ARG]...");
+        die("usage: kvm_run [--no-cpu-rng] [--bad-magic] [--report-slots] [--host-vif] [--guest-tables] [-e K=V]... ELF [ARG]...");
     alarm(20); /* a hung guest ends the test instead of the run */
 
     ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
@@ -452,6 +486,8 @@ int main(int argc, char **argv)
     if (run == MAP_FAILED)
         die("mmap kvm_run: %s", strerror(errno));
     set_long_mode(vcpu, entry, set_cpuid(kvm, vcpu));
+    if (host_vif)
+        register_host_vif(vcpu);
 
     int khz = ioctl(vcpu, KVM_GET_TSC_KHZ, 0);
     boot->tsc_khz = khz > 0 ? (uint64_t)khz : 0;

@@ -4,10 +4,12 @@
 #include <sched.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <sys/wait.h>
@@ -66,6 +68,30 @@ int cshim_spawn(const char *path, char *const argv[], char *const envp[], int st
     execve(path, argv, envp != NULL ? envp : environ);
     report_and_exit(error_fd, errno);
     return -1;
+}
+
+/* linux/sched.h's struct clone_args (kernel 5.7+ layout, with the cgroup field), kept here
+ * so the file does not mix glibc's and the kernel's CLONE_* definitions. */
+struct cshim_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+};
+#define CSHIM_CLONE_INTO_CGROUP 0x200000000ULL
+
+int cshim_fork_into_cgroup(int cgroup_fd)
+{
+    /* Another thread could hold a lock (malloc's) that the child would then never see
+     * released: fork(2) takes those across the fork, clone3 does not. */
+    if (!__libc_single_threaded) {
+        errno = EDEADLK;
+        return -1;
+    }
+    struct cshim_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = CSHIM_CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = (uint64_t)cgroup_fd;
+    return (int)syscall(SYS_clone3, &args, sizeof args);
 }
 
 int cshim_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }

@@ -56,15 +56,30 @@ enum BootInfo {
     }
 }
 
-/// The boot GDT at MEWZ_GDT_ADDR: null, 64-bit code (selector 0x08), data (selector 0x10).
+/// The boot GDT at MEWZ_GDT_ADDR: null, 64-bit code (selector 0x08), data (selector 0x10), and
+/// the busy 64-bit TSS at MEWZ_TSS_ADDR (selector 0x18, two slots) that TR holds at entry
+/// (abi.h). The TSS and the IDT at MEWZ_IDT_ADDR are zero in fresh guest RAM; the guest fills
+/// the IST pointers and the gates in place, so it loads no descriptor table (an emulated
+/// instruction each under kvm-pvm).
 enum BootGDT {
     static let codeSelector: UInt16 = 0x08
     static let dataSelector: UInt16 = 0x10
-    static let entries: [UInt64] = [0, 0x00AF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF]
+    static let tssSelector: UInt16 = 0x18
+    /// 104 bytes: no I/O permission bitmap.
+    static let tssLimit: UInt32 = 0x67
+    static let idtLimit = UInt16(MEWZ_IDT_GATES * 16 - 1)
+    static let entries: [UInt64] = [0, 0x00AF_9A00_0000_FFFF, 0x00CF_9200_0000_FFFF] + tssDescriptor(base: MEWZ_TSS_ADDR)
 
     static var limit: UInt16 { UInt16(entries.count * 8 - 1) }
 
     static var bytes: [UInt8] {
         entries.flatMap { entry in withUnsafeBytes(of: entry.littleEndian) { Array($0) } }
+    }
+
+    /// A 16-byte system descriptor: present, type 0xB (busy 64-bit TSS, as TR holds it).
+    static func tssDescriptor(base: UInt64) -> [UInt64] {
+        let low = UInt64(tssLimit & 0xffff) | (base & 0xff_ffff) << 16 | 0x8B << 40
+            | UInt64((tssLimit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56
+        return [low, base >> 32]
     }
 }

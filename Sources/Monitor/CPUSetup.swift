@@ -3,7 +3,8 @@ import CMewzABI
 import Glibc
 
 /// The vCPU's state at the guest's first instruction: 64-bit long mode with paging on, flat
-/// segments from the boot GDT, SSE (and AVX where the host has it) enabled.
+/// segments, TR and IDTR from the boot GDT's tables (BootGDT), SSE (and AVX where the host has
+/// it) enabled.
 enum CPUSetup {
     /// What the guest may use, from KVM_GET_SUPPORTED_CPUID.
     struct Features: Equatable {
@@ -51,8 +52,11 @@ enum CPUSetup {
         sregs.ss = data
         sregs.fs = data
         sregs.gs = data
+        sregs.tr = kvm_segment(
+            base: MEWZ_TSS_ADDR, limit: BootGDT.tssLimit, selector: BootGDT.tssSelector, type: 11, present: 1,
+            dpl: 0, db: 0, s: 0, l: 0, g: 0, avl: 0, unusable: 0, padding: 0)
         sregs.gdt = kvm_dtable(base: MEWZ_GDT_ADDR, limit: BootGDT.limit, padding: (0, 0, 0))
-        sregs.idt = kvm_dtable(base: 0, limit: 0, padding: (0, 0, 0))
+        sregs.idt = kvm_dtable(base: MEWZ_IDT_ADDR, limit: BootGDT.idtLimit, padding: (0, 0, 0))
         sregs.cr0 = cr0PE | cr0MP | cr0ET | cr0NE | cr0WP | cr0PG
         sregs.cr3 = MEWZ_PAGE_TABLE_ADDR
         sregs.cr4 = cr4PAE | cr4OSFXSR | cr4OSXMMEXCPT | (enableXSAVE ? cr4OSXSAVE : 0)

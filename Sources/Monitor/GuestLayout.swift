@@ -6,6 +6,8 @@ import CMewzABI
 /// 0x0000_0000  page 0               never mapped: a null dereference faults
 /// 0x0000_1000  GDT                  MEWZ_GDT_ADDR: null, code64 (0x08), data (0x10)
 /// 0x0000_2000  boot info            MEWZ_BOOT_INFO_ADDR: struct mewz_boot_info; RDI points here
+/// 0x0000_3000  kvm-pvm flag page    pvmInterruptFlagPage: zero, the monitor's (PVMInterruptFlag)
+/// 0x0000_4000  hypercall ring       MEWZ_RING_ADDR: struct mewz_ring (HypercallRing)
 /// 0x0001_0000  page tables          MEWZ_PAGE_TABLE_ADDR..MEWZ_PAGE_TABLE_END, PML4 first
 /// 0x0010_0000  image                MEWZ_IMAGE_ADDR: the ELF's PT_LOAD segments, W^X by segment
 /// imageEnd     arguments            argc NUL-terminated strings (page-aligned start)
@@ -22,6 +24,9 @@ struct GuestLayout: Equatable {
     static let minimumFreeBytes: UInt64 = 1 << 20
     /// Page 0 is left out so a null dereference faults; 2 MiB is the smallest useful RAM.
     static let minimumRAMSize: UInt64 = MEWZ_LARGE_PAGE_SIZE * 2
+    /// kvm-pvm's interrupt-flag page when the monitor registers it; the guest has no pointer
+    /// to it and nothing else is placed there.
+    static let pvmInterruptFlagPage: UInt64 = 0x3000
 
     let ramSize: UInt64
     let imageEnd: UInt64

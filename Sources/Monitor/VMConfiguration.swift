@@ -29,6 +29,12 @@ public struct VMConfiguration: Sendable {
     /// first KVM_RUN. It applies to every thread and cannot be undone, so only a caller that runs
     /// VMs inside a process with other work to do (the in-process unit tests) turns it off.
     public var confinesMonitor = true
+    /// Under kvm-pvm, whether the monitor registers the interrupt-flag page so the guest runs
+    /// natively from its first instruction (PVMInterruptFlag). Off, the guest must register
+    /// its own (the mewz guest does) or it stays emulated: tests turn it off to reach the
+    /// exits an emulated vCPU makes of HLT and port 0x80, which kvm-pvm keeps to itself for
+    /// a native one.
+    public var registersPVMInterruptFlag = true
     /// Whether run() ends by printing start-up phase times to the guest's stderr (BootTrace).
     public var tracesBoot = BootTrace.requestedByEnvironment
     /// Listening TCP sockets to open before the guest runs and hand it preopened, as

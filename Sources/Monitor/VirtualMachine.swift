@@ -106,6 +106,9 @@ public final class VirtualMachine {
         let flavor = KVMFlavor.detect()
         try Self.checkCPUFeatures(configuration.requiredCPUFeatures, flavor: flavor, cpuid: cpuid, features: features)
         try CPUSetup.configure(vcpu, cpuid: cpuid, features: features, entry: image.entry, stackTop: layout.stackTop)
+        if configuration.registersPVMInterruptFlag, case .pvm(native: true) = flavor {
+            _ = try PVMInterruptFlag.register(vcpu)
+        }
 
         let listenerHandles = try TCPListeners.open(configuration.listeners, in: sockets)
         bootInfo = BootInfo.make(

@@ -15,16 +15,26 @@ struct CPUSetupTests {
         for segment in [sregs.ds, sregs.es, sregs.ss, sregs.fs, sregs.gs] {
             #expect(segment.selector == 0x10 && segment.type == 3 && segment.db == 1 && segment.present == 1)
         }
-        #expect(sregs.gdt.base == MEWZ_GDT_ADDR && sregs.gdt.limit == 23)
+        #expect(sregs.gdt.base == MEWZ_GDT_ADDR && sregs.gdt.limit == 39)
+        #expect(sregs.tr.base == MEWZ_TSS_ADDR && sregs.tr.limit == 0x67 && sregs.tr.selector == 0x18)
+        #expect(sregs.tr.type == 11 && sregs.tr.present == 1 && sregs.tr.s == 0)
+        #expect(sregs.idt.base == MEWZ_IDT_ADDR && sregs.idt.limit == 32 * 16 - 1)
         #expect(CPUSetup.specialRegisters(from: kvm_sregs(), enableXSAVE: true).cr4 == 0x40620)
     }
 
     @Test func gdtEntriesMatchTheSegments() {
         let bytes = BootGDT.bytes
-        #expect(bytes.count == 24)
+        #expect(bytes.count == 40)
         #expect(bytes[0..<8].allSatisfy { $0 == 0 })
         #expect(Array(bytes[8..<16]) == [0xff, 0xff, 0, 0, 0, 0x9a, 0xaf, 0])
         #expect(Array(bytes[16..<24]) == [0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0])
+        // TSS at 0x1080, limit 0x67, present busy 64-bit TSS; the upper base half 0.
+        #expect(Array(bytes[24..<32]) == [0x67, 0, 0x80, 0x10, 0, 0x8b, 0, 0])
+        #expect(bytes[32..<40].allSatisfy { $0 == 0 })
+        // The TSS and the IDT share the GDT's page and do not overlap it or each other.
+        #expect(MEWZ_GDT_ADDR + UInt64(bytes.count) <= MEWZ_TSS_ADDR)
+        #expect(MEWZ_TSS_ADDR + 0x68 <= MEWZ_IDT_ADDR)
+        #expect(MEWZ_IDT_ADDR + UInt64(BootGDT.idtLimit) < MEWZ_GDT_ADDR + MEWZ_PAGE_SIZE)
     }
 
     @Test func generalRegistersAndFPU() {

@@ -108,7 +108,12 @@ struct VirtualMachineTests {
         ("outw", "hypercall 1: not a single 32-bit out (out, 2 bytes x 1)"),
     ])
     func brokenGuestsEndTheirVMWithAFailure(mode: String, message: String) throws {
-        let run = try TestGuest.run(mode.split(separator: " ").map(String.init)) { $0.servesHypercallRing = true }
+        // Emulated under kvm-pvm (the probe guest registers no interrupt-flag page): a native
+        // vCPU's HLT and port 0x80 never reach the monitor.
+        let run = try TestGuest.run(mode.split(separator: " ").map(String.init)) {
+            $0.registersPVMInterruptFlag = false
+            $0.servesHypercallRing = true
+        }
         guard case .failed(let text) = run.termination else {
             Issue.record("expected a failure, got \(run.termination)")
             return
@@ -343,6 +348,16 @@ struct VirtualMachineTests {
         #expect(throws: MonitorError.ramTooSmall) {
             try elf.withUnsafeBytes { _ = try VirtualMachine(elf: $0, configuration: configuration) }
         }
+    }
+
+    /// Under kvm-pvm the monitor registers the interrupt-flag page, so even a guest that never
+    /// registers one runs natively (hardware CPL 3) from its first instruction; elsewhere, and
+    /// with the registration off, it runs at CPL 0 (kvm-pvm: emulated).
+    @Test func kvmPVMGuestsStartNatively() throws {
+        let native: Int32 = FileManager.default.fileExists(atPath: "/sys/module/kvm_pvm") ? 3 : 0
+        #expect(try TestGuest.run(["cpl"]).termination == .exited(native))
+        let emulated = try TestGuest.run(["cpl"]) { $0.registersPVMInterruptFlag = false }
+        #expect(emulated.termination == .exited(0))
     }
 }
 

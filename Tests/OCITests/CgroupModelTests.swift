@@ -165,8 +165,27 @@ import Testing
 
         let made = try ContainerCgroup.create(.absolute("/pods/c2"), resources: Spec.Resources(), hierarchies: [hierarchy])
         #expect(made.directories == ["unified": base + "/pods/c2"])
-        #expect(made.procsFiles == [base + "/pods/c2/cgroup.procs"])
+        #expect(made.join == CgroupJoin(unifiedDirectory: base + "/pods/c2", threadFiles: []))
         try made.remove()
         #expect(!FileManager.default.fileExists(atPath: base + "/pods/c2"))
+    }
+
+    /// A hybrid host: the child is forked into the v2 directory and writes the v1 `tasks`
+    /// files (no grace-period wait); only when that fork was not possible does it also write
+    /// the v2 cgroup.procs.
+    @Test func joinSplitsTheHierarchies() {
+        let cgroup = ContainerCgroup(directories: [
+            "memory": "/sys/fs/cgroup/memory/c1", "unified": "/sys/fs/cgroup/unified/c1",
+            "cpu,cpuacct": "/sys/fs/cgroup/cpu,cpuacct/c1", "name=systemd": "/sys/fs/cgroup/systemd/c1",
+        ])
+        let join = cgroup.join
+        #expect(join.unifiedDirectory == "/sys/fs/cgroup/unified/c1")
+        let tasks = ["/sys/fs/cgroup/cpu,cpuacct/c1/tasks", "/sys/fs/cgroup/memory/c1/tasks",
+                     "/sys/fs/cgroup/systemd/c1/tasks"]
+        #expect(join.filesToWrite(forkedIntoUnified: true) == tasks)
+        #expect(join.filesToWrite(forkedIntoUnified: false) == tasks + ["/sys/fs/cgroup/unified/c1/cgroup.procs"])
+        let v1Only = ContainerCgroup(directories: ["memory": "/sys/fs/cgroup/memory/c1"]).join
+        #expect(v1Only.unifiedDirectory == nil)
+        #expect(v1Only.filesToWrite(forkedIntoUnified: false) == ["/sys/fs/cgroup/memory/c1/tasks"])
     }
 }

@@ -23,12 +23,22 @@
 #define MEWZ_LARGE_PAGE_SIZE 0x200000ULL
 
 /* Page 0 is never mapped (null dereferences fault). */
-/* Boot GDT written by the monitor: null, code64 (sel 0x08), data (sel 0x10). */
+/* Boot GDT written by the monitor: null, code64 (sel 0x08), data (sel 0x10),
+ * then a 64-bit TSS descriptor (sel 0x18, two slots) for the zeroed TSS at
+ * MEWZ_TSS_ADDR, which TR holds at entry, as IDTR holds MEWZ_IDT_ADDR
+ * (MEWZ_IDT_GATES zeroed gates). The guest fills the gates and the TSS's IST
+ * pointers in place and loads no tables (each load is an emulated instruction
+ * under kvm-pvm). A monitor that writes only the first three entries (the TSS
+ * slot stays 0) leaves TR and IDTR to the guest, which then loads its own. */
 #define MEWZ_GDT_ADDR 0x1000ULL
+#define MEWZ_TSS_ADDR 0x1080ULL
+#define MEWZ_IDT_ADDR 0x1100ULL
+#define MEWZ_IDT_GATES 32
 /* struct mewz_boot_info, one page. */
 #define MEWZ_BOOT_INFO_ADDR 0x2000ULL
-/* struct mewz_ring, the hypercall ring's slot, one page. */
-#define MEWZ_RING_ADDR 0x3000ULL
+/* struct mewz_ring, the hypercall ring's slot, one page (0x3000 is
+ * kvm-pvm's interrupt-flag page when the monitor registers it). */
+#define MEWZ_RING_ADDR 0x4000ULL
 /* Page tables built by the monitor live in [MEWZ_PAGE_TABLE_ADDR,
  * MEWZ_PAGE_TABLE_END); PML4 first. */
 #define MEWZ_PAGE_TABLE_ADDR 0x10000ULL

@@ -37,6 +37,7 @@ static const unsigned long CKVM_SET_FPU = KVM_SET_FPU;
 static const unsigned long CKVM_SET_CPUID2 = KVM_SET_CPUID2;
 static const unsigned long CKVM_GET_TSC_KHZ = KVM_GET_TSC_KHZ;
 static const unsigned long CKVM_SET_XCRS = KVM_SET_XCRS;
+static const unsigned long CKVM_SET_MSRS = KVM_SET_MSRS;
 
 /* ---- ioctl with a fixed arity ---------------------------------------- */
 
@@ -50,6 +51,18 @@ static inline int ckvm_ioctl_int(int fd, unsigned long request,
 static inline int ckvm_ioctl_ptr(int fd, unsigned long request, void *arg)
 {
     return ioctl(fd, request, arg);
+}
+
+/* KVM_SET_MSRS of one MSR (struct kvm_msrs ends in a flexible array). Returns how many
+ * MSRs KVM set (1, or 0 when it refused the value); -1 with errno on failure. */
+static inline int ckvm_set_msr(int vcpu_fd, uint32_t index, uint64_t value)
+{
+    uint64_t storage[(sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)) / 8] = {0};
+    struct kvm_msrs *msrs = (struct kvm_msrs *)storage;
+    msrs->nmsrs = 1;
+    msrs->entries[0].index = index;
+    msrs->entries[0].data = value;
+    return ioctl(vcpu_fd, KVM_SET_MSRS, msrs);
 }
 
 /* ---- struct kvm_run ---------------------------------------------------- */

@@ -24,6 +24,16 @@ extern const int cshim_clone_newnet, cshim_clone_newipc, cshim_clone_newuts, csh
 int cshim_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
                 int stderr_fd, const int *ns_fds, int ns_count, int error_fd);
 
+/* fork(2), except that the child starts in the cgroup v2 directory cgroup_fd refers to
+ * (clone3 with CLONE_INTO_CGROUP). Joining by a write to cgroup.procs instead takes the
+ * kernel's global threadgroup lock for writing, which waits for an RCU grace period: about
+ * 6-16 ms on the 2-vCPU kvm-pvm machines, more than the rest of a `run`. Only for a
+ * single-threaded caller: the child gets no atfork handlers, and glibc's cached thread id in
+ * it is the parent's (as after vfork; glibc asks the kernel where it matters). Returns the
+ * child's pid, 0 in the child, or -1 (errno; ENOSYS where the kernel lacks clone3, EDEADLK
+ * when the caller has more than one thread). */
+int cshim_fork_into_cgroup(int cgroup_fd);
+
 /* memfd_create(name, MFD_CLOEXEC). */
 int cshim_memfd(const char *name);
 

@@ -61,6 +61,13 @@ final class KVMVCPU {
         try call("KVM_SET_XCRS", CKVM_SET_XCRS, &xcrs)
     }
 
+    /// Sets one MSR as the host (KVM_SET_MSRS); false when KVM refused the value.
+    func setMSR(_ index: UInt32, _ value: UInt64) throws(MonitorError) -> Bool {
+        let count = ckvm_set_msr(fd, index, value)
+        guard count >= 0 else { throw .kvmCall("KVM_SET_MSRS", Errno.current) }
+        return count == 1
+    }
+
     /// The guest TSC frequency, or nil when KVM cannot tell.
     func tscKHz() -> UInt64? {
         guard let khz = try? Syscall.ioctl(fd, CKVM_GET_TSC_KHZ), khz > 0 else { return nil }

@@ -11,8 +11,8 @@ public struct ContainerCgroup: Equatable, Sendable {
         self.directories = directories
     }
 
-    /// The files the monitor writes "0" into to join.
-    var procsFiles: [String] { directories.keys.sorted().compactMap { directories[$0].map { $0 + "/cgroup.procs" } } }
+    /// How the monitor joins it (CgroupJoin).
+    var join: CgroupJoin { CgroupJoin(self) }
 
     /// Makes the directories and writes the limits; on failure removes what it made.
     static func create(_ path: CgroupPath, resources: Spec.Resources,

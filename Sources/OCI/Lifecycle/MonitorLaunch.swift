@@ -29,8 +29,9 @@ struct MonitorLaunch {
     /// config.json linux.resources.memory.limit; -1, 0 or nil: no limit (as runc).
     var memoryLimit: Int64? = nil
     var namespaces = NamespacePlan([])
-    /// cgroup.procs files the child writes "0" into (ContainerCgroup).
-    var cgroupProcsFiles: [String] = []
+    /// The container's cgroup: the v2 directory the child is forked into, the v1 files it
+    /// writes "0" into (CgroupJoin).
+    var cgroupJoin = CgroupJoin.none
     /// The pty slave that becomes the child's stdio (process.terminal), and its size.
     var terminalSlave: Int32? = nil
     var consoleSize: Spec.ConsoleSize? = nil
@@ -82,11 +83,12 @@ struct MonitorLaunch {
             throw .system("pipe2", errno: code)
         }
 
-        let pid = fork()
+        let (pid, forkedIntoUnified) = forkChild()
         if pid == 0 {
             close(readyPipe[0])
             close(commitPipe[1])
-            runChild(readyFD: readyPipe[1], commitFD: commitPipe[0], fifoFD: fifoFD)
+            runChild(readyFD: readyPipe[1], commitFD: commitPipe[0], fifoFD: fifoFD,
+                     cgroupFiles: cgroupJoin.filesToWrite(forkedIntoUnified: forkedIntoUnified))
         }
         close(readyPipe[1])
         close(commitPipe[0])
@@ -111,9 +113,24 @@ struct MonitorLaunch {
         throw .monitor("container process \(exit.description) before it was ready")
     }
 
+    /// fork(), straight into the v2 cgroup directory when there is one (CgroupJoin). If that
+    /// cannot be done (no clone3, the directory will not open, the kernel refuses), a plain
+    /// fork, and the child joins by writing cgroup.procs, which reports any real error.
+    private func forkChild() -> (pid: Int32, forkedIntoUnified: Bool) {
+        if let directory = cgroupJoin.unifiedDirectory {
+            let directoryFD = Syscall.retrying { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            if directoryFD >= 0 {
+                let pid = cshim_fork_into_cgroup(directoryFD)
+                if pid != 0 { close(directoryFD) }
+                if pid >= 0 { return (pid, true) }
+            }
+        }
+        return (fork(), false)
+    }
+
     // MARK: The child (single-threaded; no Foundation)
 
-    private func runChild(readyFD: Int32, commitFD: Int32, fifoFD: Int32) -> Never {
+    private func runChild(readyFD: Int32, commitFD: Int32, fifoFD: Int32, cgroupFiles: [String]) -> Never {
         // Default dispositions, nothing blocked: neither the caller's ignored signals nor the
         // signals a foreground `run` blocks while it creates may leak into the container.
         _ = cshim_reset_signals()
@@ -136,7 +153,7 @@ struct MonitorLaunch {
             reportFailure(readyFD, "close inherited fds: \(Syscall.describe(errno))")
         }
         if let failure = MonitorPlacement.enter(namespaces) { reportFailure(readyFD, failure) }
-        if let failure = MonitorPlacement.join(cgroupProcsFiles) { reportFailure(readyFD, failure) }
+        if let failure = MonitorPlacement.join(cgroupFiles) { reportFailure(readyFD, failure) }
         _ = chdir("/")
 
         var mapped: [MappedImage] = []

@@ -24,8 +24,9 @@ enum MonitorPlacement {
         return nil
     }
 
-    static func join(_ procsFiles: [String]) -> String? {
-        for file in procsFiles {
+    /// Writes "0" (the caller) into each file: v1 `tasks`, or a v2 `cgroup.procs` (CgroupJoin).
+    static func join(_ files: [String]) -> String? {
+        for file in files {
             do {
                 try CgroupFile.write(file, "0")
             } catch {

@@ -66,7 +66,7 @@ extension Runtime {
                                    fifoPath: startImmediately ? nil : directory.fifoPath,
                                    preservedFDs: inherited.count, memoryLimit: spec.memoryLimit)
         launch.namespaces = NamespacePlan(spec.linux.namespaces)
-        launch.cgroupProcsFiles = made.procsFiles
+        launch.cgroupJoin = made.join
         launch.terminalSlave = pty?.slave
         launch.consoleSize = spec.process.consoleSize
         launch.volumes = volumes.volumes
