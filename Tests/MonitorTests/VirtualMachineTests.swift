@@ -33,7 +33,8 @@ struct VirtualMachineTests {
     /// after MEWZ_HC_RING_WAIT when the host has descheduled the server) without one exit per
     /// call; the count of calls the server answered is in the exit report.
     @Test func ringServesPostedCalls() throws {
-        let run = try TestGuest.run(["ring", "200"]) { $0.servesHypercallRing = true; $0.countsExits = true }
+        // Patient: on a loaded machine the server thread may wait long for a CPU.
+        let run = try TestGuest.run(["ring", "200", "40000"]) { $0.servesHypercallRing = true; $0.countsExits = true }
         #expect(run.termination == .exited(0))
         #expect(run.stdout == String(repeating: "ring\n", count: 200))
         let served = run.stderr.split(separator: "\n").first { $0.hasPrefix("mewz-exits: ring ") }
@@ -43,7 +44,7 @@ struct VirtualMachineTests {
 
     /// Without a server the slot stays OFF: the guest never gets to post.
     @Test func ringStaysClosedWithoutAServer() throws {
-        let run = try TestGuest.run(["ring", "1"]) { $0.servesHypercallRing = false }
+        let run = try TestGuest.run(["ring", "1", "200"]) { $0.servesHypercallRing = false }
         #expect(run.termination == .exited(3))
         #expect(run.stdout == "")
     }

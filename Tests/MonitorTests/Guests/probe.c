@@ -500,15 +500,15 @@ static inline uint64_t rdtsc(void)
 /* The hypercall ring (abi.h, struct mewz_ring), as Guest/hc/ring.c uses it
  * but without falling back to exits: posts `count` writes of `text` and
  * waits for each answer, through MEWZ_HC_RING_WAIT when the server is slow;
- * exits 3 when no server opened the slot within a second or so. */
-static void ring_writes(uint64_t count, const char *text)
+ * exits 3 when no server opened the slot within `patience_ms`. */
+static void ring_writes(uint64_t count, uint64_t patience_ms, const char *text)
 {
     volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
     /* A server that slept since boot wakes after an exit. */
-    uint64_t start = rdtsc(), second = boot->tsc_khz * 1000;
+    uint64_t start = rdtsc(), patience = boot->tsc_khz * patience_ms;
     while (__atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_IDLE) {
         write_buffer(1, MEWZ_HC_ADDR(text), 0);
-        if (rdtsc() - start > second)
+        if (rdtsc() - start > patience)
             guest_exit(3, 0);
     }
     for (uint64_t i = 0; i < count; i++) {
@@ -664,7 +664,7 @@ __attribute__((used)) void guest_main(const boot_info *info)
     } else if (equal(mode, "hypercall-flood")) {
         flood_hypercalls(decimal(boot->argc > 2 ? argument(2) : "100000"));
     } else if (equal(mode, "ring")) {
-        ring_writes(decimal(argument(2)), "ring\n");
+        ring_writes(decimal(argument(2)), decimal(argument(3)), "ring\n");
     } else if (equal(mode, "ring-post")) {
         ring_post((unsigned)decimal(argument(2)), MEWZ_HC_ADDR(&write_args));
     } else if (equal(mode, "ring-misaligned")) {
