@@ -42,6 +42,32 @@ extension Hypercalls {
         if fdflags & WASIOpen.sync != 0 { flags |= O_SYNC }
         if fdflags & WASIOpen.readSync != 0 { flags |= O_RSYNC }
 
+        // Most creates make a new file: try exactly that first (O_EXCL), one system call. What
+        // it opens is certainly a new regular file, never a fifo or a device; when something
+        // is there already (EEXIST, also for a link, which O_EXCL does not follow), the
+        // general path below looks first.
+        if oflags & WASIOpen.create != 0, oflags & WASIOpen.exclusive == 0, oflags & WASIOpen.directory == 0 {
+            var fresh = (flags & ~O_TRUNC) | O_EXCL
+            switch (access & WASIOpen.write != 0, access & WASIOpen.read != 0) {
+            case (true, true): fresh |= O_RDWR
+            case (true, false): fresh |= O_WRONLY
+            default: fresh |= O_RDONLY
+            }
+            do throws(GuestErrno) {
+                let fd = try HostVolumes.openBeneath(directory.fd, path, fresh, mode: 0o666)
+                do throws(GuestErrno) {
+                    call.result = UInt64(try volumes.add(fd: fd, mount: directory.mount, isDirectory: false))
+                } catch {
+                    Syscall.close(fd)
+                    throw error
+                }
+                call.handle2 = UInt32(Self.wasiFiletype(S_IFREG))
+                return
+            } catch where error.code == WASIErrno.exists {
+                // Something is there: the general path decides.
+            }
+        }
+
         // Look before opening: what exists must be a file, a directory or (unfollowed) a link.
         var existing = stat()
         var exists = false
@@ -64,9 +90,9 @@ extension Hypercalls {
             Syscall.close(fd)
             throw GuestErrno(code: WASIErrno.noDeviceOrAddress)
         }
-        if fdflags & WASIOpen.nonBlocking == 0 {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        }
+        // O_NONBLOCK stays set even when the guest did not ask for it: it only kept a fifo or
+        // device from blocking the open, and on what may be opened (regular files and
+        // directories) Linux ignores it. Clearing it would be two more system calls per open.
         let openedDirectory = opened.st_mode & S_IFMT == S_IFDIR
         call.result = UInt64(try volumes.add(fd: fd, mount: directory.mount, isDirectory: openedDirectory))
         call.handle2 = UInt32(Self.wasiFiletype(opened.st_mode))

@@ -11,6 +11,11 @@ extension Hypercalls {
                        _ body: (HostVolumes.Handle, Int32, String) throws(GuestErrno) -> T) throws(GuestErrno) -> T {
         let directory = try volumes.directory(handle)
         let path = try guestPath(address, length)
+        // One name right in the directory, not followed: the directory is its parent (no
+        // open and close of it again, for the commonest case).
+        if !follow, !path.isEmpty, path != ".", path != "..", !path.contains("/") {
+            return try body(directory, directory.fd, path)
+        }
         let (parent, last) = try HostVolumes.parent(of: path, beneath: directory.fd, follow: follow)
         defer { Syscall.close(parent) }
         return try body(directory, parent, last)
