@@ -1,4 +1,4 @@
-// seccomp-probe <guest ELF> <guest mode> <after the run>
+// seccomp-probe <guest ELF> <guest mode [arguments]> <after the run>
 //
 // Test-only executable for MonitorTests' seccomp test: it runs the probe guest in a real,
 // confined VM (exactly as the container process does, through the public API) on its stdio,
@@ -38,8 +38,11 @@ let action = arguments[3]
 let spareFD = dup(1)
 
 // 256 MiB of linear memory at most: room for "lm-grow" to add slots.
-var configuration = VMConfiguration(arguments: ["probe", arguments[2]], environment: [], linearMemoryMaxPages: 4096)
+var configuration = VMConfiguration(arguments: ["probe"] + arguments[2].split(separator: " ").map(String.init),
+                                    environment: [], linearMemoryMaxPages: 4096)
 configuration.requiredCPUFeatures = []
+// The ring's server thread runs under the filter too, whatever the CPU count.
+configuration.servesHypercallRing = true
 // MEWZ_PROBE_VOLUME=<dir>: a host volume, so the filter holds the volume rules too.
 // Opened before the run, as the monitor opens a volume's root.
 var volumeFD: Int32 = -1
