@@ -31,6 +31,7 @@ static uint8_t scratch[64 * 1024] __attribute__((aligned(64)));
 
 /* memset, memcpy, length, equal. */
 #include "../../Tests/MonitorTests/Guests/freestanding.h"
+#include "../../Tests/MonitorTests/Guests/ring.h"
 
 static uint64_t decimal(const char *text)
 {
@@ -69,27 +70,6 @@ static void out(unsigned number, uint64_t argument_address)
                      : "memory");
 }
 
-/* The hypercall ring (abi.h, struct mewz_ring) as Guest/hc/ring.c uses it:
- * post, spin a while, then wait in the host. False when the slot is not
- * open (no server, asleep, or a state scribbled below). */
-static int ring_call(unsigned number, uint64_t argument_address)
-{
-    volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
-    if (__atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_IDLE)
-        return 0;
-    ring->number = number;
-    ring->argument = argument_address;
-    uint32_t idle = MEWZ_RING_IDLE;
-    if (!__atomic_compare_exchange_n(&ring->state, &idle, MEWZ_RING_POSTED, 0, __ATOMIC_RELEASE,
-                                     __ATOMIC_RELAXED))
-        return 0;
-    for (uint64_t spins = 0; __atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_DONE; spins++)
-        if (spins > 20000 || __atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) == MEWZ_RING_FAILED)
-            out(MEWZ_HC_RING_WAIT, MEWZ_RING_ADDR);
-    __atomic_store_n(&ring->state, MEWZ_RING_IDLE, __ATOMIC_RELEASE);
-    return 1;
-}
-
 /* A state no honest guest writes, or one out of turn: the monitor must
  * neither care nor stop answering exits. */
 static void scribble_ring_state(void)
@@ -105,7 +85,7 @@ static void scribble_ring_state(void)
 static void hypercall(unsigned number, uint64_t argument_address)
 {
     if ((number == MEWZ_HC_WRITE || number == MEWZ_HC_RANDOM) && below(2) &&
-        ring_call(number, argument_address))
+        ring_call(number, argument_address, 20000))
         return;
     out(number, argument_address);
 }

@@ -11,6 +11,7 @@ static const boot_info *boot;
 
 /* memset, memcpy, length, equal. */
 #include "freestanding.h"
+#include "ring.h"
 
 /* ---- hypercalls ------------------------------------------------------- */
 
@@ -498,8 +499,8 @@ static inline uint64_t rdtsc(void)
 }
 
 /* The hypercall ring (abi.h, struct mewz_ring), as Guest/hc/ring.c uses it
- * but without falling back to exits: posts `count` writes of `text` and
- * waits for each answer, through MEWZ_HC_RING_WAIT when the server is slow;
+ * but without falling back to exits (ring.h): posts `count` writes of
+ * `text` and waits for each answer;
  * exits 3 when no server opened the slot within `patience_ms`. */
 static void ring_writes(uint64_t count, uint64_t patience_ms, const char *text)
 {
@@ -518,24 +519,11 @@ static void ring_writes(uint64_t count, uint64_t patience_ms, const char *text)
         write_args.iovcnt = 1;
         write_args.iov_addr = MEWZ_HC_ADDR(iovecs);
         write_args.written = 0;
-        ring->number = MEWZ_HC_WRITE;
-        ring->argument = MEWZ_HC_ADDR(&write_args);
-        uint32_t idle = MEWZ_RING_IDLE;
         /* The server sleeps after a quiet spell; an exit wakes it. */
-        while (!__atomic_compare_exchange_n(&ring->state, &idle, MEWZ_RING_POSTED, 0,
-                                            __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+        while (!ring_call(MEWZ_HC_WRITE, MEWZ_HC_ADDR(&write_args), 1000000))
             write_buffer(1, MEWZ_HC_ADDR(text), 0);
-            idle = MEWZ_RING_IDLE;
-        }
-        /* No PAUSE: kvm-pvm makes it an exit of a few microseconds. */
-        for (uint64_t spins = 0; __atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_DONE;
-             spins++) {
-            if (spins > 1000000)
-                hypercall(MEWZ_HC_RING_WAIT, (const void *)ring);
-        }
         if (write_args.error != 0 || write_args.written != length(text))
             guest_exit(4, 0);
-        __atomic_store_n(&ring->state, MEWZ_RING_IDLE, __ATOMIC_RELEASE);
     }
     guest_exit(0, 0);
 }
