@@ -374,7 +374,7 @@ uint32_t mewz_fd_dir(uint32_t fd, uint64_t right, struct mewz_fd **out);
 /* The descriptor's ROFS inode (directories and files only). */
 uint32_t mewz_fd_node(const struct mewz_fd *entry, struct mewz_rofs_node *out);
 
-/* hc/fs.c: MEWZ_HC_FS; the monitor answers in *call. Returns its errno. */
+/* hc/hypercall.c: MEWZ_HC_FS; the monitor answers in *call. Returns its errno. */
 uint32_t mewz_hc_fs(struct mewz_hc_fs *call);
 
 /* wasi/volume_table.c: volumes (config.json mounts) as preopens. A mount

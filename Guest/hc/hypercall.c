@@ -17,10 +17,11 @@ static struct mewz_hc_accept hc_accept_args;
 static struct mewz_hc_recv hc_recv_args;
 static struct mewz_hc_send hc_send_args;
 static struct mewz_hc_poll_recv hc_poll_recv_args;
+static struct mewz_hc_fs hc_fs_args;
 
 /* The "memory" clobber orders the struct stores before the exit and the
  * monitor's answers after it. */
-static inline void hypercall(enum mewz_hypercall nr, const void *args)
+static inline void hypercall(uint32_t nr, const void *args)
 {
     uint16_t port = (uint16_t)(MEWZ_HC_PORT_BASE + nr);
     uint32_t addr = (uint32_t)(uintptr_t)args;
@@ -29,7 +30,7 @@ static inline void hypercall(enum mewz_hypercall nr, const void *args)
 
 /* A call that cannot wait in the host: through the ring when a server
  * listens, else an exit. */
-static inline void quick_hypercall(enum mewz_hypercall nr, const void *args)
+static inline void quick_hypercall(uint32_t nr, const void *args)
 {
     if (!mewz_ring_call(nr, args))
         hypercall(nr, args);
@@ -37,7 +38,7 @@ static inline void quick_hypercall(enum mewz_hypercall nr, const void *args)
 
 /* A call that may wait in the host for input or time: the TSC ticks it
  * takes are not the guest's CPU time. */
-static inline void waiting_hypercall(enum mewz_hypercall nr, const void *args)
+static inline void waiting_hypercall(uint32_t nr, const void *args)
 {
     uint64_t before = mewz_rdtsc();
     hypercall(nr, args);
@@ -235,4 +236,13 @@ _Noreturn void mewz_hc_exit(uint32_t status, uint32_t trap, uint64_t detail,
     };
     hypercall(MEWZ_HC_EXIT, &hc_exit_args);
     mewz_halt();
+}
+
+/* MEWZ_HC_FS. Files never wait (fifos and devices are refused at open). */
+uint32_t mewz_hc_fs(struct mewz_hc_fs *call)
+{
+    hc_fs_args = *call;
+    quick_hypercall(MEWZ_HC_FS, &hc_fs_args);
+    *call = hc_fs_args;
+    return call->error;
 }
