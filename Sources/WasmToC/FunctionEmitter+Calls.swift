@@ -5,6 +5,7 @@ extension FunctionEmitter {
     mutating func lowerCall(_ callee: UInt32) throws(LoweringError) {
         let index = Int(callee)
         guard index < context.functionTypes.count else { throw invalid("call to unknown function \(callee)") }
+        if index < context.importedFunctionCount { noteOpaqueCall() }
         try emitCall(context.functionNames[index], type: context.functionTypes[index])
     }
 
@@ -16,6 +17,7 @@ extension FunctionEmitter {
         let tableName = try self.tableName(table)
         let element = try pop()
         anchor(element)
+        noteOpaqueCall()
         let target = "((wc_sig\(signature))wc_call_target(&\(tableName), \(use(element)), \(signature)u))"
         try emitCall(target, type: context.module.types[Int(typeIndex)])
     }
@@ -40,6 +42,7 @@ extension FunctionEmitter {
             for (field, slot) in slots.enumerated() {
                 statement += " \(slot.name) = r.v\(field);"
                 writtenVariables.insert(slot)
+                noteWrite(slot)
                 definitions[slot] = nil
             }
             emit(statement + " }")

@@ -89,6 +89,7 @@ extension FunctionEmitter {
         case .function, .block:
             reachable = reachable || frame.isBranchTarget
         case .loop:
+            noteLoopEnd(frame.labelLine)
             if frame.isBranchTarget {
                 lines[frame.labelLine] = String(repeating: "  ", count: max(0, indentation)) + "L\(frame.label):;"
             }
@@ -120,9 +121,10 @@ extension FunctionEmitter {
         try evaluateBranchValues(count: frames[target].branchTypes.count)
         let start = lines.count
         // A back edge decides whether the loop runs again, which clang must
-        // keep; a forward branch may land where falling through does
-        // (`if (c) goto L; L:`), and clang then drops the test and its load.
-        if frames[target].kind == .loop { anchor(condition) }
+        // keep unless a jump to the same place follows (a claim, watched);
+        // a forward branch may land where falling through does (`if (c)
+        // goto L; L:`), and clang then drops the test and its load.
+        if frames[target].kind == .loop { claimBackEdge(condition) }
         emit("if (\(use(condition))) {")
         indentation += 1
         try emitBranch(to: target)
@@ -156,7 +158,7 @@ extension FunctionEmitter {
         }
         try evaluateBranchValues(count: count)
         // As br_if: only when every target is a loop header.
-        if groups.allSatisfy({ frames[$0.frame].kind == .loop }) && frames[defaultFrame].kind == .loop { anchor(index) }
+        if groups.allSatisfy({ frames[$0.frame].kind == .loop }) && frames[defaultFrame].kind == .loop { claimBackEdge(index) }
         emit("switch (\(use(index))) {")
         if !groups.contains(where: { $0.frame == defaultFrame }) { groups.append((defaultFrame, [])) }
         for group in groups {

@@ -13,6 +13,9 @@ struct Definition {
     /// through slots): every iteration's loads feed the final value,
     /// wherever that is consumed.
     var accumulates: Bool
+    /// The value is a load's, unchanged (a store of it back to where it
+    /// was loaded from is a no-op to clang).
+    var copyOf: Int? = nil
 }
 
 /// Keeping loads that may trap. The guard page only traps an access that
@@ -33,13 +36,16 @@ struct Definition {
 /// L; L:`); both found by hack/fuzz binaryen.
 extension FunctionEmitter {
     /// Records the load just materialised into `slot`.
-    mutating func recordLoad(into slot: Variable) {
-        definitions[slot] = Definition(region: region, loads: [loads.count], sources: [], accumulates: false)
+    mutating func recordLoad(into slot: Variable, key: AccessKey) {
+        definitions[slot] = Definition(region: region, loads: [loads.count], sources: [], accumulates: false,
+                                       copyOf: loads.count)
         loads.append((line: lines.count - 1, slot: slot))
+        loadKeys.append(key)
     }
 
     /// `variable` is being assigned `value`.
     mutating func define(_ variable: Variable, from value: StackValue) {
+        noteWrite(variable)
         var carried: Set<Int> = []
         var sources: Set<Variable> = []
         for read in value.reads {
@@ -58,8 +64,9 @@ extension FunctionEmitter {
             }
         }
         let inLoop = frames.contains { $0.kind == .loop }
+        let copied = value.isSimple && value.reads.count == 1 ? definitions[value.reads[0]]?.copyOf : nil
         definitions[variable] = Definition(region: region, loads: carried, sources: sources,
-                                           accumulates: inLoop && sources.contains(variable))
+                                           accumulates: inLoop && sources.contains(variable), copyOf: copied)
     }
 
     /// `values` are consumed by an effect clang must perform.
@@ -78,7 +85,8 @@ extension FunctionEmitter {
     /// that is not anchored.
     func keptLoadStatements() -> [Int: String] {
         var keeps: [Int: String] = [:]
-        for (index, load) in loads.enumerated() where !anchoredLoads.contains(index) {
+        let anchored = allAnchoredLoads
+        for (index, load) in loads.enumerated() where !anchored.contains(index) {
             guard case .slot(_, let type) = load.slot, let helper = Self.keepHelper(type) else { continue }
             let line = lines[load.line]
             let indentation = String(line.prefix { $0 == " " })

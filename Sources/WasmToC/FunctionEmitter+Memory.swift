@@ -6,16 +6,17 @@ extension FunctionEmitter {
     mutating func lowerLoad(_ op: LoadOperator, _ memarg: MemoryArgument) throws(LoweringError) {
         let address = try pop()
         anchor(address)
+        let key = accessKey(address, offset: memarg.offset, width: op.width)
+        noteMemoryRead(key)
         push("wc_\(Self.name(op))(\(address.expression), \(CSyntax.i32(memarg.offset)))", op.resultType,
              operands: [address], pure: false)
-        recordLoad(into: .slot(stack.count - 1, op.resultType))
+        recordLoad(into: .slot(stack.count - 1, op.resultType), key: key)
     }
 
     mutating func lowerStore(_ op: StoreOperator, _ memarg: MemoryArgument) throws(LoweringError) {
         let value = try pop()
         let address = try pop()
-        anchor(address)
-        anchor(value)
+        claimStore(address: address, value: value, key: accessKey(address, offset: memarg.offset, width: op.width))
         emit("wc_\(Self.name(op))(\(use(address)), \(CSyntax.i32(memarg.offset)), \(use(value)));")
     }
 
@@ -26,6 +27,7 @@ extension FunctionEmitter {
     mutating func lowerMemoryGrow() throws(LoweringError) {
         let delta = try pop()
         anchor(delta)
+        noteOpaqueCall()
         push("mewz_memory_grow(\(delta.expression))", .i32, operands: [delta], pure: false)
     }
 
@@ -33,6 +35,7 @@ extension FunctionEmitter {
         try requireDataSegment(segment)
         let (destination, source, count) = try popThree()
         anchor(destination, source, count)
+        noteBulkWrite()
         emit("wc_memory_init(&wc_data[\(segment)], \(use(destination)), \(use(source)), \(use(count)));")
     }
 
@@ -44,12 +47,14 @@ extension FunctionEmitter {
     mutating func lowerMemoryCopy() throws(LoweringError) {
         let (destination, source, count) = try popThree()
         anchor(destination, source, count)
+        noteBulkWrite()
         emit("wc_memory_copy(\(use(destination)), \(use(source)), \(use(count)));")
     }
 
     mutating func lowerMemoryFill() throws(LoweringError) {
         let (destination, value, count) = try popThree()
-        anchor(destination, value, count)
+        anchor(destination, count)  // the bounds check; the value is not needed when count is 0
+        noteBulkWrite()
         emit("wc_memory_fill(\(use(destination)), \(use(value)), \(use(count)));")
     }
 

@@ -50,16 +50,16 @@ extension FunctionEmitter {
         if operands.count == 2 { arguments.append(operands[1].expression) }
         if let lane { arguments.append("\(lane)u") }
         let call = "\(Self.helper(op))(\(arguments.joined(separator: ", ")))"
+        let key = accessKey(operands[0], offset: memarg.offset, width: op.accessWidth ?? 16)
         if op.signature.result == nil {
-            for operand in operands {
-                anchor(operand)
-                _ = use(operand)
-            }
+            claimStore(address: operands[0], value: operands[1], key: key)
+            for operand in operands { _ = use(operand) }
             emit(call + ";")
         } else {
             anchor(operands[0])  // the address
+            noteMemoryRead(key)
             push(call, .v128, operands: operands, pure: false)
-            recordLoad(into: .slot(stack.count - 1, .v128))
+            recordLoad(into: .slot(stack.count - 1, .v128), key: key)
         }
     }
 

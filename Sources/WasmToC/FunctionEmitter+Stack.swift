@@ -144,6 +144,7 @@ extension FunctionEmitter {
     mutating func assign(_ variable: Variable, _ expression: String, from value: StackValue? = nil) {
         invalidate(variable)
         if let value { define(variable, from: value) } else { definitions[variable] = nil }
+        noteWrite(variable)
         emit("\(variable.name) = \(expression);")
         writtenVariables.insert(variable)
     }

@@ -37,6 +37,16 @@ struct FunctionEmitter {
     var loads: [(line: Int, slot: Variable)] = []
     var anchoredLoads: Set<Int> = []
     var definitions: [Variable: Definition] = [:]
+    /// Revocable anchors (FunctionEmitter+Claims.swift): each claim's loads,
+    /// the revoked ones, where each load read, stores a later store may
+    /// still overwrite unread, the back edge being watched, and the line of
+    /// each variable's last write.
+    var claims: [Set<Int>] = []
+    var revokedClaims: Set<Int> = []
+    var loadKeys: [AccessKey?] = []
+    var pendingStores: [PendingStore] = []
+    var watchedBackEdge: Int?
+    var writeLines: [Variable: Int] = [:]
 
     /// A deferred expression that grows beyond this many operators is
     /// evaluated into its slot (bounds C nesting and duplicated text).
@@ -66,6 +76,7 @@ struct FunctionEmitter {
             offset = index < body.offsets.count ? body.offsets[index] : -1
             guard !frames.isEmpty else { throw invalid("instructions after the function's end") }
             if reachable {
+                watchBackEdge(before: instruction)
                 try lower(instruction)
             } else {
                 try skip(instruction)

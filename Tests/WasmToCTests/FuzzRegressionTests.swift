@@ -109,4 +109,50 @@ struct FuzzRegressionTests {
             Call("brTableToOneLabel", [.i32(2)], .i32(3)),
         ])
     }
+
+    /// hack/fuzz binaryen (seed 92): a loop's back edge taken on a loaded
+    /// condition, then taken unconditionally: clang merged the two branches
+    /// and dropped the load; a memory.fill of a loaded byte over 0 bytes; a
+    /// store overwritten before anything reads it; a value stored back where
+    /// it was loaded from. Each deleted an out-of-bounds load.
+    static func deletableConsumers() -> Module {
+        var builder = ModuleBuilder()
+        builder.memory(1, 1)
+        let arg = MemoryArgument(align: 0, offset: 0)
+        builder.function([.i32], [.i32], locals: [.i32], export: "backEdgeTwice", [
+            .i32(3), .set(1),
+            .loop(.empty),
+            .get(1), .op(.i32Eqz), .if(.empty), .i32(171), .return, .end,
+            .get(1), .i32(1), .op(.i32Sub), .set(1),
+            .get(0), .load(.i32Load16U, MemoryArgument(align: 0, offset: 22)), .brIf(0),
+            .i32(-22), .brIf(0),
+            .end,
+            .i32(0),
+        ])
+        builder.function([.i32], [.i32], export: "fillNothing", [
+            .i32(0), .get(0), .load(.i32Load16U, arg), .i32(0), .memoryFill, .i32(1),
+        ])
+        builder.function([.i32], [.i32], export: "overwrittenStore", [
+            .i32(16), .get(0), .load(.i32Load, arg), .store(.i32Store, arg),
+            .i32(16), .i32(5), .store(.i32Store, arg), .i32(2),
+        ])
+        builder.function([.i32], [.i32], export: "storedBack", [
+            .get(0), .get(0), .load(.i64Load, arg), .store(.i64Store, arg), .i32(3),
+        ])
+        return builder.module
+    }
+
+    @Test(arguments: ["backEdgeTwice", "fillNothing", "overwrittenStore", "storedBack"])
+    func deletableConsumersStillTrap(_ export: String) throws {
+        try ExportRunner.check(Self.deletableConsumers(), [Call(export, [.i32(65536)], trap: "out of bounds memory access")])
+    }
+
+    @Test func deletableConsumersInBounds() throws {
+        try ExportRunner.check(Self.deletableConsumers(), [
+            Call("backEdgeTwice", [.i32(8)], .i32(171)),
+            Call("fillNothing", [.i32(8)], .i32(1)),
+            Call("overwrittenStore", [.i32(8)], .i32(2)),
+            Call("storedBack", [.i32(8)], .i32(3)),
+        ])
+    }
 }
