@@ -110,6 +110,16 @@ struct FuzzRegressionTests {
         ])
     }
 
+    /// binaryen -ttf (seed 92, unreduced): `(memory.fill (...) (i32.load16_u
+    /// offset=22 (... (i32.load16_s ...))) (local.get $6))` with $6 never
+    /// set: clang saw a fill of 0 bytes, dropped its value and the loads
+    /// feeding it, one of which is out of bounds (wasmtime trapped).
+    @Test func fillOfNothingStillTraps() throws {
+        try ExportRunner.check(try Self.load("fill-nothing-of-a-load.wasm"),
+                               [Call("func_0", [], trap: "out of bounds memory access")],
+                               flags: ["-march=x86-64-v2"])
+    }
+
     /// hack/fuzz binaryen (seed 92): a loop's back edge taken on a loaded
     /// condition, then taken unconditionally: clang merged the two branches
     /// and dropped the load; a memory.fill of a loaded byte over 0 bytes; a

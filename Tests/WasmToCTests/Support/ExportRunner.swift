@@ -128,7 +128,7 @@ enum ExportRunner {
         #include <string.h>
         __attribute__((unused)) static float f32_of(uint32_t b) { float f; memcpy(&f, &b, 4); return f; }
         __attribute__((unused)) static double f64_of(uint64_t b) { double f; memcpy(&f, &b, 8); return f; }
-        static void show(const char *type, const void *value, int size) {
+        static __attribute__((unused)) void show(const char *type, const void *value, int size) {
             uint64_t bits = 0;
             memcpy(&bits, value, (size_t)size);
             printf(" %s:%0*llx", type, size * 2, (unsigned long long)bits);
