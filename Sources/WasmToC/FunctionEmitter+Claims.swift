@@ -105,6 +105,14 @@ extension FunctionEmitter {
         pendingStores.removeAll()
     }
 
+    /// A call to a defined function, or a return: once clang inlines one
+    /// function into another, a store on one side may be overwritten unread
+    /// by one on the other.
+    mutating func noteInliningBoundary() {
+        for pending in pendingStores { revokedClaims.insert(pending.claim) }
+        pendingStores.removeAll()
+    }
+
     /// memory.fill, memory.copy, memory.init: they may overwrite any store
     /// still pending (and copy reads what it may not overwrite).
     mutating func noteBulkWrite() {
