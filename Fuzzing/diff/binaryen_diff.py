@@ -206,6 +206,9 @@ def main():
             counts["skipped"] += 1
             continue
         counts["run"] += 1
+        if counts["run"] % 500 == 0:  # a long run shows it is alive
+            print("binaryen: %d modules run in %.0f s, %d mismatches so far"
+                  % (counts["run"], time.monotonic() - started, counts["mismatch"]), file=sys.stderr)
         if emitted.returncode != 0:
             keep("mismatch", wasm, "mewz-runtime rejects a module binaryen made: " + emitted.stderr.strip())
             continue

@@ -102,6 +102,9 @@ def main():
         with open(os.path.join(scratch, "bundle", "config.json"), "w") as file:
             json.dump(CONFIG, file)
         counts["run"] += 1
+        if counts["run"] % 100 == 0:  # a long run shows it is alive
+            print("csmith: %d programs run in %.0f s, %d mismatches so far"
+                  % (counts["run"], time.monotonic() - started, counts["mismatch"]), file=sys.stderr)
         command = [arguments.runtime, "--root", os.path.join(scratch, "state"), "--cache-dir",
                    os.path.join(scratch, "cache"), "run", "--bundle", os.path.join(scratch, "bundle"),
                    "csmith-%d" % os.getpid()]
