@@ -5,7 +5,7 @@ extension FunctionEmitter {
     mutating func lowerCall(_ callee: UInt32) throws(LoweringError) {
         let index = Int(callee)
         guard index < context.functionTypes.count else { throw invalid("call to unknown function \(callee)") }
-        if index < context.importedFunctionCount { noteOpaqueCall() } else { noteInliningBoundary() }
+        if index < context.importedFunctionCount { noteOpaqueCall() } else { revokePendingStores() }
         try emitCall(context.functionNames[index], type: context.functionTypes[index])
     }
 

@@ -56,24 +56,25 @@ extension FunctionEmitter {
         key.reads.allSatisfy { (writeLines[$0] ?? -1) < key.line }
     }
 
+    /// Both addresses are constants, or the same expression over the same
+    /// values: where the two accesses fall relative to each other is known.
+    private func sameBase(_ earlier: AccessKey, _ later: AccessKey) -> Bool {
+        if earlier.constant != nil && later.constant != nil { return true }
+        return earlier.constant == nil && later.constant == nil && earlier.text == later.text && unchangedSince(earlier)
+    }
+
+    private static func overlap(_ a: AccessKey, _ b: AccessKey) -> Bool {
+        a.start < b.start + UInt64(b.width) && b.start < a.start + UInt64(a.width)
+    }
+
     /// The two accesses certainly touch a common byte.
     private func certainlyOverlap(_ earlier: AccessKey, _ later: AccessKey) -> Bool {
-        if let a = earlier.constant, let b = later.constant {
-            return a + earlier.offset < b + later.offset + UInt64(later.width)
-                && b + later.offset < a + earlier.offset + UInt64(earlier.width)
-        }
-        guard earlier.constant == nil, later.constant == nil, earlier.text == later.text, unchangedSince(earlier)
-        else { return false }
-        return earlier.offset < later.offset + UInt64(later.width) && later.offset < earlier.offset + UInt64(earlier.width)
+        sameBase(earlier, later) && Self.overlap(earlier, later)
     }
 
     /// The two accesses certainly touch no common byte.
     private func certainlyDisjoint(_ earlier: AccessKey, _ later: AccessKey) -> Bool {
-        let sameBase = (earlier.constant != nil && later.constant != nil)
-            || (earlier.constant == nil && later.constant == nil && earlier.text == later.text && unchangedSince(earlier))
-        guard sameBase else { return false }
-        let (a, b) = (earlier.start, later.start)
-        return a + UInt64(earlier.width) <= b || b + UInt64(later.width) <= a
+        sameBase(earlier, later) && !Self.overlap(earlier, later)
     }
 
     /// A store of `value` at `key`: its claim on the address's and the value's
@@ -82,7 +83,7 @@ extension FunctionEmitter {
     mutating func claimStore(address: StackValue, value: StackValue, key: AccessKey) {
         let number = claim(address, value)
         if value.isSimple, value.reads.count == 1, let load = definitions[value.reads[0]]?.copyOf,
-           let loaded = loadKeys[load], !certainlyDisjoint(loaded, key),
+           case let loaded = loadKeys[load], !certainlyDisjoint(loaded, key),
            // Two address expressions that read differently are taken as different.
            !(loaded.constant == nil && key.constant == nil && loaded.text != key.text) {
             revokedClaims.insert(number)
@@ -99,23 +100,18 @@ extension FunctionEmitter {
         pendingStores.removeAll { read.contains($0.claim) }
     }
 
-    /// A call clang cannot see into (an import, call_indirect, memory.grow,
-    /// memory.copy or memory.init): it may read anything.
+    /// A call clang cannot see into (an import, call_indirect, memory.grow):
+    /// it may read anything.
     mutating func noteOpaqueCall() {
         pendingStores.removeAll()
     }
 
-    /// A call to a defined function, or a return: once clang inlines one
-    /// function into another, a store on one side may be overwritten unread
-    /// by one on the other.
-    mutating func noteInliningBoundary() {
-        for pending in pendingStores { revokedClaims.insert(pending.claim) }
-        pendingStores.removeAll()
-    }
-
-    /// memory.fill, memory.copy, memory.init: they may overwrite any store
-    /// still pending (and copy reads what it may not overwrite).
-    mutating func noteBulkWrite() {
+    /// Every pending store loses its claim. At a call to a defined function
+    /// or a return: once clang inlines one function into another, a store on
+    /// one side may be overwritten unread by one on the other. At
+    /// memory.fill, memory.copy and memory.init: they may overwrite any store
+    /// still pending.
+    mutating func revokePendingStores() {
         for pending in pendingStores { revokedClaims.insert(pending.claim) }
         pendingStores.removeAll()
     }

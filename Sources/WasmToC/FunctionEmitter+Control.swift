@@ -80,7 +80,7 @@ extension FunctionEmitter {
         if frame.kind == .function {
             // Falling off a void function needs no statement.
             if reachable && !type.results.isEmpty { try emitReturn() }
-            noteInliningBoundary()
+            revokePendingStores()
             frames.removeLast()
             return
         }
@@ -253,7 +253,7 @@ extension FunctionEmitter {
         guard stack.count - count >= (frames.last?.height ?? 0) else { throw invalid("operand stack underflow") }
         var values: [String] = []
         for index in (stack.count - count)..<stack.count { values.append(use(stack[index])) }
-        noteInliningBoundary()
+        revokePendingStores()
         switch count {
         case 0: emit("return;")
         case 1: emit("return \(values[0]);")

@@ -27,9 +27,10 @@ struct Definition {
 /// need it). It is left out for a load that is *anchored*: its value
 /// reaches, in the same straight-line stretch (or through a loop
 /// accumulator) and through operators that need all their operands, a
-/// consumer clang cannot drop: a store, a loop's back-edge condition,
-/// another load's address, a bulk memory or table operation, memory.grow,
-/// a call_indirect index. Call arguments and returned values do not anchor
+/// consumer clang cannot drop: another load's address, a bulk memory or
+/// table operation, memory.grow, a call_indirect index; or a store or a
+/// loop's back-edge condition, by a claim that is revoked where clang may
+/// drop them after all (FunctionEmitter+Claims.swift). Call arguments and returned values do not anchor
 /// (inlining can make them dead), nor do global.set (a global nobody reads
 /// is a dead C variable) and the conditions of `if` and forward branches
 /// (clang removes a test whose outcomes it finds equivalent: `if (c) goto
@@ -71,14 +72,7 @@ extension FunctionEmitter {
 
     /// `values` are consumed by an effect clang must perform.
     mutating func anchor(_ values: StackValue...) {
-        for value in values where !value.foldRisk {
-            for read in value.reads {
-                guard let definition = definitions[read] else { continue }
-                if definition.region == region || definition.accumulates {
-                    anchoredLoads.formUnion(definition.loads)
-                }
-            }
-        }
+        for value in values { anchoredLoads.formUnion(carriedLoads(value)) }
     }
 
     /// Line number -> the keep statement that follows it, for every load

@@ -35,7 +35,7 @@ extension FunctionEmitter {
         try requireDataSegment(segment)
         let (destination, source, count) = try popThree()
         anchor(destination, source, count)
-        noteBulkWrite()
+        revokePendingStores()
         emit("wc_memory_init(&wc_data[\(segment)], \(use(destination)), \(use(source)), \(use(count)));")
     }
 
@@ -47,14 +47,14 @@ extension FunctionEmitter {
     mutating func lowerMemoryCopy() throws(LoweringError) {
         let (destination, source, count) = try popThree()
         anchor(destination, source, count)
-        noteBulkWrite()
+        revokePendingStores()
         emit("wc_memory_copy(\(use(destination)), \(use(source)), \(use(count)));")
     }
 
     mutating func lowerMemoryFill() throws(LoweringError) {
         let (destination, value, count) = try popThree()
         anchor(destination, count)  // the bounds check; the value is not needed when count is 0
-        noteBulkWrite()
+        revokePendingStores()
         emit("wc_memory_fill(\(use(destination)), \(use(value)), \(use(count)));")
     }
 

@@ -143,8 +143,7 @@ extension FunctionEmitter {
     /// `value`, when the expression is a stack value's, is what it carries.
     mutating func assign(_ variable: Variable, _ expression: String, from value: StackValue? = nil) {
         invalidate(variable)
-        if let value { define(variable, from: value) } else { definitions[variable] = nil }
-        noteWrite(variable)
+        if let value { define(variable, from: value) } else { definitions[variable] = nil; noteWrite(variable) }
         emit("\(variable.name) = \(expression);")
         writtenVariables.insert(variable)
     }

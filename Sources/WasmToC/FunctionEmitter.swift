@@ -43,7 +43,7 @@ struct FunctionEmitter {
     /// each variable's last write.
     var claims: [Set<Int>] = []
     var revokedClaims: Set<Int> = []
-    var loadKeys: [AccessKey?] = []
+    var loadKeys: [AccessKey] = []
     var pendingStores: [PendingStore] = []
     var watchedBackEdge: Int?
     var writeLines: [Variable: Int] = [:]
