@@ -61,7 +61,9 @@ def main():
 
     while True:
         if arguments.program is None:
-            if arguments.count is not None and number >= arguments.count:
+            # --count is programs run, the number the summary line reports; skipped
+            # programs do not count, but a run that skips nearly everything still ends.
+            if arguments.count is not None and (counts["run"] >= arguments.count or number >= 4 * arguments.count + 10):
                 break
             if arguments.time is not None and time.monotonic() - started >= arguments.time:
                 break
