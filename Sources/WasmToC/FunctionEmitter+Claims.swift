@@ -137,22 +137,27 @@ extension FunctionEmitter {
 
     // MARK: Back edges
 
-    /// A conditional back edge to `frame`: its claim holds unless the next
-    /// branch makes the condition moot (clang merges `if (c) goto L;` with an
-    /// unconditional jump that follows).
-    mutating func claimBackEdge(_ condition: StackValue) {
-        watchedBackEdge = claim(condition)
+    /// A conditional back edge to the loops labelled `labels`: its claim
+    /// holds unless the next branch makes the condition moot (clang merges
+    /// `if (c) goto L;` with an unconditional jump that follows, or with
+    /// `if (d) goto L;` once it knows d).
+    mutating func claimBackEdge(_ condition: StackValue, to labels: Set<Int>) {
+        watchedBackEdge = (claim(condition), labels)
     }
 
     /// Called before each reachable instruction while a back edge is watched.
     mutating func watchBackEdge(before instruction: Instruction) {
-        guard let claim = watchedBackEdge else { return }
+        guard let (claim, labels) = watchedBackEdge else { return }
         switch instruction {
-        case .end: return  // falls through to what follows
+        case .end, .block: return  // falls through to what follows, or into it
         case .br, .brTable, .else: revokedClaims.insert(claim)
         case .brIf where stack.last.map({ $0.isConstant && ($0.bits ?? 0) != 0 }) ?? false:
             revokedClaims.insert(claim)  // `br_if L (i32.const -22)` is `br L`
-        case .block, .loop, .if, .brIf, .return, .unreachable, .callIndirect: break
+        case .brIf(let depth) where (try? frameIndex(depth)).map({ labels.contains(frames[$0].label) }) ?? false:
+            // To the same loop: its condition may be a parameter, known to
+            // clang once the function is inlined (hack/fuzz binaryen).
+            revokedClaims.insert(claim)
+        case .loop, .if, .brIf, .return, .unreachable, .callIndirect: break
         default: return  // straight-line code, and calls clang may inline away: keep watching
         }
         watchedBackEdge = nil

@@ -125,7 +125,7 @@ extension FunctionEmitter {
         // keep unless a jump to the same place follows (a claim, watched);
         // a forward branch may land where falling through does (`if (c)
         // goto L; L:`), and clang then drops the test and its load.
-        if frames[target].kind == .loop { claimBackEdge(condition) }
+        if frames[target].kind == .loop { claimBackEdge(condition, to: [frames[target].label]) }
         emit("if (\(use(condition))) {")
         indentation += 1
         try emitBranch(to: target)
@@ -159,7 +159,9 @@ extension FunctionEmitter {
         }
         try evaluateBranchValues(count: count)
         // As br_if: only when every target is a loop header.
-        if groups.allSatisfy({ frames[$0.frame].kind == .loop }) && frames[defaultFrame].kind == .loop { claimBackEdge(index) }
+        if groups.allSatisfy({ frames[$0.frame].kind == .loop }) && frames[defaultFrame].kind == .loop {
+            claimBackEdge(index, to: Set(groups.map { frames[$0.frame].label } + [frames[defaultFrame].label]))
+        }
         emit("switch (\(use(index))) {")
         if !groups.contains(where: { $0.frame == defaultFrame }) { groups.append((defaultFrame, [])) }
         for group in groups {
@@ -200,7 +202,7 @@ extension FunctionEmitter {
         return signature
     }
 
-    private func frameIndex(_ depth: UInt32) throws(LoweringError) -> Int {
+    func frameIndex(_ depth: UInt32) throws(LoweringError) -> Int {
         guard Int(depth) < frames.count else { throw invalid("branch depth \(depth) out of range") }
         return frames.count - 1 - Int(depth)
     }

@@ -16,6 +16,9 @@ struct Definition {
     /// The value is a load's, unchanged (a store of it back to where it
     /// was loaded from is a no-op to clang).
     var copyOf: Int? = nil
+    /// Computed from a load without a fold risk: clang cannot know it (see
+    /// `mayFold`), at least within its region.
+    var fromMemory = false
 }
 
 /// Keeping loads that may trap. The guard page only traps an access that
@@ -39,7 +42,7 @@ extension FunctionEmitter {
     /// Records the load just materialised into `slot`.
     mutating func recordLoad(into slot: Variable, key: AccessKey) {
         definitions[slot] = Definition(region: region, loads: [loads.count], sources: [], accumulates: false,
-                                       copyOf: loads.count)
+                                       copyOf: loads.count, fromMemory: true)
         loads.append((line: lines.count - 1, slot: slot))
         loadKeys.append(key)
     }
@@ -66,8 +69,10 @@ extension FunctionEmitter {
         }
         let inLoop = frames.contains { $0.kind == .loop }
         let copied = value.isSimple && value.reads.count == 1 ? definitions[value.reads[0]]?.copyOf : nil
+        let fromMemory = isFromMemory(value)
         definitions[variable] = Definition(region: region, loads: carried, sources: sources,
-                                           accumulates: inLoop && sources.contains(variable), copyOf: copied)
+                                           accumulates: inLoop && sources.contains(variable), copyOf: copied,
+                                           fromMemory: fromMemory)
     }
 
     /// `values` are consumed by an effect clang must perform.
@@ -109,11 +114,12 @@ extension FunctionEmitter {
     }
 
     /// Whether clang may compute `op` on these operands without all of
-    /// them: the same variable twice (x - x, x ^ x) or an integer constant
+    /// them: the same variable twice (x - x, x ^ x), an integer constant
     /// that absorbs or decides the result (x * 0, x & 0, x | ~0, x % 1,
-    /// 0 << x, x <u 0, x >s INT_MAX, ...). Float operators keep IEEE semantics, so
-    /// they never drop an operand.
-    static func mayFold(_ op: NumericOperator, _ operands: [StackValue]) -> Bool {
+    /// 0 << x, x <u 0, x >s INT_MAX, ...), or an operand clang may come to
+    /// know as one. Float operators keep IEEE semantics, so they never drop
+    /// an operand.
+    func mayFold(_ op: NumericOperator, _ operands: [StackValue]) -> Bool {
         guard operands.count == 2 else { return false }
         let (first, second) = (operands[0], operands[1])
         if first.reads.contains(where: second.reads.contains) { return true }
@@ -123,7 +129,7 @@ extension FunctionEmitter {
         let signBit: UInt64 = wide ? 1 << 63 : 1 << 31
         let extremes: Set<UInt64> = [0, ones, signBit, signBit - 1]
         let constant = first.bits ?? second.bits
-        guard let constant else { return false }
+        guard let constant else { return mayBecomeAbsorbing(op, first, second) }
         switch op {
         case .i32Add, .i64Add, .i32Sub, .i64Sub, .i32Xor, .i64Xor, .i32Eq, .i64Eq, .i32Ne, .i64Ne:
             return false
@@ -136,6 +142,37 @@ extension FunctionEmitter {
         case .i32DivS, .i64DivS, .i32DivU, .i64DivU: return first.bits == 0
         case .i32RemS, .i64RemS, .i32RemU, .i64RemU: return first.bits == 0 || second.bits == 1 || second.bits == ones
         default: return extremes.contains(constant)  // comparisons
+        }
+    }
+
+    /// No constant operand, but clang may still know one after inlining or
+    /// constant propagation: a parameter, a call's result, a local set
+    /// earlier (hack/fuzz binaryen: `load & f64.eq(f(c1), f(c2))`, 0 once
+    /// `f` is inlined). Only a value from memory is out of its reach. The
+    /// operator then risks dropping a load-carrying operand when the operand
+    /// that can absorb it (either one; for shifts and divisions the first)
+    /// may be known.
+    private func mayBecomeAbsorbing(_ op: NumericOperator, _ first: StackValue, _ second: StackValue) -> Bool {
+        func carriesLoad(_ value: StackValue) -> Bool { !carriedLoads(value).isEmpty }
+        switch op {
+        case .i32Add, .i64Add, .i32Sub, .i64Sub, .i32Xor, .i64Xor, .i32Eq, .i64Eq, .i32Ne, .i64Ne:
+            return false
+        case .i32Shl, .i64Shl, .i32ShrU, .i64ShrU, .i32ShrS, .i64ShrS, .i32Rotl, .i64Rotl, .i32Rotr, .i64Rotr,
+             .i32DivS, .i64DivS, .i32DivU, .i64DivU:
+            return !isFromMemory(first) && carriesLoad(second)
+        default:  // and, or, mul, remainders, comparisons
+            return (!isFromMemory(first) && carriesLoad(second)) || (!isFromMemory(second) && carriesLoad(first))
+        }
+    }
+
+    /// `value` is computed from a load of this region (or a loop
+    /// accumulator of loads), with no fold risk: clang cannot know it. A
+    /// value from an earlier region may have reached here by a branch that
+    /// set it otherwise, so it does not count.
+    func isFromMemory(_ value: StackValue) -> Bool {
+        !value.foldRisk && value.reads.contains { read in
+            guard let definition = definitions[read], definition.fromMemory else { return false }
+            return definition.region == region || definition.accumulates
         }
     }
 }

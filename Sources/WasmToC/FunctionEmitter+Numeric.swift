@@ -28,7 +28,7 @@ extension FunctionEmitter {
                 : operand.expression
             text += piece
         }
-        push(text, result, operands: operands, pure: form.pure, foldRisk: Self.mayFold(op, operands))
+        push(text, result, operands: operands, pure: form.pure, foldRisk: mayFold(op, operands))
     }
 }
 

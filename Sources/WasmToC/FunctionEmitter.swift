@@ -45,7 +45,7 @@ struct FunctionEmitter {
     var revokedClaims: Set<Int> = []
     var loadKeys: [AccessKey] = []
     var pendingStores: [PendingStore] = []
-    var watchedBackEdge: Int?
+    var watchedBackEdge: (claim: Int, labels: Set<Int>)?
     var writeLines: [Variable: Int] = [:]
 
     /// A deferred expression that grows beyond this many operators is

@@ -165,4 +165,61 @@ struct FuzzRegressionTests {
             Call("storedBack", [.i32(8)], .i32(3)),
         ])
     }
+
+    /// hack/fuzz binaryen (seed 112, modules 4980 and 6803, unreduced, with
+    /// `wasm-opt --remove-imports`): the two shapes below, as found.
+    @Test func inlinedConstantFindingsStillTrap() throws {
+        try ExportRunner.check(try Self.load("back-edge-then-parameter.wasm"),
+                               [Call("func_3_invoker", [], trap: "out of bounds memory access")],
+                               flags: ["-march=x86-64-v2"])
+        try ExportRunner.check(try Self.load("and-with-inlined-zero.wasm"),
+                               [Call("func_7", [], trap: "out of bounds memory access")],
+                               flags: ["-march=x86-64-v2"])
+    }
+
+    /// hack/fuzz binaryen (seed 112): what decides a load's fate is a
+    /// parameter the caller passes as a constant; once clang inlined the
+    /// callee it knew it. Module 4980: a back edge on a loaded condition,
+    /// then one on the parameter (nonzero, so the load decides nothing).
+    /// Module 6803: a load's value and-ed with a call's result that folds
+    /// to 0, as the address of another load.
+    static func knownAfterInlining() -> Module {
+        var builder = ModuleBuilder()
+        builder.memory(1, 1)
+        let arg = MemoryArgument(align: 0, offset: 0)
+        let backEdges = builder.function([.i32, .i32], [.i32], locals: [.i32], [
+            .i32(3), .set(2),
+            .loop(.empty),
+            .get(2), .op(.i32Eqz), .if(.empty), .i32(171), .return, .end,
+            .get(2), .i32(1), .op(.i32Sub), .set(2),
+            .get(0), .load(.i32Load, MemoryArgument(align: 0, offset: 4)), .op(.i32Eqz), .brIf(0),
+            .block(.empty), .end,
+            .get(1), .brIf(0),
+            .end,
+            .i32(0),
+        ])
+        builder.function([.i32], [.i32], export: "backEdgeThenParameter", [.get(0), .i32(-6_484_429), .call(backEdges)])
+        let absorbing = builder.function([.i32, .i32], [.i32], [
+            .get(0), .load(.i32Load, arg), .get(1), .op(.i32And), .load(.i32Load, arg),
+        ])
+        builder.function([.i32], [.i32], export: "andWithKnownZero", [.get(0), .i32(0), .call(absorbing)])
+        let shifting = builder.function([.i32, .i32], [.i32], [
+            .get(1), .get(0), .load(.i32Load, arg), .op(.i32Shl), .load(.i32Load, arg),
+        ])
+        builder.function([.i32], [.i32], export: "knownZeroShifted", [.get(0), .i32(0), .call(shifting)])
+        return builder.module
+    }
+
+    @Test(arguments: ["backEdgeThenParameter", "andWithKnownZero", "knownZeroShifted"])
+    func loadsDecidedByInlinedConstantsStillTrap(_ export: String) throws {
+        try ExportRunner.check(Self.knownAfterInlining(), [Call(export, [.i32(65536)], trap: "out of bounds memory access")])
+    }
+
+    @Test func loadsDecidedByInlinedConstantsInBounds() throws {
+        try ExportRunner.check(Self.knownAfterInlining(), [
+            Call("backEdgeThenParameter", [.i32(8)], .i32(171)),
+            Call("andWithKnownZero", [.i32(8)], .i32(0)),
+            Call("knownZeroShifted", [.i32(8)], .i32(0)),
+        ])
+    }
 }
