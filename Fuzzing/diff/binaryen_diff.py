@@ -23,9 +23,9 @@ import random
 import shutil
 import subprocess
 import sys
-import time
 
 import wasmtime_reference
+from campaign import Campaign
 
 FEATURES = ["--enable-sign-ext", "--enable-nontrapping-float-to-int", "--enable-bulk-memory",
             "--enable-multivalue", "--enable-simd"]
@@ -162,30 +162,14 @@ def main():
 
     harness = os.path.join(arguments.repository, "Tests/WasmToCTests/Harness")
     include = os.path.join(arguments.repository, "Guest/include")
-    os.makedirs(arguments.work, exist_ok=True)
+    campaign = Campaign("binaryen", arguments, single=arguments.module is not None, progress_every=500,
+                        sides=("ours", "wasmtime"))
     scratch = os.path.join(arguments.work, "scratch")
-    counts = {"run": 0, "crash": 0, "mismatch": 0, "timeout": 0, "skipped": 0, "stack": 0}
-    started = time.monotonic()
+    stack_ended = 0
     rng = random.Random(arguments.seed)
-    number = 0
 
-    def keep(kind, wasm, detail, ours="", reference=""):
-        counts[kind] += 1
-        name = os.path.join(arguments.work, "%s-%d-%d" % (kind, arguments.seed, number))
-        shutil.copy(wasm, name + ".wasm")
-        with open(name + ".txt", "w") as file:
-            file.write(detail + "\n--- ours\n" + ours + "\n--- wasmtime\n" + reference + "\n")
-        print("binaryen: %s %s: %s" % (kind, name + ".wasm", detail), file=sys.stderr)
-
-    while True:
-        if arguments.module is None:
-            if arguments.count is not None and number >= arguments.count:
-                break
-            if arguments.time is not None and time.monotonic() - started >= arguments.time:
-                break
-        elif number >= 1:
-            break
-        number += 1
+    while campaign.more():
+        stem = "%d-%d" % (arguments.seed, campaign.generated)
         shutil.rmtree(scratch, ignore_errors=True)
         os.makedirs(scratch)
         wasm = os.path.join(scratch, "m.wasm")
@@ -198,19 +182,16 @@ def main():
             made = subprocess.run(["wasm-opt", "-ttf", random_bytes, *FEATURES, "--denan", "-o", wasm],
                                   capture_output=True, text=True)
             if made.returncode != 0:
-                counts["skipped"] += 1
+                campaign.skip()
                 continue
         source = os.path.join(scratch, "c")
         emitted = subprocess.run([arguments.spec_runner, "--emit-diff", wasm, source], capture_output=True, text=True)
         if emitted.returncode == 3:
-            counts["skipped"] += 1
+            campaign.skip()
             continue
-        counts["run"] += 1
-        if counts["run"] % 500 == 0:  # a long run shows it is alive
-            print("binaryen: %d modules run in %.0f s, %d mismatches so far"
-                  % (counts["run"], time.monotonic() - started, counts["mismatch"]), file=sys.stderr)
+        campaign.ran("modules")
         if emitted.returncode != 0:
-            keep("mismatch", wasm, "mewz-runtime rejects a module binaryen made: " + emitted.stderr.strip())
+            campaign.keep("mismatch", wasm, stem, "mewz-runtime rejects a module binaryen made: " + emitted.stderr.strip())
             continue
         executable = os.path.join(scratch, "a.out")
         sources = [os.path.join(source, name) for name in sorted(os.listdir(source)) if name.endswith(".c")]
@@ -218,7 +199,7 @@ def main():
                                 os.path.join(harness, "harness.c"), os.path.join(harness, "spectest.c"),
                                 "-o", executable], capture_output=True, text=True)
         if built.returncode != 0:
-            keep("crash", wasm, "the generated C does not compile: " + built.stderr.strip()[:2000])
+            campaign.keep("crash", wasm, stem, "the generated C does not compile: " + built.stderr.strip()[:2000])
             continue
         memory_path = os.path.join(scratch, "memory.bin")
         signatures = wasmtime_reference.read_signatures(os.path.join(source, "exports.txt"))
@@ -245,7 +226,7 @@ def main():
                 our_memory = open(memory_path, "rb").read() if os.path.exists(memory_path) else None
                 break
         if failure is not None:
-            keep(failure[0], wasm, failure[1], "\n".join(ours))
+            campaign.keep(failure[0], wasm, stem, failure[1], "\n".join(ours))
             continue
         try:
             reference, reference_memory, first = [], None, 0
@@ -256,18 +237,16 @@ def main():
                 if first is None:
                     break
         except Exception as error:  # the reference itself failed: not ours to judge
-            counts["run"] -= 1
-            counts["skipped"] += 1
-            print("binaryen: wasmtime could not run module %d: %s" % (number, error), file=sys.stderr)
+            campaign.unrun()
+            print("binaryen: wasmtime could not run module %s: %s" % (stem, error), file=sys.stderr)
             continue
         if comparable(ours) or comparable(reference):
-            counts["stack"] += 1
+            stack_ended += 1
         reason = compare(ours, reference, our_memory, reference_memory)
         if reason:
-            keep("mismatch", wasm, reason, "\n".join(ours), "\n".join(reference))
-    print("binaryen: %d modules generated, %d skipped (wasm-opt failed or imports), %d compared only up to a stack exhaustion"
-          % (number, counts["skipped"], counts["stack"]), file=sys.stderr)
-    print("counts %d %d %d %d" % (counts["run"], counts["crash"], counts["mismatch"], counts["timeout"]))
+            campaign.keep("mismatch", wasm, stem, reason, "\n".join(ours), "\n".join(reference))
+    campaign.finish("%d modules generated, %d skipped (wasm-opt failed or imports), %d compared only up to a stack "
+                    "exhaustion" % (campaign.generated, campaign.counts["skipped"], stack_ended))
 
 
 if __name__ == "__main__":

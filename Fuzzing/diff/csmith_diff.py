@@ -14,8 +14,8 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import time
+
+from campaign import Campaign
 
 CSMITH_INCLUDE = "/usr/include/csmith"
 NATIVE = ["-m32", "-msse2", "-mfpmath=sse"]
@@ -43,33 +43,14 @@ def main():
     parser.add_argument("--guest-timeout", type=float, default=120)
     arguments = parser.parse_args()
 
-    os.makedirs(arguments.work, exist_ok=True)
+    campaign = Campaign("csmith", arguments, single=arguments.program is not None, progress_every=100,
+                        sides=("mewz-runtime", "native"))
     scratch = os.path.join(arguments.work, "scratch")
-    counts = {"run": 0, "crash": 0, "mismatch": 0, "timeout": 0, "skipped": 0}
-    started = time.monotonic()
-    number = 0
     # Seeds are spaced apart per run so runs with different --seed do not overlap.
     first_seed = arguments.seed * 1_000_003
 
-    def keep(kind, source, detail, ours="", native=""):
-        counts[kind] += 1
-        name = os.path.join(arguments.work, "%s-%d" % (kind, first_seed + number))
-        shutil.copy(source, name + ".c")
-        with open(name + ".txt", "w") as file:
-            file.write(detail + "\n--- mewz-runtime\n" + ours + "\n--- native\n" + native + "\n")
-        print("csmith: %s %s: %s" % (kind, name + ".c", detail), file=sys.stderr)
-
-    while True:
-        if arguments.program is None:
-            # --count is programs run, the number the summary line reports; skipped
-            # programs do not count, but a run that skips nearly everything still ends.
-            if arguments.count is not None and (counts["run"] >= arguments.count or number >= 4 * arguments.count + 10):
-                break
-            if arguments.time is not None and time.monotonic() - started >= arguments.time:
-                break
-        elif number >= 1:
-            break
-        number += 1
+    while campaign.more():
+        seed = first_seed + campaign.generated
         shutil.rmtree(scratch, ignore_errors=True)
         rootfs = os.path.join(scratch, "bundle", "rootfs")
         os.makedirs(rootfs)
@@ -78,10 +59,10 @@ def main():
             shutil.copy(arguments.program, source)
         else:
             # In the scratch directory: csmith leaves a platform.info in its working directory.
-            made = subprocess.run(["csmith", "--seed", str(first_seed + number), "-o", source], capture_output=True,
+            made = subprocess.run(["csmith", "--seed", str(seed), "-o", source], capture_output=True,
                                   cwd=scratch)
             if made.returncode != 0:
-                counts["skipped"] += 1
+                campaign.skip()
                 continue
         common = ["-O2", "-w", "-I", CSMITH_INCLUDE, source]
         native = os.path.join(scratch, "native")
@@ -91,22 +72,19 @@ def main():
         if subprocess.run([arguments.clang, *NATIVE, *common, "-o", native], capture_output=True).returncode != 0 or \
                 subprocess.run([arguments.clang, "--target=wasm32-wasi", *common, "-o", wasm],
                                capture_output=True).returncode != 0:
-            counts["skipped"] += 1
+            campaign.skip()
             continue
         try:
             expected = subprocess.run([native], capture_output=True, text=True, timeout=arguments.native_timeout)
         except subprocess.TimeoutExpired:
-            counts["skipped"] += 1
+            campaign.skip()
             continue
         if expected.returncode != 0 or checksum(expected.stdout) is None:
-            counts["skipped"] += 1
+            campaign.skip()
             continue
         with open(os.path.join(scratch, "bundle", "config.json"), "w") as file:
             json.dump(CONFIG, file)
-        counts["run"] += 1
-        if counts["run"] % 100 == 0:  # a long run shows it is alive
-            print("csmith: %d programs run in %.0f s, %d mismatches so far"
-                  % (counts["run"], time.monotonic() - started, counts["mismatch"]), file=sys.stderr)
+        campaign.ran("programs")
         command = [arguments.runtime, "--root", os.path.join(scratch, "state"), "--cache-dir",
                    os.path.join(scratch, "cache"), "run", "--bundle", os.path.join(scratch, "bundle"),
                    "csmith-%d" % os.getpid()]
@@ -114,20 +92,19 @@ def main():
             ours = subprocess.run(command, capture_output=True, text=True, timeout=arguments.guest_timeout,
                                   stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            keep("timeout", source, "mewz-runtime run took over %d s (native: done in time)" % arguments.guest_timeout,
-                 "", expected.stdout)
+            campaign.keep("timeout", source, seed, "mewz-runtime run took over %d s (native: done in time)"
+                          % arguments.guest_timeout, "", expected.stdout)
             continue
         if ours.returncode != 0:
-            keep("crash", source, "mewz-runtime run exited %d: %s" % (ours.returncode, ours.stderr.strip()[-500:]),
-                 ours.stdout, expected.stdout)
+            campaign.keep("crash", source, seed, "mewz-runtime run exited %d: %s"
+                          % (ours.returncode, ours.stderr.strip()[-500:]), ours.stdout, expected.stdout)
             continue
         if checksum(ours.stdout) != checksum(expected.stdout):
-            keep("mismatch", source, "%s, native %s" % (checksum(ours.stdout), checksum(expected.stdout)),
-                 ours.stdout, expected.stdout)
+            campaign.keep("mismatch", source, seed, "%s, native %s" % (checksum(ours.stdout), checksum(expected.stdout)),
+                          ours.stdout, expected.stdout)
     shutil.rmtree(scratch, ignore_errors=True)
-    print("csmith: %d programs generated, %d skipped (no native answer in time, or not compiled)"
-          % (number, counts["skipped"]), file=sys.stderr)
-    print("counts %d %d %d %d" % (counts["run"], counts["crash"], counts["mismatch"], counts["timeout"]))
+    campaign.finish("%d programs generated, %d skipped (no native answer in time, or not compiled)"
+                    % (campaign.generated, campaign.counts["skipped"]))
 
 
 if __name__ == "__main__":
