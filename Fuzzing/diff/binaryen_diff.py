@@ -32,11 +32,17 @@ FEATURES = ["--enable-sign-ext", "--enable-nontrapping-float-to-int", "--enable-
 CFLAGS = ["-std=gnu11", "-O2", "-march=x86-64-v2", "-w", "-fno-strict-aliasing"]
 
 
+def is_nan_bits(value, width):
+    """The integer's low `width` bits (32 or 64) read as a float NaN."""
+    exponent, fraction = (0x7F800000, 0x007FFFFF) if width == 32 else (0x7FF0000000000000, 0x000FFFFFFFFFFFFF)
+    return value & exponent == exponent and value & fraction != 0
+
+
 def f32_lanes_canonical(half):
     """A 64-bit half of a v128 with every 32-bit lane that is a NaN made the
     canonical positive one (an f64 NaN's upper lane is an f32 NaN too)."""
     lanes = [(half >> shift) & 0xFFFFFFFF for shift in (0, 32)]
-    lanes = [0x7FC00000 if (lane & 0x7F800000) == 0x7F800000 and lane & 0x7FFFFF else lane for lane in lanes]
+    lanes = [0x7FC00000 if is_nan_bits(lane, 32) else lane for lane in lanes]
     return lanes[0] | lanes[1] << 32
 
 
@@ -60,10 +66,8 @@ def normalise(line):
             if len(halves) == 2 and all(half.isdigit() for half in halves):
                 parts[position] = "v128:%d:%d" % tuple(f32_lanes_canonical(int(half)) for half in halves)
             continue
-        if kind == "f32" and value.isdigit() and (int(value) & 0x7F800000) == 0x7F800000 and int(value) & 0x7FFFFF:
-            parts[position] = "f32:nan"
-        if kind == "f64" and value.isdigit() and (int(value) >> 52 & 0x7FF) == 0x7FF and int(value) & (2**52 - 1):
-            parts[position] = "f64:nan"
+        if kind in ("f32", "f64") and value.isdigit() and is_nan_bits(int(value), int(kind[1:])):
+            parts[position] = kind + ":nan"
     return " ".join(parts)
 
 
@@ -106,10 +110,7 @@ def resume_after(lines):
 
 def is_nan(window):
     """The little-endian bytes read as a NaN (f32 for 4, f64 for 8)."""
-    value = int.from_bytes(window, "little")
-    if len(window) == 4:
-        return value & 0x7F800000 == 0x7F800000 and value & 0x007FFFFF != 0
-    return value & 0x7FF0000000000000 == 0x7FF0000000000000 and value & 0x000FFFFFFFFFFFFF != 0
+    return is_nan_bits(int.from_bytes(window, "little"), 8 * len(window))
 
 
 def only_nan_bits_differ(ours, reference):
