@@ -33,11 +33,12 @@ struct Definition {
 /// consumer clang cannot drop: another load's address, a bulk memory or
 /// table operation, memory.grow, a call_indirect index; or a store or a
 /// loop's back-edge condition, by a claim that is revoked where clang may
-/// drop them after all (FunctionEmitter+Claims.swift). Call arguments and returned values do not anchor
-/// (inlining can make them dead), nor do global.set (a global nobody reads
-/// is a dead C variable) and the conditions of `if` and forward branches
-/// (clang removes a test whose outcomes it finds equivalent: `if (c) goto
-/// L; L:`); both found by hack/fuzz binaryen.
+/// drop them after all (FunctionEmitter+Claims.swift). Call arguments and
+/// returned values do not anchor (inlining can make them dead), nor do
+/// global.set (a global nobody reads is a dead C variable) and the
+/// conditions of `if` and forward branches (clang removes a test whose
+/// outcomes it finds equivalent: `if (c) goto L; L:`); both found by
+/// hack/fuzz binaryen.
 extension FunctionEmitter {
     /// Records the load just materialised into `slot`.
     mutating func recordLoad(into slot: Variable, key: AccessKey) {
@@ -125,14 +126,17 @@ extension FunctionEmitter {
         if first.reads.contains(where: second.reads.contains) { return true }
         let wide = op.signature.operands.first == .i64
         guard op.signature.operands.first == .i32 || wide else { return false }
+        switch op {
+        case .i32Add, .i64Add, .i32Sub, .i64Sub, .i32Xor, .i64Xor, .i32Eq, .i64Eq, .i32Ne, .i64Ne:
+            return false  // each result needs both operands, whatever they are
+        default: break
+        }
         let ones: UInt64 = wide ? .max : 0xFFFF_FFFF
         let signBit: UInt64 = wide ? 1 << 63 : 1 << 31
         let extremes: Set<UInt64> = [0, ones, signBit, signBit - 1]
         let constant = first.bits ?? second.bits
         guard let constant else { return mayBecomeAbsorbing(op, first, second) }
         switch op {
-        case .i32Add, .i64Add, .i32Sub, .i64Sub, .i32Xor, .i64Xor, .i32Eq, .i64Eq, .i32Ne, .i64Ne:
-            return false
         // 0 shifted or rotated by anything is 0, and so is ~0 arithmetically
         // shifted or rotated (the count is then never needed; hack/fuzz binaryen).
         case .i32Shl, .i64Shl, .i32ShrU, .i64ShrU: return first.bits == 0
@@ -155,8 +159,6 @@ extension FunctionEmitter {
     private func mayBecomeAbsorbing(_ op: NumericOperator, _ first: StackValue, _ second: StackValue) -> Bool {
         func carriesLoad(_ value: StackValue) -> Bool { !carriedLoads(value).isEmpty }
         switch op {
-        case .i32Add, .i64Add, .i32Sub, .i64Sub, .i32Xor, .i64Xor, .i32Eq, .i64Eq, .i32Ne, .i64Ne:
-            return false
         case .i32Shl, .i64Shl, .i32ShrU, .i64ShrU, .i32ShrS, .i64ShrS, .i32Rotl, .i64Rotl, .i32Rotr, .i64Rotr,
              .i32DivS, .i64DivS, .i32DivU, .i64DivU:
             return !isFromMemory(first) && carriesLoad(second)
