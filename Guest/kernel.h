@@ -113,6 +113,8 @@ uint32_t mewz_hc_recv(uint32_t handle, const struct mewz_hc_iovec *iov,
 uint32_t mewz_hc_send(uint32_t handle, const struct mewz_hc_iovec *iov,
                       uint32_t iovcnt, uint32_t flags,
                       const struct mewz_hc_sockaddr *to, uint64_t *written);
+/* MEWZ_HC_FLUSH: only the outbox's sends (every call sends them first). */
+void mewz_hc_flush(void);
 
 /* trap/classify.c: which trap an exception is (pure, host tested). */
 struct mewz_exception_frame {
@@ -290,6 +292,10 @@ uint32_t mewz_iovec_translate(uint32_t iovs, uint32_t iovs_len, uint32_t *next,
                               uint64_t *bytes);
 /* Copies src[0..len) into checked wasm iovecs in order, at most UINT32_MAX
  * bytes in all; returns the count copied. */
+/* Copies the first len bytes of checked wasm iovecs into dst; returns how
+ * many there were. */
+uint32_t mewz_iovec_gather(uint32_t iovs, uint32_t iovs_len, uint8_t *dst,
+                           uint32_t len);
 uint32_t mewz_iovec_fill(uint32_t iovs, uint32_t iovs_len, const uint8_t *src,
                          uint64_t len);
 
@@ -331,6 +337,7 @@ struct mewz_fd {
     uint64_t offset; /* files: the position */
     uint64_t rights_base;
     uint64_t rights_inheriting;
+    bool listening; /* sockets: listening (readable means a connection) */
 };
 /* Rights of the preopens, as wasmtime reports them for a preopened
  * directory: what a directory descriptor may do, and what descriptors
@@ -489,6 +496,26 @@ void mewz_sock_stage_release(uint32_t handle);
 uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                            struct mewz_hc_stage *stages, uint64_t timeout_ns,
                            uint32_t *ready);
+/* wasi/sock_outbox.c: sends held until the next call to the host (abi.h,
+ * struct mewz_outbox). mewz_sock_defer takes a send of `total` bytes into
+ * the outbox (true, *nwritten set) when the socket is a non-blocking
+ * stream the monitor holds nothing of and the bytes fit. After each call to
+ * the host, mewz_outbox_settle reads the monitor's answers (held bytes,
+ * errors) into the sockets' state. */
+extern struct mewz_outbox *mewz_outbox_page; /* MEWZ_OUTBOX_ADDR */
+extern uint32_t mewz_outbox_records;         /* records not yet answered */
+bool mewz_sock_defer(const struct mewz_fd *entry, uint32_t iovs, uint32_t iovs_len,
+                     uint64_t total, uint32_t *nwritten);
+void mewz_outbox_settle(void);
+/* Sends the outbox now (one MEWZ_HC_FLUSH) when it holds anything. */
+void mewz_outbox_flush(void);
+/* The error a held send of the socket failed with, once; 0 when none. */
+uint32_t mewz_sock_take_error(uint32_t handle);
+/* A send went straight to the monitor and was answered: nothing is held. */
+void mewz_sock_sent_directly(uint32_t handle);
+/* The handle's socket is new or closed: no state. */
+void mewz_sock_forget(uint32_t handle);
+
 /* One MEWZ_HC_SOCKET op on a descriptor's host socket. */
 uint32_t mewz_sock_op(const struct mewz_fd *entry, uint32_t op, uint32_t arg0,
                       struct mewz_hc_socket *call);

@@ -26,6 +26,9 @@ static inline void hypercall(uint32_t nr, const void *args)
     uint16_t port = (uint16_t)(MEWZ_HC_PORT_BASE + nr);
     uint32_t addr = (uint32_t)(uintptr_t)args;
     __asm__ volatile("outl %0, %1" : : "a"(addr), "Nd"(port) : "memory");
+    /* The monitor sent the outbox before the call: its answers. */
+    if (mewz_outbox_records > 0)
+        mewz_outbox_settle();
 }
 
 /* A call that cannot wait in the host: through the ring when a server
@@ -34,6 +37,14 @@ static inline void quick_hypercall(uint32_t nr, const void *args)
 {
     if (!mewz_ring_call(nr, args))
         hypercall(nr, args);
+}
+
+/* Static: a call needs an argument address; FLUSH reads none. */
+static uint64_t hc_flush_args;
+
+void mewz_hc_flush(void)
+{
+    quick_hypercall(MEWZ_HC_FLUSH, &hc_flush_args);
 }
 
 /* A call that may wait in the host for input or time: the TSC ticks it
@@ -93,14 +104,18 @@ uint32_t mewz_hc_memory(uint64_t wanted, uint64_t *backed)
  * microseconds away, an exit to wait for it tens), and only then takes an
  * exit to wait for the rest of the timeout. True when the ring answered
  * (something ready, an error, or the whole timeout spent); else `poll`
- * holds the remaining timeout for the exit. */
+ * holds the remaining timeout for the exit. A poll that carries sends (the
+ * outbox) takes the exit at once: the vCPU would only spin while the ring
+ * server sends them, and on a small machine the two CPUs that takes are the
+ * ones the server's clients need; one exit for a round of responses costs
+ * less. */
 #define POLL_SPIN_NS 200000ULL
 
 static bool ring_poll(enum mewz_hypercall nr, const void *args,
                       struct mewz_hc_poll *poll, uint64_t *timeout_ns)
 {
     /* A sleep (nothing to poll) waits in the host at once, costing no CPU. */
-    if (poll->nfds == 0 && *timeout_ns != 0) {
+    if ((poll->nfds == 0 && *timeout_ns != 0) || mewz_outbox_records > 0) {
         poll->timeout_ns = *timeout_ns;
         return false;
     }

@@ -70,6 +70,9 @@ bool mewz_ring_call(uint32_t nr, const void *args)
         /* No PAUSE: kvm-pvm turns it into an exit of a few microseconds. */
     }
     __atomic_store_n(&ring->state, MEWZ_RING_IDLE, __ATOMIC_RELEASE);
+    /* The server sent the outbox before the call: its answers. */
+    if (mewz_outbox_records > 0)
+        mewz_outbox_settle();
     if (waited) {
         calls_to_skip = backoff;
         if (backoff < RING_BACKOFF_MAX)

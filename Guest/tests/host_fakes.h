@@ -165,12 +165,53 @@ static struct {
 } poll_calls[8];
 static unsigned poll_call_count;
 static uint16_t poll_ready[3]; /* revents to report per handle */
+static uint16_t sock_poll_ready; /* revents of every socket; 0: NVAL */
 static uint32_t poll_error;
 static uint64_t fake_tsc;
+
+/* ---- Fake outbox --------------------------------------------------------- */
+
+/* The monitor's side of the outbox (abi.h), run before every fake socket or
+ * poll call and by MEWZ_HC_FLUSH: each record's bytes are appended to
+ * sock_output, or, with outbox_hold, all kept (held = len), or with
+ * outbox_error answered that error; then the guest settles. */
+static struct mewz_outbox fake_outbox;
+static unsigned outbox_sends, flush_calls;
+static bool outbox_hold;
+static uint32_t outbox_error;
+static uint8_t sock_output[1 << 17];
+static size_t sock_output_len;
+
+static void fake_send_outbox(void)
+{
+    if (fake_outbox.count == 0)
+        return;
+    for (uint32_t i = 0; i < fake_outbox.count && i < MEWZ_OUTBOX_RECORDS; i++) {
+        struct mewz_outbox_record *record = &fake_outbox.records[i];
+        record->error = outbox_error;
+        record->held = outbox_hold && !outbox_error ? record->len : 0;
+        if (outbox_error || outbox_hold)
+            continue;
+        if (sock_output_len + record->len <= sizeof sock_output) {
+            memcpy(sock_output + sock_output_len, (void *)(uintptr_t)record->addr, record->len);
+            sock_output_len += record->len;
+        }
+        outbox_sends++;
+    }
+    fake_outbox.count = 0;
+    mewz_outbox_settle();
+}
+
+void mewz_hc_flush(void)
+{
+    flush_calls++;
+    fake_send_outbox();
+}
 
 uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                       uint64_t timeout_ns, uint32_t *ready)
 {
+    fake_send_outbox();
     if (poll_call_count < 8) {
         poll_calls[poll_call_count].nfds = nfds;
         poll_calls[poll_call_count].timeout_ns = timeout_ns;
@@ -182,11 +223,11 @@ uint32_t mewz_hc_poll(struct mewz_hc_poll_fd *fds, uint32_t nfds,
         return poll_error;
     *ready = 0;
     for (uint32_t i = 0; i < nfds; i++) {
-        fds[i].revents = fds[i].handle < 3
-                             ? (uint16_t)(poll_ready[fds[i].handle] &
-                                          (fds[i].events | MEWZ_POLL_ERR |
-                                           MEWZ_POLL_HUP | MEWZ_POLL_NVAL))
-                             : MEWZ_POLL_NVAL;
+        uint16_t happened = fds[i].handle < 3 ? poll_ready[fds[i].handle]
+                            : sock_poll_ready ? sock_poll_ready
+                                              : MEWZ_POLL_NVAL;
+        fds[i].revents = (uint16_t)(happened & (fds[i].events | MEWZ_POLL_ERR |
+                                                MEWZ_POLL_HUP | MEWZ_POLL_NVAL));
         *ready += fds[i].revents != 0;
     }
     if (*ready == 0 && timeout_ns != MEWZ_HC_TIMEOUT_NONE)
@@ -210,6 +251,7 @@ static struct mewz_hc_sockaddr sock_address;
 
 uint32_t mewz_hc_socket(struct mewz_hc_socket *call)
 {
+    fake_send_outbox();
     if (sock_call_count < 16)
         sock_calls[sock_call_count] = *call;
     sock_call_count++;
@@ -243,9 +285,8 @@ uint32_t mewz_hc_accept(uint32_t handle, uint32_t flags, uint32_t *accepted,
 /* MEWZ_HC_RECV: copies sock_input into the vectors; MEWZ_HC_SEND appends
  * to sock_output. Both record the last flags and the vector count. */
 static const char *sock_input = "";
-static uint8_t sock_output[256];
-static size_t sock_output_len;
 static uint32_t sock_last_flags, sock_last_iovcnt;
+static unsigned sock_send_calls;
 static struct mewz_hc_sockaddr sock_last_to;
 
 uint32_t mewz_hc_recv(uint32_t handle, const struct mewz_hc_iovec *iov,
@@ -253,6 +294,7 @@ uint32_t mewz_hc_recv(uint32_t handle, const struct mewz_hc_iovec *iov,
                       uint32_t *roflags, struct mewz_hc_sockaddr *from)
 {
     (void)handle;
+    fake_send_outbox();
     sock_last_flags = flags;
     sock_last_iovcnt = iovcnt;
     *nread = 0;
@@ -278,6 +320,8 @@ uint32_t mewz_hc_send(uint32_t handle, const struct mewz_hc_iovec *iov,
                       const struct mewz_hc_sockaddr *to, uint64_t *written)
 {
     (void)handle;
+    fake_send_outbox();
+    sock_send_calls++;
     sock_last_flags = flags;
     sock_last_iovcnt = iovcnt;
     sock_last_to = to != NULL ? *to : (struct mewz_hc_sockaddr){0};
@@ -395,7 +439,16 @@ static void reset_fakes(void)
     sock_address = (struct mewz_hc_sockaddr){0};
     sock_input = "";
     sock_output_len = 0;
+    sock_send_calls = 0;
     sock_last_flags = sock_last_iovcnt = 0;
+    sock_poll_ready = 0;
+    /* What a test left in the outbox: dropped, unanswered. */
+    memset(&fake_outbox, 0, sizeof fake_outbox);
+    mewz_outbox_page = &fake_outbox;
+    mewz_outbox_settle();
+    outbox_sends = flush_calls = 0;
+    outbox_hold = false;
+    outbox_error = 0;
     stage_input = NULL;
     stage_offers = 0;
 }

@@ -69,6 +69,15 @@ void mewz_sock_stage_release(uint32_t handle)
 {
     (void)handle;
 }
+/* Nor an outbox. */
+void mewz_sock_sent_directly(uint32_t handle)
+{
+    (void)handle;
+}
+void mewz_sock_forget(uint32_t handle)
+{
+    (void)handle;
+}
 uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                            struct mewz_hc_stage *stages, uint64_t timeout_ns,
                            uint32_t *ready)

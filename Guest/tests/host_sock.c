@@ -361,6 +361,107 @@ static void test_stages(void)
     mewz_wasi_fd_close(fd);
 }
 
+/* Sends on non-blocking stream sockets wait in the outbox for the next
+ * call to the host; held bytes and errors come back with its answers. */
+static void test_outbox(void)
+{
+    reset_fakes();
+    uint32_t listener = open_socket(1, MEWZ_SOCK_STREAM);
+    CHECK_EQ(mewz_wasi_sock_listen(listener, 8), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_sock_accept(listener, 0, 0x30), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_sock_accept(listener, 0, 0x34), MEWZ_WASI_ESUCCESS);
+    uint32_t conn = mewz_guest_load_u32(0x30), blocking = mewz_guest_load_u32(0x34);
+    CHECK_EQ(mewz_wasi_fd_fdstat_set_flags(conn, MEWZ_WASI_FDFLAG_NONBLOCK), MEWZ_WASI_ESUCCESS);
+
+    /* Answered at once, nothing sent; a second send extends the record. */
+    memcpy(mem(0x2000), "HTTP/1.1 200 OK\r\nbody", 21);
+    put_iovec(0x200, 0x2000, 17);
+    CHECK_EQ(mewz_wasi_fd_write(conn, 0x200, 1, 0x40), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x40), 17);
+    put_iovec(0x200, 0x2011, 4);
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x44), 4);
+    CHECK(sock_send_calls == 0 && sock_output_len == 0);
+    CHECK(fake_outbox.count == 1 && fake_outbox.records[0].len == 21);
+    /* The next call to the host carries them, before its own data: here a
+     * blocking socket's send, which is never held. */
+    memcpy(mem(0x2100), "next", 4);
+    put_iovec(0x200, 0x2100, 4);
+    CHECK_EQ(mewz_wasi_sock_send(blocking, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK(sock_send_calls == 1 && sock_output_len == 25 &&
+          memcmp(sock_output, "HTTP/1.1 200 OK\r\nbodynext", 25) == 0);
+    CHECK_EQ(mewz_outbox_records, 0);
+
+    /* Larger than 16 KiB: straight to the host. */
+    put_iovec(0x200, 0x4000, 20000);
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK(sock_send_calls == 2 && mewz_outbox_records == 0);
+    /* 16 KiB sends: the fifth finds the 64 KiB outbox full, flushes it and
+     * then waits in it. */
+    sock_output_len = 0;
+    put_iovec(0x200, 0x4000, 16384);
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK(flush_calls == 1 && sock_output_len == 4 * 16384 && mewz_outbox_records == 1);
+    mewz_outbox_flush();
+    CHECK(flush_calls == 2 && sock_output_len == 5 * 16384 && mewz_outbox_records == 0);
+    mewz_outbox_flush(); /* nothing to send: no call */
+    CHECK_EQ(flush_calls, 2);
+
+    /* The monitor holds bytes: later sends go to it (EAGAIN is its to
+     * answer) until a poll reports the socket writable. */
+    outbox_hold = true;
+    put_iovec(0x200, 0x2000, 8);
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    mewz_outbox_flush();
+    outbox_hold = false;
+    unsigned sends = sock_send_calls;
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK(sock_send_calls == sends + 1 && mewz_outbox_records == 0);
+    CHECK_EQ(sock_last_flags, MEWZ_SOCK_NONBLOCK);
+    /* (The direct send succeeded: nothing is held any more.) */
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK(sock_send_calls == sends + 1 && mewz_outbox_records == 1);
+    mewz_outbox_flush();
+    outbox_hold = true;
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    mewz_outbox_flush();
+    outbox_hold = false;
+    sock_poll_ready = MEWZ_POLL_OUT;
+    mewz_guest_store_u64(0x600, 7);
+    mem(0x608)[0] = MEWZ_WASI_EVENTTYPE_FD_WRITE;
+    mewz_guest_store_u32(0x610, conn);
+    CHECK_EQ(mewz_wasi_poll_oneoff(0x600, 0x700, 1, 0x7f0), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_guest_load_u32(0x7f0), 1);
+    sends = sock_send_calls;
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK(sock_send_calls == sends && mewz_outbox_records == 1);
+    mewz_outbox_flush();
+
+    /* A held send that failed is the next send's error, once. */
+    outbox_error = MEWZ_WASI_EPIPE;
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    mewz_outbox_flush();
+    outbox_error = 0;
+    sends = sock_send_calls;
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_EPIPE);
+    CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK(sock_send_calls == sends && mewz_outbox_records == 1);
+
+    /* Closing sends what waits first (the close is a call to the host). */
+    sock_output_len = 0;
+    CHECK_EQ(mewz_wasi_fd_close(conn), MEWZ_WASI_ESUCCESS);
+    CHECK(sock_output_len == 8 && mewz_outbox_records == 0);
+    /* A listener's readiness is a connection: it never gets a stage. */
+    stage_offers = 0;
+    sock_poll_ready = MEWZ_POLL_IN;
+    mem(0x608)[0] = MEWZ_WASI_EVENTTYPE_FD_READ;
+    mewz_guest_store_u32(0x610, listener);
+    CHECK_EQ(mewz_wasi_poll_oneoff(0x600, 0x700, 1, 0x7f0), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(stage_offers, 0);
+    CHECK(!bad_iov_seen);
+}
+
 int main(void)
 {
     if (map_linear_memory("host_sock") != 0)
@@ -375,5 +476,6 @@ int main(void)
     test_options();
     test_poll();
     test_stages();
+    test_outbox();
     return check_report("host_sock");
 }

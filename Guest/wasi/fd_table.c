@@ -142,7 +142,9 @@ void mewz_fd_init(void)
      * --tcplisten sockets after the directories. */
     uint32_t count = mewz_boot->listener_count;
     for (uint32_t i = 0; i < count && i < MEWZ_LISTENERS_MAX; i++)
-        mewz_sock_install(mewz_boot->listener_handles[i], MEWZ_SOCK_STREAM, 0, &fd);
+        if (mewz_sock_install(mewz_boot->listener_handles[i], MEWZ_SOCK_STREAM, 0, &fd) ==
+            MEWZ_WASI_ESUCCESS)
+            mewz_fd_get(fd)->listening = true;
 }
 
 /* What a descriptor holds outside the table closes with it (WASI has no
@@ -154,6 +156,7 @@ static uint32_t release(uint32_t fd, struct mewz_fd *entry)
         mewz_sock_stage_release(entry->handle);
         struct mewz_hc_socket close = {.op = MEWZ_SOCK_CLOSE, .handle = entry->handle};
         mewz_hc_socket(&close);
+        mewz_sock_forget(entry->handle);
     } else if (mewz_volume_owns(fd)) {
         err = mewz_volume_release(entry);
     }

@@ -63,3 +63,19 @@ uint32_t mewz_iovec_fill(uint32_t iovs, uint32_t iovs_len, const uint8_t *src,
     }
     return (uint32_t)done;
 }
+
+uint32_t mewz_iovec_gather(uint32_t iovs, uint32_t iovs_len, uint8_t *dst,
+                           uint32_t len)
+{
+    uint32_t done = 0;
+    for (uint32_t i = 0; i < iovs_len && done < len; i++) {
+        uint32_t entry = iovs + i * MEWZ_WASM_IOVEC_SIZE;
+        uint32_t buf = mewz_guest_load_u32(entry);
+        uint32_t n = mewz_guest_load_u32(entry + 4);
+        if (n > len - done)
+            n = len - done;
+        memcpy(dst + done, mewz_guest_ptr(buf), n);
+        done += n;
+    }
+    return done;
+}

@@ -131,7 +131,9 @@ static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
         stream_read[slot] = false;
         (*nfds)++;
     }
-    if (read && entry->kind == MEWZ_FD_SOCKET && entry->socktype == MEWZ_SOCK_STREAM)
+    /* A listener's readiness is a connection to accept: no stage. */
+    if (read && entry->kind == MEWZ_FD_SOCKET && entry->socktype == MEWZ_SOCK_STREAM &&
+        !entry->listening)
         stream_read[slot] = true;
     hc_fds[slot].events |= read ? MEWZ_POLL_IN : MEWZ_POLL_OUT;
     p->state = WAIT_HOST;
@@ -268,6 +270,10 @@ uint32_t mewz_wasi_poll_oneoff(uint32_t in, uint32_t out,
             }
             if (err != MEWZ_WASI_ESUCCESS)
                 return err;
+            /* Writable: the monitor holds none of its sent bytes. */
+            for (uint32_t i = 0; i < nfds; i++)
+                if (hc_fds[i].revents & MEWZ_POLL_OUT)
+                    mewz_sock_sent_directly(hc_fds[i].handle);
         }
         uint32_t count = collect(in, out, nsubscriptions, pending_pool,
                                  monotonic_now());

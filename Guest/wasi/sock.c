@@ -186,7 +186,10 @@ uint32_t mewz_wasi_sock_listen(uint32_t fd, uint32_t backlog)
         return err;
     struct mewz_hc_socket call = {0};
     /* A negative backlog is the smallest, as Linux takes it. */
-    return mewz_sock_op(entry, MEWZ_SOCK_LISTEN, (int32_t)backlog < 0 ? 0 : backlog, &call);
+    err = mewz_sock_op(entry, MEWZ_SOCK_LISTEN, (int32_t)backlog < 0 ? 0 : backlog, &call);
+    if (err == MEWZ_WASI_ESUCCESS)
+        entry->listening = true;
+    return err;
 }
 
 uint32_t mewz_wasi_sock_accept_v1(uint32_t fd, uint32_t fd_out)

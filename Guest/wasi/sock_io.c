@@ -35,6 +35,7 @@ uint32_t mewz_sock_install(uint32_t handle, uint32_t socktype, uint16_t flags,
         .rights_base = MEWZ_RIGHTS_SOCKET,
         .rights_inheriting = MEWZ_RIGHTS_SOCKET,
     };
+    mewz_sock_forget(handle);
     uint32_t err = mewz_fd_alloc(&entry, fd);
     if (err != MEWZ_WASI_ESUCCESS) {
         struct mewz_hc_socket close = {.op = MEWZ_SOCK_CLOSE, .handle = handle};
@@ -200,14 +201,22 @@ uint32_t mewz_sock_send(const struct mewz_fd *entry, uint32_t iovs,
     uint32_t next = 0;
     uint32_t count = mewz_iovec_translate(iovs, iovs_len, &next, sock_iov,
                                           MEWZ_HC_IOV_MAX, &batch_bytes);
+    /* A held send that failed is this send's error, as a socket reports
+     * an asynchronous error on the next call. */
+    uint32_t err = mewz_sock_take_error(entry->handle);
+    if (err != MEWZ_WASI_ESUCCESS)
+        return err;
     if (count == 0 && entry->socktype == MEWZ_SOCK_STREAM) {
         *nwritten = 0;
         return MEWZ_WASI_ESUCCESS;
     }
-    uint32_t err = mewz_hc_send(entry->handle, sock_iov, count,
-                                call_flags(entry), to, &written);
+    if (to == NULL && mewz_sock_defer(entry, iovs, iovs_len, batch_bytes, nwritten))
+        return MEWZ_WASI_ESUCCESS;
+    err = mewz_hc_send(entry->handle, sock_iov, count, call_flags(entry), to,
+                       &written);
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
+    mewz_sock_sent_directly(entry->handle);
     *nwritten = (uint32_t)(written > batch_bytes ? batch_bytes : written);
     return MEWZ_WASI_ESUCCESS;
 }

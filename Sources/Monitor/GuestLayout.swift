@@ -8,6 +8,7 @@ import CMewzABI
 /// 0x0000_2000  boot info            MEWZ_BOOT_INFO_ADDR: struct mewz_boot_info; RDI points here
 /// 0x0000_3000  kvm-pvm flag page    pvmInterruptFlagPage: zero, the monitor's (PVMInterruptFlag)
 /// 0x0000_4000  hypercall ring       MEWZ_RING_ADDR: struct mewz_ring (HypercallRing)
+/// 0x0000_5000  outbox               MEWZ_OUTBOX_ADDR: struct mewz_outbox (Hypercalls+Outbox)
 /// 0x0001_0000  page tables          MEWZ_PAGE_TABLE_ADDR..MEWZ_PAGE_TABLE_END, PML4 first
 /// 0x0010_0000  image                MEWZ_IMAGE_ADDR: the ELF's PT_LOAD segments, W^X by segment
 /// imageEnd     arguments            argc NUL-terminated strings (page-aligned start)

@@ -16,7 +16,7 @@ final class HypercallRing: @unchecked Sendable {
     static let servedNumbers: Set<UInt32> = [
         MEWZ_HC_WRITE.rawValue, MEWZ_HC_RANDOM.rawValue, MEWZ_HC_SOCKET.rawValue,
         MEWZ_HC_ACCEPT.rawValue, MEWZ_HC_RECV.rawValue, MEWZ_HC_SEND.rawValue,
-        MEWZ_HC_POLL.rawValue, MEWZ_HC_POLL_RECV.rawValue, MEWZ_HC_FS.rawValue,
+        MEWZ_HC_POLL.rawValue, MEWZ_HC_POLL_RECV.rawValue, MEWZ_HC_FS.rawValue, MEWZ_HC_FLUSH.rawValue,
     ]
     static let environmentVariable = "MEWZ_HYPERCALL_RING"
     /// Two spinning threads on one CPU would take turns for whole time slices.

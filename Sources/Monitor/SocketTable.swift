@@ -11,6 +11,8 @@ final class SocketTable {
     struct Socket {
         let fd: Int32
         let isStream: Bool
+        /// listen() succeeded: it has connections to accept, never data to receive.
+        var isListening = false
         /// SO_RCVTIMEO / SO_SNDTIMEO in nanoseconds (0: wait for ever): the host socket never
         /// blocks, so the monitor's waits honour them.
         var receiveTimeout: UInt64 = 0
@@ -27,6 +29,10 @@ final class SocketTable {
     private var sockets: [Socket?]
     /// epoll registrations of stdio descriptors (by host fd), for polls mixing them with sockets.
     var polledStdio: [Int32: UInt32] = [:]
+    /// Outbox bytes the host could not take yet, by handle (SocketTable+Held).
+    var held: [UInt32: HeldBytes] = [:]
+    /// Sockets in the table, the guest's and those it closed with bytes still held.
+    private(set) var count = 0
 
     init(limit: Int = Int(MEWZ_SOCK_MAX)) {
         self.limit = limit
@@ -50,14 +56,19 @@ final class SocketTable {
         handle >= handleBase && handle - handleBase < UInt32(MEWZ_SOCK_MAX)
     }
 
-    var count: Int { sockets.reduce(0) { $1 == nil ? $0 : $0 + 1 } }
-
-    /// The socket behind `handle`, or EBADF.
+    /// The socket behind `handle`, or EBADF (also once the guest closed it while bytes it
+    /// sent are still held).
     func socket(_ handle: UInt32) throws(GuestErrno) -> Socket {
-        guard let index = index(of: handle), let socket = sockets[index] else {
+        guard let socket = anySocket(handle), held[handle]?.closeWhenSent != true else {
             throw GuestErrno(code: WASIErrno.badDescriptor)
         }
         return socket
+    }
+
+    /// The socket behind `handle`, closed by the guest or not.
+    func anySocket(_ handle: UInt32) -> Socket? {
+        guard let index = index(of: handle) else { return nil }
+        return sockets[index]
     }
 
     func update(_ handle: UInt32, _ body: (inout Socket) -> Void) {
@@ -68,19 +79,34 @@ final class SocketTable {
 
     /// Takes ownership of `fd` under the lowest free handle; EMFILE (and `fd` closed) when the
     /// table is full.
-    func add(fd: Int32, isStream: Bool) throws(GuestErrno) -> UInt32 {
+    func add(fd: Int32, isStream: Bool, isListening: Bool = false) throws(GuestErrno) -> UInt32 {
         guard let index = sockets.firstIndex(where: { $0 == nil }) else {
             Syscall.close(fd)
             throw GuestErrno(code: WASIErrno.tooManyFiles)
         }
-        sockets[index] = Socket(fd: fd, isStream: isStream)
+        sockets[index] = Socket(fd: fd, isStream: isStream, isListening: isListening)
+        count += 1
         return Self.handleBase + UInt32(index)
     }
 
-    /// Closes the host socket (which also drops it from the epoll set).
+    /// Closes the host socket (which also drops it from the epoll set), or, while it holds
+    /// bytes the guest sent, once they are sent (as the kernel sends what a closed socket had
+    /// buffered): the handle stays taken until then.
     func remove(_ handle: UInt32) throws(GuestErrno) {
-        let socket = try socket(handle)
-        sockets[index(of: handle)!] = nil
+        _ = try socket(handle)
+        if let bytes = held[handle], !bytes.isEmpty, bytes.error == 0, !sendHeld(handle) {
+            bytes.closeWhenSent = true
+            return
+        }
+        close(handle)
+    }
+
+    /// Closes the host socket and frees its handle, whatever it held.
+    func close(_ handle: UInt32) {
+        guard let index = index(of: handle), let socket = sockets[index] else { return }
+        sockets[index] = nil
+        held[handle] = nil
+        count -= 1
         Syscall.close(socket.fd)
     }
 

@@ -46,7 +46,7 @@ enum TCPListeners {
             }
             let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue) | Hypercalls.socketFlags, 0)
             try check(fd, "socket")
-            guard let handle = try? sockets.add(fd: fd, isStream: true) else {
+            guard let handle = try? sockets.add(fd: fd, isStream: true, isListening: true) else {
                 throw .badConfiguration("cannot listen on \(text): too many sockets")
             }
             var one: Int32 = 1

@@ -5,7 +5,7 @@ import Testing
 /// Sockets through the built binary: the static-web example served from a network namespace
 /// the test creates (config.json's linux.namespaces network path, as an engine hands it over)
 /// and through `podman run -p`; the netprobe example's loopback checks, a refused connection,
-/// the socket limit, and a peer that resets mid-transfer.
+/// the socket limit, a peer that resets mid-transfer, and a slow reader of a long stream.
 @Suite(.needsKVM, .serialized)
 struct NetworkTests {
     /// A network namespace of its own (`ip netns add`), loopback up; removed on deinit.
@@ -155,6 +155,42 @@ struct NetworkTests {
         #expect(outcome.exitStatus == 0, "\(outcome.stderr)")
         // MEWZ_SOCK_MAX (abi.h, README "Networking"), then EMFILE; a close makes room.
         #expect(outcome.stdout == "opened 512, then 33\nafter close: 0\n")
+    }
+
+    /// A client that connects, waits `pause` seconds, then reads to the end and checks the
+    /// netprobe stream pattern (byte i is i % 251).
+    static let slowReader = """
+        import socket, sys, time
+        for _ in range(200):
+            try:
+                s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); break
+            except OSError: time.sleep(0.1)
+        time.sleep(float(sys.argv[3]))
+        data = bytearray()
+        while True:
+            chunk = s.recv(1 << 20)
+            if not chunk: break
+            data += chunk
+        want = int(sys.argv[2]) << 20
+        print("got", len(data), "in order" if data == bytes(i % 251 for i in range(want)) else "out of order")
+        """
+
+    /// Sends the guest holds (abi.h, the outbox) and bytes the monitor keeps while the host
+    /// socket is full all reach a slow reader, in order, and before the close that follows them.
+    @Test func aSlowReaderGetsEverythingTheGuestSentInOrder() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let namespace = try NetworkNamespace(scratch: runtime.scratch)
+        let bundle = try Self.bundle(runtime, "netprobe", args: ["/netprobe.wasm", "stream", "7071", "24"],
+                                     namespace: namespace)
+        let server = try SpawnedRuntime(runtime, bundle: bundle, id: "stream-\(UUID().uuidString.prefix(6))", stdin: .devNull)
+        defer { if kill(server.pid, 0) == 0 { server.signal(SIGTERM); _ = server.wait() } }
+        let reader = try namespace.run(["python3", "-c", Self.slowReader, "7071", "24", "1.5"])
+        #expect(reader.stdout == "got \(24 << 20) in order\n", "\(reader.stderr)")
+        let outcome = server.wait()
+        #expect(outcome.exitStatus == 0, "\(outcome.stderr)")
+        // 24 MiB is more than loopback's socket buffers hold: the guest met a full socket.
+        #expect(outcome.stdout == "sent \(24 << 20) bytes, waited for the reader\n")
     }
 
     @Test func aListeningSocketHandedInPreopenedServesAClient() throws {

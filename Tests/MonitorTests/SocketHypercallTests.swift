@@ -12,7 +12,7 @@ struct SocketHypercallTests {
     static let argumentAddress: UInt64 = 0x1000
     static let vectorAddress: UInt64 = 0x2000
     static let dataAddress: UInt64 = 0x3000
-    static let pollAddress: UInt64 = 0x5000
+    static let pollAddress: UInt64 = 0x9000  // past MEWZ_OUTBOX_ADDR (0x5000)
 
     let fake = FakeGuestMemory()
     let hypercalls: Hypercalls
@@ -190,6 +190,25 @@ struct SocketHypercallTests {
         #expect(socketCall(MEWZ_SOCK_CLOSE, handle: handles[3]).error == WASIErrno.success)
         #expect(open() == handles[3])
         #expect(hypercalls.sockets.count == 8)
+    }
+
+    @Test func aListenerIsNeverReceivedIntoAStage() {
+        let (listening, port) = listener()
+        let client = Self.hostClient(port: port)
+        defer { close(client) }
+        let stageAddress: UInt64 = 0x6000, pollCall: UInt64 = 0x7000
+        fake.store(mewz_hc_poll_fd(handle: listening, events: UInt16(MEWZ_POLL_IN), revents: 0, nbytes: 0),
+                   at: Self.pollAddress)
+        fake.store(mewz_hc_stage(buf: 0x8000, cap: 64, len: 99, error: 99, eof: 99), at: stageAddress)
+        fake.store(mewz_hc_poll(fds_addr: Self.pollAddress, nfds: 1, ready: 0, timeout_ns: UInt64.max, error: 99, _pad: 0),
+                   at: pollCall)
+        fake.store(mewz_hc_poll_recv(poll_addr: pollCall, stages_addr: stageAddress), at: Self.argumentAddress)
+        #expect(hypercalls.handle(number: MEWZ_HC_POLL_RECV.rawValue, argument: Self.argumentAddress) == .resume)
+        #expect(fake.load(mewz_hc_poll_fd.self, at: Self.pollAddress)?.revents == UInt16(MEWZ_POLL_IN))
+        // Nothing staged (a receive would have staged ENOTCONN); the connection is still there.
+        let stage = fake.load(mewz_hc_stage.self, at: stageAddress)
+        #expect(stage?.len == 0 && stage?.error == 0 && stage?.eof == 0)
+        #expect(accept(listening).error == WASIErrno.success)
     }
 
     @Test func theDocumentedLimitIsTheDefault() {

@@ -39,6 +39,9 @@
 /* struct mewz_ring, the hypercall ring's slot, one page (0x3000 is
  * kvm-pvm's interrupt-flag page when the monitor registers it). */
 #define MEWZ_RING_ADDR 0x4000ULL
+/* struct mewz_outbox, the sends the guest holds until its next call to the
+ * host, one page. */
+#define MEWZ_OUTBOX_ADDR 0x5000ULL
 /* Page tables built by the monitor live in [MEWZ_PAGE_TABLE_ADDR,
  * MEWZ_PAGE_TABLE_END); PML4 first. */
 #define MEWZ_PAGE_TABLE_ADDR 0x10000ULL
@@ -167,6 +170,7 @@ enum mewz_hypercall {
     MEWZ_HC_SEND = 10,  /* struct mewz_hc_send */
     MEWZ_HC_POLL_RECV = 11, /* struct mewz_hc_poll_recv */
     MEWZ_HC_RING_WAIT = 12, /* none: waits for the call posted in the ring */
+    MEWZ_HC_FLUSH = 13, /* none: only sends the outbox (as every call does) */
     MEWZ_HC_COUNT
 };
 
@@ -525,6 +529,40 @@ struct mewz_hc_stage {
 struct mewz_hc_poll_recv {
     uint64_t poll_addr;   /* IN: struct mewz_hc_poll */
     uint64_t stages_addr; /* IN: struct mewz_hc_stage[poll nfds] */
+};
+
+/*
+ * The outbox, at MEWZ_OUTBOX_ADDR: sends on non-blocking stream sockets
+ * that the guest answered at once and holds until its next call to the
+ * host, so a server's responses ride on its next poll instead of costing
+ * an exit each. Before it handles any hypercall (an exit or a ring call,
+ * MEWZ_HC_FLUSH included), the monitor sends records [0, count) in order
+ * (while any socket is open) and sets count to 0. A record the host
+ * socket cannot take whole is kept by the monitor (held: the bytes it
+ * keeps, at most MEWZ_OUTBOX_HELD_MAX per socket) and sent as the socket
+ * drains, before anything sent later; while it keeps bytes for a socket, a
+ * send on it (MEWZ_HC_SEND) is EAGAIN, a poll reports it writable only
+ * once they are gone, and closing it sends them first (the handle stays
+ * taken until they are). A host error drops the record (error: its WASI
+ * errno); the guest reports it on the socket's next send. Records on a
+ * handle that is not an open stream socket are answered EBADF, bytes
+ * outside guest memory EFAULT.
+ */
+#define MEWZ_OUTBOX_RECORDS 128
+#define MEWZ_OUTBOX_HELD_MAX (64U << 10)
+
+struct mewz_outbox_record {
+    uint64_t addr;   /* IN: guest address of the bytes */
+    uint32_t handle; /* IN: a stream socket */
+    uint32_t len;    /* IN */
+    uint32_t error;  /* OUT: WASI errno; 0 when sent or held */
+    uint32_t held;   /* OUT: bytes the monitor keeps to send later */
+};
+
+struct mewz_outbox {
+    uint32_t count; /* IN: records to send; the monitor sets it to 0 */
+    uint32_t _pad;
+    struct mewz_outbox_record records[MEWZ_OUTBOX_RECORDS];
 };
 
 /* ---- Traps ------------------------------------------------------------ */

@@ -4,9 +4,14 @@ extension Hypercalls {
     /// MEWZ_HC_EXIT: proc_exit, a Wasm trap, or a CPU exception the guest caught.
     func exit(_ address: UInt64) -> Action {
         withArgument(mewz_hc_exit.self, at: address, name: "exit") { call in
-            Self.termination(of: call)
+            // What the guest sent is on its way, as a process's written data is when it ends.
+            sockets.sendHeld(within: Self.heldSendGrace)
+            return Self.termination(of: call)
         }
     }
+
+    /// How long an ending guest's held socket bytes may take to go out.
+    static let heldSendGrace: UInt64 = 1_000_000_000
 
     static func termination(of call: mewz_hc_exit) -> Action {
         switch call.trap {

@@ -23,7 +23,8 @@ extension Hypercalls {
             }
             do throws(Errno) {
                 let deadline = Self.deadline(after: call.timeout_ns)
-                call.ready = try entries.contains { SocketTable.isSocketHandle($0.handle) }
+                // Held outbox bytes go out while the guest waits, whatever it waits for.
+                call.ready = try entries.contains(where: { SocketTable.isSocketHandle($0.handle) }) || !sockets.held.isEmpty
                     ? waitWithSockets(for: &entries, timeout: deadline)
                     : Self.wait(for: &entries, descriptors: descriptors, timeout: deadline)
                 call.error = WASIErrno.success

@@ -30,6 +30,7 @@ extension Hypercalls {
             })
         case MEWZ_SOCK_LISTEN.rawValue:
             try Self.check(Glibc.listen(socket.fd, Int32(clamping: min(call.arg0, UInt32(SOMAXCONN)))))
+            sockets.update(call.handle) { $0.isListening = true }
         case MEWZ_SOCK_CONNECT.rawValue:
             try connect(socket, to: call.addr, waits: call.arg0 & UInt32(MEWZ_SOCK_NONBLOCK) == 0)
         case MEWZ_SOCK_SHUTDOWN.rawValue:
@@ -39,6 +40,12 @@ extension Hypercalls {
             case 2: how = Int32(SHUT_WR)
             case 3: how = Int32(SHUT_RDWR)
             default: throw GuestErrno(code: WASIErrno.invalid)
+            }
+            // Writing ends after the bytes still held for the socket, as the kernel's would.
+            if how != Int32(SHUT_RD), let entry = sockets.held[call.handle], !entry.isEmpty,
+               !sockets.sendHeld(call.handle) {
+                entry.shutdownWhenSent = how
+                return
             }
             try Self.check(Glibc.shutdown(socket.fd, how))
         case MEWZ_SOCK_CLOSE.rawValue:

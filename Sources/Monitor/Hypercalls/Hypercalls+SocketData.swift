@@ -86,6 +86,7 @@ extension Hypercalls {
             do throws(GuestErrno) {
                 let socket = try sockets.socket(call.handle)
                 var vectors = try hostVectors(count: call.iovcnt, at: call.iov_addr)
+                try sendHeldFirst(call.handle, socket, waits: call.flags & UInt32(MEWZ_SOCK_NONBLOCK) == 0)
                 var storage = sockaddr_storage()
                 var nameLength: socklen_t = 0
                 if call.to.family != 0 { (storage, nameLength) = try SocketAddress.host(call.to) }
@@ -102,6 +103,18 @@ extension Hypercalls {
             }
             return .resume
         }
+    }
+
+    /// A send goes after the outbox bytes still held for its socket: when they cannot all go
+    /// now it is EAGAIN, or waits for them; a held send that failed is its error.
+    private func sendHeldFirst(_ handle: UInt32, _ socket: SocketTable.Socket, waits: Bool) throws(GuestErrno) {
+        guard sockets.held[handle] != nil else { return }
+        while !sockets.sendHeld(handle) {
+            guard waits else { throw GuestErrno(code: WASIErrno.again) }
+            try Self.wait(socket.fd, for: Int16(POLLOUT), timeout: socket.sendTimeout)
+        }
+        let error = sockets.takeHeldError(handle)
+        if error != 0 { throw GuestErrno(code: error) }
     }
 
     /// Runs `body` (a non-blocking socket call returning -1 and errno) again after each EAGAIN

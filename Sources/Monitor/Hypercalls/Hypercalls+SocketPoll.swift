@@ -23,13 +23,45 @@ extension Hypercalls {
             hostFD[key] = fd
             keys.append(key)
         }
+        // Sockets with outbox bytes held (closed by the guest or not) are watched for room too,
+        // and sent to when they have it, whatever the guest asked.
+        var registered = wanted
+        for handle in sockets.handlesHoldingBytes {
+            guard let socket = sockets.anySocket(handle) else { continue }
+            registered[UInt64(handle), default: 0] |= UInt32(POLLOUT)
+            hostFD[UInt64(handle)] = socket.fd
+        }
         var alwaysReady: Set<UInt64> = []
-        for (key, events) in wanted where !register(key, fd: hostFD[key]!, events: events) {
+        for (key, events) in registered where !register(key, fd: hostFD[key]!, events: events) {
             alwaysReady.insert(key)
         }
         let answersNow = keys.contains(nil) || !alwaysReady.isEmpty
-        var happened = try epollWait(wanted: wanted, until: answersNow ? 0 : deadline)
-        for key in alwaysReady { happened[key] = wanted[key]! }
+        var happened: [UInt64: UInt32]
+        while true {
+            happened = try epollWait(wanted: registered, until: answersNow ? 0 : deadline)
+            for key in alwaysReady { happened[key] = wanted[key] ?? 0 }
+            for (key, events) in happened where key >> 32 == 0 && sockets.held[UInt32(key)] != nil {
+                guard events & UInt32(POLLOUT | POLLERR | POLLHUP) != 0,
+                      sockets.sendHeld(UInt32(key)) else { continue }
+                // Nothing held any more: only what the guest asked stays registered.
+                let fd = hostFD[key]!
+                if let asked = wanted[key] {
+                    registered[key] = asked
+                    if !register(key, fd: fd, events: asked) { alwaysReady.insert(key) }
+                } else {
+                    registered[key] = nil
+                    if sockets.anySocket(UInt32(key)) != nil { unregister(key) }
+                }
+            }
+            // A socket is writable for the guest once nothing is held for it.
+            happened = happened.filter { wanted[$0.key] != nil }
+            for key in happened.keys where key >> 32 == 0 && sockets.held[UInt32(key)].map({ !$0.isEmpty }) == true {
+                happened[key]! &= ~UInt32(POLLOUT)
+            }
+            happened = happened.filter { $0.value & wanted[$0.key]! != 0 || $0.value & UInt32(POLLERR | POLLHUP) != 0 }
+            if !happened.isEmpty || answersNow { break }
+            if let deadline, Syscall.clockNanoseconds(CLOCK_MONOTONIC) >= deadline { break }
+        }
 
         var ready: UInt32 = 0
         var readable: [UInt64: UInt64] = [:]

@@ -22,7 +22,10 @@ extension Hypercalls {
             var stage = stages.loadUnaligned(fromByteOffset: index * Int(stageSize), as: mewz_hc_stage.self)
             guard stage.cap > 0 else { continue }
             (stage.len, stage.error, stage.eof) = (0, WASIErrno.success, 0)
-            if entry.revents & UInt16(MEWZ_POLL_IN) != 0, let socket = try? sockets.socket(entry.handle), socket.isStream {
+            // A listener's readiness is a connection: it stays for accept (a receive would only
+            // stage ENOTCONN, which would answer every later poll at once).
+            if entry.revents & UInt16(MEWZ_POLL_IN) != 0, let socket = try? sockets.socket(entry.handle), socket.isStream,
+               !socket.isListening {
                 if let buffer = memory.slice(stage.buf, UInt64(stage.cap)) {
                     // recvmsg: the one receive call the seccomp filter allows.
                     var vectors = [iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)]

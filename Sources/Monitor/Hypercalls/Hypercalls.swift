@@ -27,7 +27,10 @@ struct Hypercalls {
     var sockets = SocketTable()
 
     func handle(number: UInt32, argument: UInt64) -> Action {
+        // The sends the guest held come before whatever it asks now (abi.h, the outbox).
+        sendOutbox()
         switch number {
+        case MEWZ_HC_FLUSH.rawValue: return .resume
         case MEWZ_HC_WRITE.rawValue: return write(argument)
         case MEWZ_HC_READ.rawValue: return read(argument)
         case MEWZ_HC_RANDOM.rawValue: return random(argument)

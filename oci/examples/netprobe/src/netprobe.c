@@ -14,6 +14,12 @@
  *                           (retried for 20 s while the port refuses, as a
  *                           pod's server may start after its client);
  *                           prints the response
+ *   netprobe stream PORT MIB
+ *                           accept one connection on 127.0.0.1:PORT and
+ *                           send MIB MiB of a counting pattern in 1000-byte
+ *                           non-blocking writes (waiting in poll on
+ *                           EAGAIN), then close and exit: the runtime
+ *                           holds some of it when the client reads slowly
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -232,6 +238,50 @@ static int get(int port, const char *path)
     return got < 0;
 }
 
+/* Byte i of the stream: a pattern whose period (251, prime) does not
+ * divide the write size, so a lost or repeated write shows. */
+static uint8_t stream_byte(uint64_t i)
+{
+    return (uint8_t)(i % 251);
+}
+
+static int stream(int port, int mib)
+{
+    uint8_t bytes[128];
+    struct address a = v2(bytes, INET4, loopback4);
+    int32_t listener;
+    if (sock_open(INET4, STREAM, &listener) != 0 || sock_bind(listener, &a, (uint32_t)port) != 0 ||
+        sock_listen(listener, 1) != 0)
+        return 1;
+    int conn = accept(listener, NULL, NULL);
+    if (conn < 0)
+        return 1;
+    fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) | O_NONBLOCK);
+    uint64_t total = (uint64_t)mib << 20, sent = 0, waits = 0;
+    uint8_t chunk[1000];
+    while (sent < total) {
+        size_t n = total - sent < sizeof chunk ? (size_t)(total - sent) : sizeof chunk;
+        for (size_t i = 0; i < n; i++)
+            chunk[i] = stream_byte(sent + i);
+        ssize_t put = write(conn, chunk, n);
+        if (put < 0 && errno == EAGAIN) {
+            waits++;
+            struct pollfd p = {.fd = conn, .events = POLLOUT};
+            if (poll(&p, 1, 20000) != 1)
+                return 1;
+            continue;
+        }
+        if (put <= 0) {
+            printf("write after %llu bytes: errno %d\n", (unsigned long long)sent, put < 0 ? errno : 0);
+            return 1;
+        }
+        sent += (uint64_t)put;
+    }
+    close(conn);
+    printf("sent %llu bytes, %s\n", (unsigned long long)sent, waits > 0 ? "waited for the reader" : "never waited");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -245,6 +295,8 @@ int main(int argc, char **argv)
         return preopened();
     if (argc == 4 && strcmp(argv[1], "get") == 0)
         return get(atoi(argv[2]), argv[3]);
-    fprintf(stderr, "usage: netprobe refused PORT | limit | loopback | preopened | get PORT PATH\n");
+    if (argc == 4 && strcmp(argv[1], "stream") == 0)
+        return stream(atoi(argv[2]), atoi(argv[3]));
+    fprintf(stderr, "usage: netprobe refused PORT | limit | loopback | preopened | get PORT PATH | stream PORT MIB\n");
     return 2;
 }
