@@ -27,6 +27,22 @@ static struct mewz_hc_poll_fd hc_fds[HOST_HANDLES];
  * which entries are stream sockets asked for reading. */
 static struct mewz_hc_stage hc_stages[HOST_HANDLES];
 static bool stream_read[HOST_HANDLES];
+/* Each handle's entry in hc_fds during call number `calls` (entry + 1 when
+ * its mark is the current call's): a server polling hundreds of sockets
+ * finds them without a search. */
+static uint16_t entry_of[HOST_HANDLES];
+static uint32_t entry_mark[HOST_HANDLES];
+static uint32_t calls;
+
+/* A handle's index in entry_of: stdio's 0-2, then the sockets'. */
+static uint32_t handle_index(uint32_t handle)
+{
+    if (handle < 3)
+        return handle;
+    if (handle >= MEWZ_SOCK_HANDLE_BASE && handle - MEWZ_SOCK_HANDLE_BASE < MEWZ_SOCK_MAX)
+        return 3 + (handle - MEWZ_SOCK_HANDLE_BASE);
+    return HOST_HANDLES; /* none the monitor hands out */
+}
 
 static uint64_t monotonic_now(void)
 {
@@ -123,13 +139,19 @@ static void classify_fd(uint32_t fd, uint8_t type, struct pending *p,
     }
     /* One host entry per handle, whatever number the module renumbered
      * it to and however often it subscribed. */
-    uint32_t slot = 0;
-    while (slot < *nfds && hc_fds[slot].handle != entry->handle)
-        slot++;
-    if (slot == *nfds) {
+    uint32_t index = handle_index(entry->handle), slot;
+    if (index == HOST_HANDLES) {
+        p->error = MEWZ_WASI_EBADF;
+        return;
+    }
+    if (entry_mark[index] == calls) {
+        slot = entry_of[index];
+    } else {
+        slot = (*nfds)++;
+        entry_mark[index] = calls;
+        entry_of[index] = (uint16_t)slot;
         hc_fds[slot] = (struct mewz_hc_poll_fd){.handle = entry->handle};
         stream_read[slot] = false;
-        (*nfds)++;
     }
     /* A listener's readiness is a connection to accept: no stage. */
     if (read && entry->kind == MEWZ_FD_SOCKET && entry->socktype == MEWZ_SOCK_STREAM &&
@@ -219,6 +241,7 @@ uint32_t mewz_wasi_poll_oneoff(uint32_t in, uint32_t out,
 
     uint32_t nfds = 0;
     bool any_ready = false;
+    calls++; /* (from 1: a mark of 0 is no call's) */
     for (uint32_t i = 0; i < nsubscriptions; i++) {
         uint32_t sub = in + i * MEWZ_WASI_SUBSCRIPTION_SIZE;
         struct pending *p = &pending_pool[i];

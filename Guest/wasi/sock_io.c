@@ -54,13 +54,43 @@ struct stage {
 };
 static struct stage stages[MEWZ_SOCK_STAGES];
 static uint8_t stage_bytes[MEWZ_SOCK_STAGES][MEWZ_SOCK_STAGE_SIZE] MEWZ_ALIGN_PAGE;
+/* Which stage a socket has (index + 1, 0: none), and the free ones: a
+ * server's poll looks up every connection's, so no search. */
+_Static_assert(MEWZ_SOCK_STAGES < 256, "stage indexes are bytes");
+static uint8_t stage_of_socket[MEWZ_SOCK_MAX];
+static uint8_t free_stages[MEWZ_SOCK_STAGES];
+static uint32_t free_count;
+static bool stages_ready;
+
+static uint8_t *stage_slot(uint32_t handle)
+{
+    if (handle < MEWZ_SOCK_HANDLE_BASE || handle - MEWZ_SOCK_HANDLE_BASE >= MEWZ_SOCK_MAX)
+        return NULL;
+    return &stage_of_socket[handle - MEWZ_SOCK_HANDLE_BASE];
+}
 
 static struct stage *stage_of(uint32_t handle)
 {
-    for (uint32_t i = 0; i < MEWZ_SOCK_STAGES; i++)
-        if (stages[i].handle == handle)
-            return &stages[i];
-    return NULL;
+    uint8_t *slot = stage_slot(handle);
+    return slot != NULL && *slot != 0 ? &stages[*slot - 1] : NULL;
+}
+
+/* A free stage for the handle, or NULL when all are taken. */
+static struct stage *stage_take_free(uint32_t handle)
+{
+    uint8_t *slot = stage_slot(handle);
+    if (!stages_ready) {
+        for (uint32_t i = 0; i < MEWZ_SOCK_STAGES; i++)
+            free_stages[i] = (uint8_t)(MEWZ_SOCK_STAGES - 1 - i);
+        free_count = MEWZ_SOCK_STAGES;
+        stages_ready = true;
+    }
+    if (slot == NULL || free_count == 0)
+        return NULL;
+    uint8_t index = free_stages[--free_count];
+    *slot = (uint8_t)(index + 1);
+    stages[index] = (struct stage){.handle = handle};
+    return &stages[index];
 }
 
 static bool holds_something(const struct stage *st)
@@ -82,7 +112,7 @@ void mewz_sock_stage_offer(uint32_t handle, struct mewz_hc_stage *offer)
     *offer = (struct mewz_hc_stage){0};
     struct stage *st = stage_of(handle);
     if (st == NULL)
-        st = stage_of(0); /* a free one */
+        st = stage_take_free(handle);
     if (st == NULL || holds_something(st))
         return;
     *st = (struct stage){.handle = handle};
@@ -104,8 +134,11 @@ void mewz_sock_stage_take(uint32_t handle, const struct mewz_hc_stage *answer)
 void mewz_sock_stage_release(uint32_t handle)
 {
     struct stage *st = stage_of(handle);
-    if (st != NULL)
-        *st = (struct stage){0};
+    if (st == NULL)
+        return;
+    *st = (struct stage){0};
+    free_stages[free_count++] = (uint8_t)(st - stages);
+    *stage_slot(handle) = 0;
 }
 
 /* Answers a receive from the stage: true when it did (*nread set, or

@@ -243,6 +243,14 @@ int cseccomp_confine_monitor(const struct cseccomp_monitor_policy *policy)
     if (ctx == NULL)
         return -ENOMEM;
     int status = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+    /* Every syscall of the vCPU loop runs the filter: a binary tree by
+     * syscall number instead of a list (libseccomp 2.5; older ones keep
+     * the list), and the calls of a busy server's loop first. */
+    (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+    static const int hot[] = {SCMP_SYS(ioctl), SCMP_SYS(sendmsg), SCMP_SYS(recvmsg),
+                              SCMP_SYS(epoll_wait)};
+    for (size_t i = 0; status == 0 && i < sizeof hot / sizeof hot[0]; i++)
+        status = seccomp_syscall_priority(ctx, hot[i], 255);
     if (status == 0)
         status = add_rules(ctx, policy);
     if (status == 0)

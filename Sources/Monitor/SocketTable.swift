@@ -33,10 +33,14 @@ final class SocketTable {
     var held: [UInt32: HeldBytes] = [:]
     /// Sockets in the table, the guest's and those it closed with bytes still held.
     private(set) var count = 0
+    /// The bookkeeping of MEWZ_HC_POLL on sockets (Hypercalls+SocketPoll), one slot per handle
+    /// and three for stdio.
+    let pollScratch: PollScratch
 
     init(limit: Int = Int(MEWZ_SOCK_MAX)) {
         self.limit = limit
         sockets = Array(repeating: nil, count: limit)
+        pollScratch = PollScratch(slots: limit + 3)
     }
 
     /// The epoll instance, made on first use: the VM makes it before the seccomp filter is in

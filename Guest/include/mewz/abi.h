@@ -516,8 +516,11 @@ struct mewz_hc_send {
  * MEWZ_POLL_IN) and whose stage has room (cap > 0): the request a server
  * reads next comes back with the wait instead of costing its own exit. A
  * stage answers like a receive: len bytes, or eof, or error; nothing (all
- * 0) when the socket had nothing after all. stages_addr holds poll.nfds
- * stages; a stage outside guest memory is answered EFAULT. */
+ * 0) when the socket had nothing after all. An entry with a stage gets
+ * len as its nbytes (0 when nothing came), not the host's count. A listening
+ * socket's stage is left empty (readable means a connection). stages_addr
+ * holds poll.nfds stages; a stage outside guest memory is answered
+ * EFAULT. */
 struct mewz_hc_stage {
     uint64_t buf;   /* IN: guest address */
     uint32_t cap;   /* IN: bytes; 0: no receive for this entry */

@@ -6,7 +6,7 @@ extension Hypercalls {
     /// them: Hypercalls+SocketPoll) or its timeout, so a sleeping
     /// guest costs no host CPU; a termination signal cuts the wait short (EINTR) and the VM ends
     /// at the next KVM_RUN.
-    func poll(_ address: UInt64) -> Action {
+    func poll(_ address: UInt64, staged: [Bool]? = nil) -> Action {
         withArgument(mewz_hc_poll.self, at: address, name: "poll") { call in
             call.ready = 0
             guard call.nfds <= UInt32(MEWZ_HC_POLL_MAX) else {
@@ -25,7 +25,7 @@ extension Hypercalls {
                 let deadline = Self.deadline(after: call.timeout_ns)
                 // Held outbox bytes go out while the guest waits, whatever it waits for.
                 call.ready = try entries.contains(where: { SocketTable.isSocketHandle($0.handle) }) || !sockets.held.isEmpty
-                    ? waitWithSockets(for: &entries, timeout: deadline)
+                    ? waitWithSockets(for: &entries, timeout: deadline, staged: staged)
                     : Self.wait(for: &entries, descriptors: descriptors, timeout: deadline)
                 call.error = WASIErrno.success
             } catch {

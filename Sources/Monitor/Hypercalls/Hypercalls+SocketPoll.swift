@@ -9,72 +9,70 @@ extension Hypercalls {
     /// descriptor that wakes the wait without being asked for is dropped from the set. stdio
     /// descriptors join the set the same way; a regular file or /dev/null, which epoll refuses,
     /// is ready at once, as poll reports it.
-    func waitWithSockets(for entries: inout [mewz_hc_poll_fd], timeout deadline: UInt64?) throws(Errno) -> UInt32 {
+    ///
+    /// `staged[i]` (when given) says entry i's socket is received into a stage right after
+    /// (MEWZ_HC_POLL_RECV): its nbytes is the stage's to report, so no FIONREAD is asked.
+    func waitWithSockets(for entries: inout [mewz_hc_poll_fd], timeout deadline: UInt64?,
+                         staged: [Bool]? = nil) throws(Errno) -> UInt32 {
         guard sockets.prepareEpoll() >= 0 else { throw Errno(code: ENOMEM) }
-        var wanted: [UInt64: UInt32] = [:]  // epoll key -> events asked
-        var keys: [UInt64?] = []
-        var hostFD: [UInt64: Int32] = [:]
-        for entry in entries {
-            guard let (key, fd) = pollKey(entry.handle) else {
-                keys.append(nil)
+        let call = sockets.pollScratch
+        call.begin()
+        var entrySlots = [Int](repeating: -1, count: entries.count)
+        var answersNow = false  // a handle the guest does not own is an answer already
+        for (index, entry) in entries.enumerated() {
+            guard let (key, fd) = pollKey(entry.handle), let slot = slot(of: key) else {
+                answersNow = true
                 continue
             }
-            wanted[key, default: 0] |= UInt32(Self.hostEvents(entry.events))
-            hostFD[key] = fd
-            keys.append(key)
+            call.take(slot, key: key, fd: fd)
+            call.asked[slot] = true
+            call.wanted[slot] |= UInt32(Self.hostEvents(entry.events))
+            entrySlots[index] = slot
         }
         // Sockets with outbox bytes held (closed by the guest or not) are watched for room too,
         // and sent to when they have it, whatever the guest asked.
-        var registered = wanted
         for handle in sockets.handlesHoldingBytes {
-            guard let socket = sockets.anySocket(handle) else { continue }
-            registered[UInt64(handle), default: 0] |= UInt32(POLLOUT)
-            hostFD[UInt64(handle)] = socket.fd
+            guard let socket = sockets.anySocket(handle), let slot = slot(of: UInt64(handle)) else { continue }
+            call.take(slot, key: UInt64(handle), fd: socket.fd)
+            call.registered[slot] |= UInt32(POLLOUT)
         }
-        var alwaysReady: Set<UInt64> = []
-        for (key, events) in registered where !register(key, fd: hostFD[key]!, events: events) {
-            alwaysReady.insert(key)
+        for slot in call.used {
+            call.registered[slot] |= call.wanted[slot]
+            // epoll refuses regular files (/dev/null, a file as stdio): ready at once, as poll says.
+            call.alwaysReady[slot] = !register(call.key[slot], fd: call.fd[slot], events: call.registered[slot])
+            answersNow = answersNow || call.alwaysReady[slot]
         }
-        let answersNow = keys.contains(nil) || !alwaysReady.isEmpty
-        var happened: [UInt64: UInt32]
-        while true {
-            happened = try epollWait(wanted: registered, until: answersNow ? 0 : deadline)
-            for key in alwaysReady { happened[key] = wanted[key] ?? 0 }
-            for (key, events) in happened where key >> 32 == 0 && sockets.held[UInt32(key)] != nil {
-                guard events & UInt32(POLLOUT | POLLERR | POLLHUP) != 0,
-                      sockets.sendHeld(UInt32(key)) else { continue }
-                // Nothing held any more: only what the guest asked stays registered.
-                let fd = hostFD[key]!
-                if let asked = wanted[key] {
-                    registered[key] = asked
-                    if !register(key, fd: fd, events: asked) { alwaysReady.insert(key) }
-                } else {
-                    registered[key] = nil
-                    if sockets.anySocket(UInt32(key)) != nil { unregister(key) }
-                }
-            }
+        var reported = false
+        while !reported {
+            try epollWait(call, until: answersNow ? 0 : deadline)
+            for slot in call.used where call.alwaysReady[slot] { call.happened[slot] = call.wanted[slot] }
+            sendHeldThatFit(call)
             // A socket is writable for the guest once nothing is held for it.
-            happened = happened.filter { wanted[$0.key] != nil }
-            for key in happened.keys where key >> 32 == 0 && sockets.held[UInt32(key)].map({ !$0.isEmpty }) == true {
-                happened[key]! &= ~UInt32(POLLOUT)
+            for slot in call.used where call.asked[slot] {
+                var events = call.happened[slot]
+                if call.key[slot] >> 32 == 0, sockets.held[UInt32(call.key[slot])].map({ !$0.isEmpty }) == true {
+                    events &= ~UInt32(POLLOUT)
+                }
+                if events & call.wanted[slot] == 0 && events & UInt32(POLLERR | POLLHUP) == 0 { events = 0 }
+                call.happened[slot] = events
+                reported = reported || events != 0
             }
-            happened = happened.filter { $0.value & wanted[$0.key]! != 0 || $0.value & UInt32(POLLERR | POLLHUP) != 0 }
-            if !happened.isEmpty || answersNow { break }
+            if answersNow { break }
             if let deadline, Syscall.clockNanoseconds(CLOCK_MONOTONIC) >= deadline { break }
         }
 
         var ready: UInt32 = 0
-        var readable: [UInt64: UInt64] = [:]
         for index in entries.indices {
             var entry = entries[index]
             entry.nbytes = 0
-            if let key = keys[index] {
+            let slot = entrySlots[index]
+            if slot >= 0 {
                 let asked = UInt16(MEWZ_POLL_IN | MEWZ_POLL_OUT) & entry.events
                 let always = UInt16(MEWZ_POLL_ERR | MEWZ_POLL_HUP | MEWZ_POLL_NVAL)
-                entry.revents = Self.guestEvents(Int16(truncatingIfNeeded: happened[key] ?? 0)) & (asked | always)
-                if entry.revents & UInt16(MEWZ_POLL_IN) != 0 {
-                    if readable[key] == nil { readable[key] = Syscall.bytesReadable(hostFD[key]!) ?? 0 }
-                    entry.nbytes = readable[key] ?? 0
+                entry.revents = Self.guestEvents(Int16(truncatingIfNeeded: call.happened[slot])) & (asked | always)
+                if entry.revents & UInt16(MEWZ_POLL_IN) != 0, staged?[index] != true {
+                    if call.readable[slot] == nil { call.readable[slot] = Syscall.bytesReadable(call.fd[slot]) ?? 0 }
+                    entry.nbytes = call.readable[slot] ?? 0
                 }
             } else {
                 entry.revents = UInt16(MEWZ_POLL_NVAL)
@@ -83,6 +81,36 @@ extension Hypercalls {
             entries[index] = entry
         }
         return ready
+    }
+
+    /// Sends what held sockets with room (or an error) hold; a socket that holds nothing any
+    /// more keeps only the events the guest asked for in the set.
+    private func sendHeldThatFit(_ call: PollScratch) {
+        guard !sockets.held.isEmpty else { return }
+        for slot in call.used where call.key[slot] >> 32 == 0 {
+            let handle = UInt32(call.key[slot])
+            guard sockets.held[handle] != nil, call.happened[slot] & UInt32(POLLOUT | POLLERR | POLLHUP) != 0,
+                  sockets.sendHeld(handle) else { continue }
+            call.registered[slot] = call.wanted[slot]
+            if call.asked[slot] {
+                if !register(call.key[slot], fd: call.fd[slot], events: call.wanted[slot]) { call.alwaysReady[slot] = true }
+            } else if sockets.anySocket(handle) != nil {
+                unregister(call.key[slot])
+            }
+        }
+    }
+
+    /// The scratch slot of an epoll key: a socket's handle index, then stdin, stdout, stderr.
+    private func slot(of key: UInt64) -> Int? {
+        if key >> 32 == 0 {
+            let index = Int(key) - Int(SocketTable.handleBase)
+            return index >= 0 && index < sockets.limit ? index : nil
+        }
+        let fd = Int32(truncatingIfNeeded: key & 0xffff_ffff)
+        if fd == descriptors.stdin { return sockets.limit }
+        if fd == descriptors.stdout { return sockets.limit + 1 }
+        if fd == descriptors.stderr { return sockets.limit + 2 }
+        return nil
     }
 
     /// The epoll key and host descriptor of a handle the guest owns: a socket's key is its
@@ -127,11 +155,11 @@ extension Hypercalls {
         }
     }
 
-    /// epoll_wait until a wanted descriptor reports or the deadline passes; returns the host
-    /// events by key. Reports for descriptors not wanted now drop them from the set.
-    private func epollWait(wanted: [UInt64: UInt32], until deadline: UInt64?) throws(Errno) -> [UInt64: UInt32] {
-        var events = [UInt32](repeating: 0, count: Int(CKVM_EPOLL_BATCH))
-        var keys = [UInt64](repeating: 0, count: Int(CKVM_EPOLL_BATCH))
+    /// epoll_wait until a descriptor of this call reports or the deadline passes; the host
+    /// events land in the call's `happened`. Reports for descriptors not in the call drop them
+    /// from the set.
+    private func epollWait(_ call: PollScratch, until deadline: UInt64?) throws(Errno) {
+        for slot in call.used { call.happened[slot] = 0 }
         while true {
             var milliseconds: Int32 = -1
             if let deadline {
@@ -139,23 +167,88 @@ extension Hypercalls {
                 // Rounded up: a wake-up before the deadline would only wait again.
                 milliseconds = deadline > now ? Int32(clamping: (deadline - now + 999_999) / 1_000_000) : 0
             }
-            let result = ckvm_epoll_wait(sockets.epollFD, &events, &keys, milliseconds)
+            let result = ckvm_epoll_wait(sockets.epollFD, &call.epollEvents, &call.epollKeys, milliseconds)
             if result < 0 {
                 let failure = Errno(code: Int32(truncatingIfNeeded: -result))
                 if failure.code == EINTR, !Syscall.terminationPending { continue }
                 throw failure
             }
-            var happened: [UInt64: UInt32] = [:]
+            var any = false
             for index in 0..<result {
-                let key = keys[index]
-                if wanted[key] != nil {
-                    happened[key] = events[index]
+                let key = call.epollKeys[index]
+                if let slot = slot(of: key), call.holds(slot, key: key) {
+                    call.happened[slot] = call.epollEvents[index]
+                    any = true
                 } else {
                     unregister(key)
                 }
             }
-            if !happened.isEmpty || milliseconds == 0 { return happened }
-            if let deadline, Syscall.clockNanoseconds(CLOCK_MONOTONIC) >= deadline { return happened }
+            if any || milliseconds == 0 { return }
+            if let deadline, Syscall.clockNanoseconds(CLOCK_MONOTONIC) >= deadline { return }
         }
+    }
+}
+
+/// One socket poll's bookkeeping by scratch slot (a socket's handle index, then stdio's
+/// three), kept in the socket table and reused: a server polls hundreds of sockets thousands
+/// of times a second, and this way a poll allocates nothing per socket.
+final class PollScratch {
+    private var mark: [UInt32]
+    private var generation: UInt32 = 0
+    /// Slots of this call, in the order they were taken.
+    private(set) var used: [Int] = []
+    var key: [UInt64]
+    var fd: [Int32]
+    /// In the guest's set (else only watched for held outbox bytes).
+    var asked: [Bool]
+    var wanted: [UInt32]
+    var registered: [UInt32]
+    var happened: [UInt32]
+    var alwaysReady: [Bool]
+    var readable: [UInt64?]
+    var epollEvents = [UInt32](repeating: 0, count: Int(CKVM_EPOLL_BATCH))
+    var epollKeys = [UInt64](repeating: 0, count: Int(CKVM_EPOLL_BATCH))
+
+    init(slots: Int) {
+        mark = Array(repeating: 0, count: slots)
+        key = Array(repeating: 0, count: slots)
+        fd = Array(repeating: -1, count: slots)
+        asked = Array(repeating: false, count: slots)
+        wanted = Array(repeating: 0, count: slots)
+        registered = Array(repeating: 0, count: slots)
+        happened = Array(repeating: 0, count: slots)
+        alwaysReady = Array(repeating: false, count: slots)
+        readable = Array(repeating: nil, count: slots)
+        used.reserveCapacity(slots)
+    }
+
+    /// A new call: no slot is taken.
+    func begin() {
+        used.removeAll(keepingCapacity: true)
+        generation &+= 1
+        if generation == 0 {  // wrapped: marks from long ago would look current
+            for index in mark.indices { mark[index] = 0 }
+            generation = 1
+        }
+    }
+
+    /// Takes `slot` for `key` in this call (once; later takes only return).
+    func take(_ slot: Int, key: UInt64, fd: Int32) {
+        guard mark[slot] != generation else { return }
+        mark[slot] = generation
+        used.append(slot)
+        self.key[slot] = key
+        self.fd[slot] = fd
+        asked[slot] = false
+        wanted[slot] = 0
+        registered[slot] = 0
+        happened[slot] = 0
+        alwaysReady[slot] = false
+        readable[slot] = nil
+    }
+
+    /// The slot is this call's, for this key (stdout and stderr may share a descriptor).
+    func holds(_ slot: Int, key: UInt64) -> Bool {
+        mark[slot] == generation && self.key[slot] == key
     }
 }

@@ -9,12 +9,21 @@ extension Hypercalls {
             return .fail("hypercall poll-recv: argument at 0x\(hex(address)) is misaligned or outside guest memory")
         }
         let call = bytes.loadUnaligned(as: mewz_hc_poll_recv.self)
-        let action = poll(call.poll_addr)
+        let entrySize = UInt64(MemoryLayout<mewz_hc_poll_fd>.stride)
+        let stageSize = UInt64(MemoryLayout<mewz_hc_stage>.stride)
+        // The entries with a stage: their readable count is the stage's (no FIONREAD).
+        var staged: [Bool]? = nil
+        if let asked = memory.object(mewz_hc_poll.self, at: call.poll_addr)?.loadUnaligned(as: mewz_hc_poll.self),
+           asked.nfds <= UInt32(MEWZ_HC_POLL_MAX),
+           let stages = memory.slice(call.stages_addr, UInt64(asked.nfds) * stageSize) {
+            staged = (0..<Int(asked.nfds)).map {
+                stages.loadUnaligned(fromByteOffset: $0 * Int(stageSize), as: mewz_hc_stage.self).cap > 0
+            }
+        }
+        let action = poll(call.poll_addr, staged: staged)
         guard action == .resume, let answered = memory.object(mewz_hc_poll.self, at: call.poll_addr)?
                 .loadUnaligned(as: mewz_hc_poll.self),
               answered.error == WASIErrno.success else { return action }
-        let entrySize = UInt64(MemoryLayout<mewz_hc_poll_fd>.stride)
-        let stageSize = UInt64(MemoryLayout<mewz_hc_stage>.stride)
         guard let entries = memory.slice(answered.fds_addr, UInt64(answered.nfds) * entrySize),
               let stages = memory.slice(call.stages_addr, UInt64(answered.nfds) * stageSize) else { return action }
         for index in 0..<Int(answered.nfds) {
@@ -33,6 +42,9 @@ extension Hypercalls {
                     let count = Self.messageCall(&vectors, name: &name, nameLength: 0) { recvmsg(socket.fd, &$0, 0) }
                     if count > 0 {
                         stage.len = UInt32(count)
+                        var answeredEntry = entry
+                        answeredEntry.nbytes = UInt64(count)
+                        entries.storeBytes(of: answeredEntry, toByteOffset: index * Int(entrySize), as: mewz_hc_poll_fd.self)
                     } else if count == 0 {
                         stage.eof = 1
                     } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
