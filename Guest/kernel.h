@@ -498,8 +498,8 @@ uint32_t mewz_hc_poll_recv(struct mewz_hc_poll_fd *fds, uint32_t nfds,
                            uint32_t *ready);
 /* wasi/sock_outbox.c: sends held until the next call to the host (abi.h,
  * struct mewz_outbox). mewz_sock_defer takes a send of `total` bytes into
- * the outbox (true, *nwritten set) when the socket is a non-blocking
- * stream the monitor holds nothing of and the bytes fit. After each call to
+ * the outbox (true, *nwritten set) when the socket is a connected
+ * non-blocking stream the monitor holds nothing of and the bytes fit. After each call to
  * the host, mewz_outbox_settle reads the monitor's answers (held bytes,
  * errors) into the sockets' state. */
 extern struct mewz_outbox *mewz_outbox_page; /* MEWZ_OUTBOX_ADDR */
@@ -511,6 +511,9 @@ void mewz_outbox_settle(void);
 void mewz_outbox_flush(void);
 /* The error a held send of the socket failed with, once; 0 when none. */
 uint32_t mewz_sock_take_error(uint32_t handle);
+/* The socket was accepted or is connecting: its sends may wait in the
+ * outbox. */
+void mewz_sock_mark_connected(uint32_t handle);
 /* A send went straight to the monitor and was answered: nothing is held. */
 void mewz_sock_sent_directly(uint32_t handle);
 /* The handle's socket is new or closed: no state. */

@@ -438,6 +438,19 @@ static void test_outbox(void)
     CHECK(sock_send_calls == sends && mewz_outbox_records == 1);
     mewz_outbox_flush();
 
+    /* A socket that is neither accepted nor connecting is not deferred:
+     * the host refuses its send at once. Once connecting, it is. */
+    uint32_t fresh = open_socket(1, MEWZ_SOCK_STREAM);
+    CHECK_EQ(mewz_wasi_fd_fdstat_set_flags(fresh, MEWZ_WASI_FDFLAG_NONBLOCK), MEWZ_WASI_ESUCCESS);
+    sends = sock_send_calls;
+    CHECK_EQ(mewz_wasi_sock_send(fresh, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(sock_send_calls, sends + 1);
+    put_address(0x100, 0x1000, 4);
+    CHECK_EQ(mewz_wasi_sock_connect(fresh, 0x100, 80), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(mewz_wasi_sock_send(fresh, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(sock_send_calls, sends + 1);
+    mewz_outbox_flush();
+
     /* A held send that failed is the next send's error, once. */
     outbox_error = MEWZ_WASI_EPIPE;
     CHECK_EQ(mewz_wasi_sock_send(conn, 0x200, 1, 0, 0x44), MEWZ_WASI_ESUCCESS);

@@ -44,6 +44,7 @@ uint32_t mewz_wasi_sock_accept(uint32_t fd, uint32_t flags, uint32_t fd_out)
         err = mewz_sock_install(handle, MEWZ_SOCK_STREAM, (uint16_t)flags, &new_fd);
     if (err != MEWZ_WASI_ESUCCESS)
         return err;
+    mewz_sock_mark_connected(handle);
     mewz_guest_store_u32(fd_out, new_fd);
     return MEWZ_WASI_ESUCCESS;
 }
@@ -175,7 +176,12 @@ uint32_t mewz_wasi_sock_bind(uint32_t fd, uint32_t addr, uint32_t port)
 
 uint32_t mewz_wasi_sock_connect(uint32_t fd, uint32_t addr, uint32_t port)
 {
-    return with_address(fd, addr, port, MEWZ_SOCK_CONNECT);
+    uint32_t err = with_address(fd, addr, port, MEWZ_SOCK_CONNECT);
+    struct mewz_fd *entry;
+    if ((err == MEWZ_WASI_ESUCCESS || err == MEWZ_WASI_EINPROGRESS) &&
+        mewz_sock_get(fd, &entry) == MEWZ_WASI_ESUCCESS)
+        mewz_sock_mark_connected(entry->handle);
+    return err;
 }
 
 uint32_t mewz_wasi_sock_listen(uint32_t fd, uint32_t backlog)

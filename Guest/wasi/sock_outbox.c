@@ -3,7 +3,9 @@
  * mewz_outbox). A send on a non-blocking stream socket is copied here and
  * answered at once; the monitor sends the records before the next hypercall
  * it handles, so a server's responses ride on its next poll instead of
- * costing an exit each. Like a kernel's socket buffer: an error the host
+ * costing an exit each (only on sockets that are connected or connecting:
+ * a send on any other is refused at once, as the host would). Like a
+ * kernel's socket buffer: an error the host
  * answers later is the socket's next send's, and bytes the host could not
  * take yet are the monitor's to send (the socket is "held" until a send or
  * a poll says they went): sends on it then go straight to the monitor,
@@ -27,6 +29,8 @@ static uint32_t arena_used;
 struct socket_state {
     uint16_t error; /* an earlier held send failed: the next send's answer */
     bool held;      /* the monitor keeps bytes of this socket */
+    bool connected; /* accepted, or connecting: a send on any other socket
+                       is the host's to refuse at once (ENOTCONN, EPIPE) */
 };
 static struct socket_state states[MEWZ_SOCK_MAX];
 
@@ -69,6 +73,13 @@ void mewz_sock_forget(uint32_t handle)
     struct socket_state *st = state_of(handle);
     if (st != NULL)
         *st = (struct socket_state){0};
+}
+
+void mewz_sock_mark_connected(uint32_t handle)
+{
+    struct socket_state *st = state_of(handle);
+    if (st != NULL)
+        st->connected = true;
 }
 
 void mewz_sock_sent_directly(uint32_t handle)
@@ -118,7 +129,7 @@ bool mewz_sock_defer(const struct mewz_fd *entry, uint32_t iovs, uint32_t iovs_l
                      uint64_t total, uint32_t *nwritten)
 {
     struct socket_state *st = state_of(entry->handle);
-    if (st == NULL || st->held || entry->socktype != MEWZ_SOCK_STREAM ||
+    if (st == NULL || st->held || !st->connected || entry->socktype != MEWZ_SOCK_STREAM ||
         !(entry->flags & MEWZ_WASI_FDFLAG_NONBLOCK) || total == 0 || total > DEFER_MAX)
         return false;
     if (!append(entry->handle, iovs, iovs_len, (uint32_t)total)) {
