@@ -99,7 +99,7 @@ struct VirtualMachineTests {
         ("port", "guest accessed I/O port 0x80, which has no device"),
         ("halt", "guest halted at rip 0x"),
         ("call 0", "guest made unknown hypercall 0"),
-        ("call 13", "guest made unknown hypercall 13"),
+        ("call 14", "guest made unknown hypercall 14"),  // MEWZ_HC_COUNT: the first past the last
         ("ring-post 2", "guest posted hypercall 2 to the ring, which serves only calls that cannot wait"),
         ("ring-post 5", "guest posted hypercall 5 to the ring, which serves only calls that cannot wait"),
         ("ring-post 99", "guest posted hypercall 99 to the ring, which serves only calls that cannot wait"),
