@@ -1,15 +1,15 @@
 /*
  * sock_outbox.c: sends held until the next call to the host (abi.h, struct
- * mewz_outbox). A send on a non-blocking stream socket is copied here and
- * answered at once; the monitor sends the records before the next hypercall
- * it handles, so a server's responses ride on its next poll instead of
- * costing an exit each (only on sockets that are connected or connecting:
- * a send on any other is refused at once, as the host would). Like a
- * kernel's socket buffer: an error the host
- * answers later is the socket's next send's, and bytes the host could not
- * take yet are the monitor's to send (the socket is "held" until a send or
- * a poll says they went): sends on it then go straight to the monitor,
- * which answers EAGAIN while it still holds bytes.
+ * mewz_outbox). A send on a connected (accepted or connecting) non-blocking
+ * stream socket is copied here and answered at once; the monitor sends the
+ * records before the next hypercall it handles, so a server's responses
+ * ride on its next poll instead of costing an exit each. A send on any
+ * other socket goes to the host, which refuses it at once if it must. Like
+ * a kernel's socket buffer: an error the host answers later is the
+ * socket's next send's, and bytes the host could not take yet are the
+ * monitor's to send (the socket is "held" until a send or a poll says they
+ * went): sends on it then go straight to the monitor, which answers EAGAIN
+ * while it still holds bytes.
  */
 #include "kernel.h"
 
