@@ -5,12 +5,13 @@ import Testing
 
 /// Many containers at once, and bad input that must change nothing.
 @Suite(.serialized, .needsBinary) struct BinaryReliabilityTests {
-    /// The mount table, without the network namespaces other tests running alongside bind
-    /// under /run/netns (this test makes none).
+    /// The mount table, without what other tests running alongside mount: network namespaces
+    /// bound under /run/netns and the overlays of their podman storage (PodmanEnvironment's
+    /// /tmp/mewz-podman-*). This test makes neither.
     static func mounts() -> [String] {
         ((try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? "").split(separator: "\n")
             .map { $0.split(separator: " ").dropFirst(3).prefix(2).joined(separator: " ") }
-            .filter { !$0.contains(" /run/netns/") }.sorted()
+            .filter { !$0.contains(" /run/netns/") && !$0.contains("/mewz-podman-") }.sorted()
     }
 
     /// 100 containers created, started and deleted concurrently (each in its own cgroup, the
