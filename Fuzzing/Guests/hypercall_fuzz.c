@@ -1,7 +1,9 @@
 /*
  * A hostile guest for the monitor (hack/fuzz hypercall): argv[1] is a seed,
- * argv[2] a number of hypercalls. Each one is write, read, random, memory
- * or poll with arguments drawn from the seed: valid, at the boundaries of
+ * argv[2] a number of hypercalls. Each one is write, read, random, memory,
+ * poll, or a flush of outbox records (on a stream socket that never
+ * connects, a datagram socket and random handles) with arguments drawn
+ * from the seed: valid, at the boundaries of
  * guest RAM and of the backed linear memory, straddling them, overflowing
  * 64 bits, far away, and overlapping the argument struct itself. Written
  * in C, not Wasm, so nothing but the ABI stands between it and the monitor.
@@ -421,20 +423,80 @@ static __attribute__((noreturn)) void finish(const char *how)
     guest_exit(0, 0);
 }
 
+/* ---- the outbox (abi.h, struct mewz_outbox) -------------------------- */
+
+/* A stream socket that never connects (every send it is asked for fails:
+ * EPIPE, so the monitor never holds bytes) and a datagram socket (no
+ * outbox: EBADF); 0 when the host refused one. While any is open, every
+ * hypercall first sends the outbox. */
+static struct mewz_hc_socket socket_args;
+static uint32_t stream_socket, datagram_socket;
+
+static uint32_t open_socket(uint32_t type)
+{
+    socket_args = (struct mewz_hc_socket){.op = MEWZ_SOCK_OPEN, .arg0 = MEWZ_SOCK_AF_INET, .arg1 = type, .error = 77};
+    out(MEWZ_HC_SOCKET, MEWZ_HC_ADDR(&socket_args));
+    return socket_args.error == 0 ? socket_args.handle : 0;
+}
+
+/* Records with handles of every kind, bytes anywhere and any count (past
+ * MEWZ_OUTBOX_RECORDS too), then MEWZ_HC_FLUSH: the count must come back 0
+ * and every record answered as abi.h says. */
+static void fuzz_outbox(void)
+{
+    volatile struct mewz_outbox *box = (volatile struct mewz_outbox *)(uintptr_t)MEWZ_OUTBOX_ADDR;
+    uint32_t n = below(4) ? (uint32_t)below(8) : count(MEWZ_OUTBOX_RECORDS);
+    uint32_t records = n < MEWZ_OUTBOX_RECORDS ? n : MEWZ_OUTBOX_RECORDS;
+    for (uint32_t i = 0; i < records; i++) {
+        uint32_t len = (uint32_t)(below(3) ? below(4096) : size());
+        uint64_t addr = destination(len);
+        uint32_t handle;
+        switch (below(4)) {
+        case 0: case 1: handle = stream_socket; break;
+        case 2: handle = datagram_socket; break;
+        default: handle = (uint32_t)next(); break;
+        }
+        box->records[i] = (struct mewz_outbox_record){.addr = addr, .handle = handle, .len = len, .error = 77, .held = 77};
+    }
+    box->count = n;
+    out(MEWZ_HC_FLUSH, MEWZ_HC_ADDR(scratch));
+    if (stream_socket == 0 && datagram_socket == 0)
+        return; /* no socket: the monitor need not look */
+    if (box->count != 0)
+        mismatch("outbox: count not cleared", box->count);
+    for (uint32_t i = 0; i < records; i++) {
+        struct mewz_outbox_record record = box->records[i];
+        if (record.held != 0)
+            mismatch("outbox: bytes held for a socket that never connected", record.held);
+        if (record.handle != stream_socket || stream_socket == 0) {
+            if (record.error != 8) /* EBADF */
+                mismatch("outbox: a record on no stream socket not EBADF", record.error);
+        } else if (record.len > 0 && !inside(record.addr, record.len)) {
+            if (record.error != 21) /* EFAULT */
+                mismatch("outbox: bytes outside guest memory not EFAULT", record.error);
+        } else if ((record.len > 0) != (record.error != 0) || record.error == 77) {
+            mismatch("outbox: a send on an unconnected socket answered", record.error);
+        }
+    }
+}
+
 __attribute__((used)) void guest_main(const struct mewz_boot_info *info)
 {
     boot = info;
     state = decimal(argument(1)) * 0x9E3779B97F4A7C15ULL + 1;
     uint64_t calls = decimal(argument(2));
     backed = boot->lm_backed_size;
+    stream_socket = open_socket(MEWZ_SOCK_STREAM);
+    datagram_socket = open_socket(MEWZ_SOCK_DGRAM);
     for (iteration = 0; iteration < calls; iteration++) {
         if (below(64) == 0)
             scribble_ring_state();
-        switch (below(5)) {
+        switch (below(6)) {
         case 0: fuzz_write_or_read(0); break;
         case 1: fuzz_write_or_read(1); break;
         case 2: fuzz_random(); break;
         case 3: fuzz_memory(); break;
+        case 4: fuzz_outbox(); break;
         default: fuzz_poll(); break;
         }
     }
