@@ -25,15 +25,7 @@ final class HeldBytes {
     /// One non-blocking sendmsg of what is held; the bytes sent, 0 when the socket is full,
     /// or nil with errno set.
     func sendSome(on fd: Int32) -> Int? {
-        let result = bytes.withUnsafeMutableBytes { buffer -> Int in
-            var vector = iovec(iov_base: buffer.baseAddress! + start, iov_len: buffer.count - start)
-            return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                var message = msghdr()
-                message.msg_iov = vectorPointer
-                message.msg_iovlen = 1
-                return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
-            }
-        }
+        let result = bytes.withUnsafeBytes { Syscall.sendOnce(fd, UnsafeRawBufferPointer(rebasing: $0[start...])) }
         if result >= 0 {
             start += result
             if start == bytes.count { (bytes, start) = ([], 0) }

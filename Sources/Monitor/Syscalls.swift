@@ -133,6 +133,18 @@ enum Syscall {
         try retrying { ckvm_getrandom(buffer.baseAddress, buffer.count) }
     }
 
+    /// One sendmsg of `bytes` on a socket (MSG_NOSIGNAL: a gone peer is EPIPE, not a signal):
+    /// the bytes sent, or -1 with errno set. The sockets are non-blocking: a full one is EAGAIN.
+    static func sendOnce(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
+        var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+            var message = msghdr()
+            message.msg_iov = vectorPointer
+            message.msg_iovlen = 1
+            return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+        }
+    }
+
     /// Writes all of `bytes`, or stops at the first error.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
         var offset = 0

@@ -41,17 +41,7 @@ struct OutboxTests {
     /// are small, so a few hundred KiB fill them.
     func smallConnection() -> (guest: UInt32, client: Int32, listener: UInt32) {
         let (listening, port) = calls.listener()
-        let client = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var size: Int32 = 4096
-        setsockopt(client, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
+        let client = SocketHypercallTests.hostClient(port: port, receiveBuffer: 4096)
         let accepted = calls.accept(listening).accepted
         #expect(calls.socketCall(MEWZ_SOCK_SETOPT, handle: accepted, arg0: MEWZ_SOCKOPT_SNDBUF.rawValue, value: 4096).error
                 == WASIErrno.success)
@@ -61,6 +51,15 @@ struct OutboxTests {
     /// Byte i of a test stream.
     static func pattern(_ count: Int, from start: Int = 0) -> [UInt8] {
         (start..<start + count).map { UInt8(truncatingIfNeeded: $0 % 251) }
+    }
+
+    /// What a reader got is `expected`, byte for byte (compared outside #expect, which would
+    /// print both arrays whole).
+    static func expectStream(_ received: [UInt8]?, _ expected: [UInt8],
+                             sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(received?.count == expected.count, sourceLocation: sourceLocation)
+        let same = received == expected
+        #expect(same, "the bytes differ", sourceLocation: sourceLocation)
     }
 
     /// Fills the outbox with `records` records of 60 KiB of the pattern on `handle` (one flush
@@ -145,10 +144,7 @@ struct OutboxTests {
         #expect(hypercalls.sockets.held.isEmpty)
         #expect(calls.send(handle, "tail").written == 4)
         #expect(calls.socketCall(MEWZ_SOCK_CLOSE, handle: handle).error == WASIErrno.success)
-        let received = reader.wait()
-        #expect(received?.count == posted + 4)
-        let same = received == Self.pattern(posted) + Array("tail".utf8)  // (not in #expect: it would print them all)
-        #expect(same, "the bytes differ")
+        Self.expectStream(reader.wait(), Self.pattern(posted) + Array("tail".utf8))
     }
 
     @Test func aCloseSendsTheHeldBytesFirstAndKeepsTheHandleUntilThen() {
@@ -164,10 +160,7 @@ struct OutboxTests {
             _ = calls.poll([(listening, MEWZ_POLL_IN)], timeout: 100_000_000)
         }
         #expect(hypercalls.sockets.count == 1)
-        let received = reader.wait()
-        #expect(received?.count == posted)
-        let same = received == Self.pattern(posted)
-        #expect(same, "the bytes differ")
+        Self.expectStream(reader.wait(), Self.pattern(posted))
     }
 
     @Test func aShutdownForWritingComesAfterTheHeldBytes() {
@@ -180,10 +173,7 @@ struct OutboxTests {
             _ = calls.poll([(listening, MEWZ_POLL_IN)], timeout: 100_000_000)
         }
         // The end of the stream after every byte, with the socket still open for the guest.
-        let received = reader.wait()
-        #expect(received?.count == posted)
-        let same = received == Self.pattern(posted)
-        #expect(same, "the bytes differ")
+        Self.expectStream(reader.wait(), Self.pattern(posted))
         #expect(calls.socketCall(MEWZ_SOCK_PEER_ADDR, handle: handle).error == WASIErrno.success)
     }
 
@@ -196,10 +186,7 @@ struct OutboxTests {
         #expect(hypercalls.handle(number: MEWZ_HC_EXIT.rawValue, argument: 0x1000) == .terminate(.exited(0)))
         #expect(hypercalls.sockets.held.isEmpty)
         #expect(calls.socketCall(MEWZ_SOCK_CLOSE, handle: handle).error == WASIErrno.success)
-        let received = reader.wait()
-        #expect(received?.count == posted)
-        let same = received == Self.pattern(posted)
-        #expect(same, "the bytes differ")
+        Self.expectStream(reader.wait(), Self.pattern(posted))
     }
 
     @Test func aHeldSendThatFailsIsTheNextSendsError() {

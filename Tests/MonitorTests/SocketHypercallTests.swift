@@ -60,9 +60,13 @@ struct SocketHypercallTests {
         return (handle, bound.addr.port)
     }
 
-    /// A host-side client connected to 127.0.0.1:port.
-    static func hostClient(port: UInt16) -> Int32 {
+    /// A host-side client connected to 127.0.0.1:port, with SO_RCVBUF `receiveBuffer` when
+    /// given (set before connecting, so the window is small from the start).
+    static func hostClient(port: UInt16, receiveBuffer: Int32? = nil) -> Int32 {
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian

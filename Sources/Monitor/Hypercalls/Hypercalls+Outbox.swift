@@ -39,13 +39,7 @@ extension Hypercalls {
         }
         var sent = 0
         while sent < bytes.count {
-            var vector = iovec(iov_base: bytes.baseAddress! + sent, iov_len: bytes.count - sent)
-            let result = withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                var message = msghdr()
-                message.msg_iov = vectorPointer
-                message.msg_iovlen = 1
-                return sendmsg(socket.fd, &message, Int32(MSG_NOSIGNAL))
-            }
+            let result = Syscall.sendOnce(socket.fd, UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[sent...]))
             if result > 0 {
                 sent += result
             } else if result < 0, errno == EINTR {
