@@ -1,6 +1,7 @@
 /// SHA-256 (FIPS 180-4), streaming: feed bytes with `update`, read the
 /// digest with `finalize`. Written here rather than imported so the pure
-/// core needs neither Foundation nor a C library.
+/// core needs neither Foundation nor a system library; whole blocks go
+/// through the CPU's SHA extensions when it has them (SHA256State).
 public struct SHA256: Sendable {
     private var state: SHA256State = .initial
     /// Bytes of an unfinished 64-byte block.

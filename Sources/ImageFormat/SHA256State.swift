@@ -1,4 +1,7 @@
-/// The eight working words of SHA-256 and its compression function.
+import CSHA256
+
+/// The eight working words of SHA-256 and its compression function: the
+/// CPU's SHA extensions when it has them (CSHA256), else the Swift rounds.
 struct SHA256State: Sendable {
     static let blockSize = 64
 
@@ -33,8 +36,24 @@ struct SHA256State: Sendable {
         compress(blocks: base, count: bytes.count / Self.blockSize)
     }
 
+    /// Whether the CPU has the SHA extensions (asked once per process).
+    static let hasSHAExtensions = csha256_available() != 0
+
     /// Processes `count` consecutive 64-byte blocks starting at `blocks`.
     mutating func compress(blocks: UnsafeRawPointer, count: Int) {
+        guard Self.hasSHAExtensions else { return compressPortable(blocks: blocks, count: count) }
+        // Through a tuple: the C side wants h0...h7 contiguous, which a struct's layout does not promise.
+        var words = (h0, h1, h2, h3, h4, h5, h6, h7)
+        withUnsafeMutableBytes(of: &words) { words in
+            csha256_compress(
+                words.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                blocks.assumingMemoryBound(to: UInt8.self), count)
+        }
+        (h0, h1, h2, h3, h4, h5, h6, h7) = words
+    }
+
+    /// The Swift rounds: every CPU's path without the SHA extensions, and the tests' reference.
+    mutating func compressPortable(blocks: UnsafeRawPointer, count: Int) {
         Self.roundConstants.withUnsafeBufferPointer { k in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
                 for block in 0..<count {

@@ -13,6 +13,7 @@ for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 {
     }
 }
 
+StartupTrace.begin()
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 let invocation: Invocation
@@ -30,6 +31,7 @@ case .version:
     Output.write(RuntimeVersion.text, to: 1)
     exit(0)
 case .command(let globals, let command):
+    StartupTrace.mark("runtime-parse")
     let log = RuntimeLog(globals)
     do {
         let runtime = try Runtime(options: globals, arguments: arguments)

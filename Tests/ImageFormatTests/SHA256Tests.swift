@@ -1,4 +1,5 @@
-import ImageFormat
+import Foundation
+@testable import ImageFormat
 import Testing
 
 struct SHA256Tests {
@@ -72,6 +73,50 @@ struct SHA256Tests {
         #expect(SHA256Digest(bytes: [UInt8](repeating: 0, count: 31)) == nil)
         #expect(SHA256Digest(bytes: [UInt8](repeating: 0, count: 33)) == nil)
         #expect(SHA256Digest.zero.hex == String(repeating: "0", count: 64))
+    }
+
+    /// The public hasher (the SHA extensions where the CPU has them) against the Swift rounds
+    /// alone, on random messages of every length to 300 bytes, large ones, and one at an odd address.
+    @Test func acceleratedMatchesPortable() {
+        // SplitMix64, seeded: a failure reproduces.
+        var seed: UInt64 = 0x5AA2_56C0_FFEE
+        func random(_ count: Int) -> [UInt8] {
+            (0..<count).map { _ in
+                seed &+= 0x9E37_79B9_7F4A_7C15
+                var z = (seed ^ (seed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return UInt8(truncatingIfNeeded: z ^ (z >> 31))
+            }
+        }
+        for length in Array(0...300) + [1 << 20, (1 << 20) + 17] {
+            let message = random(length)
+            #expect(SHA256.hash(message) == portableHash(message), "length \(length)")
+        }
+        let unaligned = random(4096 + 1)
+        unaligned.withUnsafeBytes { bytes in
+            #expect(SHA256.hash(UnsafeRawBufferPointer(rebasing: bytes[1...])) == portableHash(Array(unaligned[1...])))
+        }
+    }
+
+    /// A wrong CPUID check would fall back to the slow path without failing anything else.
+    @Test func shaExtensionsAreUsedWhereTheCPUHasThem() throws {
+        #if arch(x86_64) && os(Linux)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        #expect(SHA256State.hasSHAExtensions == cpuinfo.contains(" sha_ni"))
+        #else
+        #expect(!SHA256State.hasSHAExtensions)
+        #endif
+    }
+
+    /// SHA-256 through `compressPortable` only, padded here as FIPS 180-4 §5.1.1 says.
+    private func portableHash(_ message: [UInt8]) -> SHA256Digest {
+        var padded = message + [0x80]
+        padded += [UInt8](repeating: 0, count: (64 + 56 - padded.count % 64) % 64)
+        let bitLength = UInt64(message.count) * 8
+        padded += (0..<8).map { UInt8(truncatingIfNeeded: bitLength >> UInt64(56 - 8 * $0)) }
+        var state = SHA256State.initial
+        padded.withUnsafeBytes { state.compressPortable(blocks: $0.baseAddress!, count: $0.count / 64) }
+        return state.digest
     }
 
     /// The cache key hashes the whole module on every container start, so

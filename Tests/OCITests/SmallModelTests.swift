@@ -40,6 +40,25 @@ import Testing
         #expect(PathName.clean(path) == expected)
     }
 
+    /// clean's fast path (a path found already clean comes back as it is) agrees with the
+    /// lexical clean on every path of up to 7 characters drawn from "/", "." and "a", and takes
+    /// the usual absolute and relative paths.
+    @Test func theAlreadyCleanFastPathAgreesWithTheLexicalClean() {
+        var paths = [""]
+        var frontier = [""]
+        for _ in 0..<7 {
+            frontier = frontier.flatMap { prefix in ["/", ".", "a"].map { prefix + $0 } }
+            paths += frontier
+        }
+        for path in paths {
+            if PathName.isClean(path) { #expect(PathName.cleanLexically(path) == path, "\(path)") }
+            #expect(PathName.clean(path) == PathName.cleanLexically(path), "\(path)")
+        }
+        for path in ["/", "/a", "/a/b.c", "a", "a/b", "/sys/fs/cgroup/memory/x"] {
+            #expect(PathName.isClean(path), "\(path)")
+        }
+    }
+
     @Test func absoluteAndParts() {
         #expect(PathName.absolute("b", from: "/work") == "/work/b")
         #expect(PathName.absolute("../b/./c", from: "/work/x") == "/work/b/c")

@@ -50,26 +50,27 @@ public struct CgroupHierarchy: Equatable, Sendable {
             ownPaths[controllers.isEmpty ? "unified" : controllers.joined(separator: ",")] = String(fields[2])
         }
         var result: [CgroupHierarchy] = []
-        for line in mountinfo.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            guard let separator = fields.firstIndex(of: "-"), separator >= 6, fields.count >= separator + 4 else {
-                continue
-            }
+        let bytes = Array(mountinfo.utf8)
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            // Fields as byte slices; Strings only for a cgroup mount's (a host has dozens of
+            // other mounts, and this runs on every create).
+            let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+            guard let separator = fields.firstIndex(where: { $0.elementsEqual("-".utf8) }), separator >= 6,
+                  fields.count >= separator + 4
+            else { continue }
             let type = fields[separator + 1]
-            let root = unescape(fields[3]), mountPoint = unescape(fields[4])
-            var controllers: [String]
-            switch type {
-            case "cgroup2":
-                controllers = []
-            case "cgroup":
-                controllers = fields[separator + 3].split(separator: ",").map(String.init).filter {
+            let unified = type.elementsEqual("cgroup2".utf8)
+            guard unified || type.elementsEqual("cgroup".utf8) else { continue }
+            let text = { (field: ArraySlice<UInt8>) in String(decoding: field, as: UTF8.self) }
+            var controllers: [String] = []
+            if !unified {
+                controllers = fields[separator + 3].split(separator: UInt8(ascii: ",")).map(text).filter {
                     knownControllers.contains($0) || $0.hasPrefix("name=")
                 }.sorted()
                 guard !controllers.isEmpty else { continue }
-            default:
-                continue
             }
-            var hierarchy = CgroupHierarchy(controllers: controllers, mountPoint: mountPoint, mountRoot: root)
+            var hierarchy = CgroupHierarchy(controllers: controllers, mountPoint: unescape(text(fields[4])),
+                                            mountRoot: unescape(text(fields[3])))
             guard !result.contains(where: { $0.key == hierarchy.key }) else { continue }
             hierarchy.ownPath = ownPaths[hierarchy.key] ?? "/"
             result.append(hierarchy)

@@ -41,14 +41,37 @@ struct MonitorLaunch {
     private static let ready: UInt8 = 0
     private static let failed: UInt8 = 1
 
-    /// The ready child, waiting for `commit()`. Dropping it uncommitted makes the child exit.
+    /// The forked child: `awaitReady()` until it has its VM, then `commit()`. Dropping it
+    /// uncommitted makes the child exit.
     final class Launched {
         let pid: Int32
+        private var readyFD: Int32
         private var commitFD: Int32
 
-        fileprivate init(pid: Int32, commitFD: Int32) {
+        fileprivate init(pid: Int32, readyFD: Int32, commitFD: Int32) {
             self.pid = pid
+            self.readyFD = readyFD
             self.commitFD = commitFD
+        }
+
+        /// Returns once the child has its VM; throws its one-line error, or how it ended, after
+        /// killing and reaping it. Called once.
+        func awaitReady() throws(OCIError) {
+            defer {
+                close(readyFD)
+                readyFD = -1
+            }
+            var first: UInt8 = 0
+            let count = Syscall.retrying { read(readyFD, &first, 1) }
+            if count == 1 && first == MonitorLaunch.ready { return }
+
+            let message = count == 1 ? (try? FileIO.readAll(readyFD, path: "pipe", limit: 64 * 1024)) ?? [] : []
+            _ = kill(pid, SIGKILL)
+            let exit = (try? ProcessControl.wait(for: pid)) ?? .exited(-1)
+            if count == 1 && first == MonitorLaunch.failed && !message.isEmpty {
+                throw .monitor(String(decoding: message, as: UTF8.self))
+            }
+            throw .monitor("container process \(exit.description) before it was ready")
         }
 
         /// Lets the child go on to wait for `start`.
@@ -61,11 +84,13 @@ struct MonitorLaunch {
         }
 
         deinit {
+            if readyFD >= 0 { close(readyFD) }
             if commitFD >= 0 { close(commitFD) }
         }
     }
 
-    /// Returns once the child is ready. On failure no child is left.
+    /// Forks the child, which then builds its VM while the caller goes on (it records the
+    /// container's state meanwhile) until `awaitReady()`. On failure no child is left.
     func spawn() throws(OCIError) -> Launched {
         var fifoFD: Int32 = -1
         if let fifoPath {
@@ -83,6 +108,7 @@ struct MonitorLaunch {
             throw .system("pipe2", errno: code)
         }
 
+        StartupTrace.mark("runtime-fork-setup")
         let (pid, forkedIntoUnified) = forkChild()
         if pid == 0 {
             close(readyPipe[0])
@@ -92,25 +118,13 @@ struct MonitorLaunch {
         }
         close(readyPipe[1])
         close(commitPipe[0])
-        defer { close(readyPipe[0]) }
         guard pid > 0 else {
             let code = errno
+            close(readyPipe[0])
             close(commitPipe[1])
             throw .system("fork", errno: code)
         }
-        let launched = Launched(pid: pid, commitFD: commitPipe[1])
-
-        var first: UInt8 = 0
-        let count = Syscall.retrying { read(readyPipe[0], &first, 1) }
-        if count == 1 && first == MonitorLaunch.ready { return launched }
-
-        let message = count == 1 ? (try? FileIO.readAll(readyPipe[0], path: "pipe", limit: 64 * 1024)) ?? [] : []
-        _ = kill(pid, SIGKILL)
-        let exit = (try? ProcessControl.wait(for: pid)) ?? .exited(-1)
-        if count == 1 && first == MonitorLaunch.failed && !message.isEmpty {
-            throw .monitor(String(decoding: message, as: UTF8.self))
-        }
-        throw .monitor("container process \(exit.description) before it was ready")
+        return Launched(pid: pid, readyFD: readyPipe[0], commitFD: commitPipe[1])
     }
 
     /// fork(), straight into the v2 cgroup directory when there is one (CgroupJoin). If that
@@ -133,6 +147,8 @@ struct MonitorLaunch {
     private func runChild(readyFD: Int32, commitFD: Int32, fifoFD: Int32, cgroupFiles: [String]) -> Never {
         // Default dispositions, nothing blocked: neither the caller's ignored signals nor the
         // signals a foreground `run` blocks while it creates may leak into the container.
+        StartupTrace.restartInChild()
+        StartupTrace.mark("launch-fork")
         _ = cshim_reset_signals()
         // Own session: terminal job-control signals reach the container only through the runtime.
         _ = setsid()
@@ -155,6 +171,7 @@ struct MonitorLaunch {
         if let failure = MonitorPlacement.enter(namespaces) { reportFailure(readyFD, failure) }
         if let failure = MonitorPlacement.join(cgroupFiles) { reportFailure(readyFD, failure) }
         _ = chdir("/")
+        StartupTrace.mark("launch-place")
 
         var mapped: [MappedImage] = []
         for file in images {
@@ -178,6 +195,8 @@ struct MonitorLaunch {
         configuration.requiredCPUFeatures = image.header.requiredCPUFeatures
         configuration.linearMemoryMinPages = image.header.memoryMinPages
         if let limit = memoryLimit, limit > 0 { configuration.memoryLimit = UInt64(limit) }
+        StartupTrace.mark("launch-map")
+        StartupTrace.report()
         let machine: VirtualMachine
         do {
             let guestImage = GuestImage(elf: image.elf, elfFile: .init(fd: image.file.fd, offset: image.header.elf.offset),

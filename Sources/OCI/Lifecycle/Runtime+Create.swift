@@ -26,6 +26,7 @@ extension Runtime {
         var spec = try Spec.parse(configBytes, source: configPath)
         let rootfs = try Self.rootfsPath(spec.root.path, bundle: bundle, source: configPath)
         let module = try chooseModule(spec, rootfs: rootfs)
+        StartupTrace.mark("runtime-config")
         let console = try ConsoleRequest.check(terminal: spec.process.terminal, socket: options.consoleSocket,
                                                foreground: foreground, configPath: configPath)
         let inherited = try InheritedDescriptors.resolve(preserveFDs: options.preserveFDs,
@@ -34,6 +35,7 @@ extension Runtime {
         let cgroupPath = try CgroupPath.resolve(spec.linux.cgroupsPath, id: options.id, systemd: self.options.systemdCgroup)
         let images = try containerImages(module, rootfs: rootfs, bundle: bundle,
                                          filesystem: try Self.wantsFilesystem(spec.annotations, source: configPath))
+        StartupTrace.mark("runtime-images")
         let imagePath = images.program.path
         let pidFile = options.pidFile.map { PathName.absolute($0, from: cwd) }
         let volumes = try VolumePlan.make(spec.mounts, bundle: bundle)
@@ -58,9 +60,11 @@ extension Runtime {
                 throw .system("mkfifo", directory.fifoPath, errno: errno)
             }
         }
+        StartupTrace.mark("runtime-state-dir")
         let made = try ContainerCgroup.create(cgroupPath, resources: spec.linux.resources,
                                               hierarchies: try CgroupHierarchy.discover())
         cgroup = made
+        StartupTrace.mark("runtime-cgroup")
         let pty = try console.map { _ throws(OCIError) in try PseudoTerminal.open() }
         var launch = MonitorLaunch(images: images.files, process: spec.process,
                                    fifoPath: startImmediately ? nil : directory.fifoPath,
@@ -72,20 +76,25 @@ extension Runtime {
         launch.volumes = volumes.volumes
         let launched = try launch.spawn()
         childPID = launched.pid
-        if let pty, let console {
-            pty.closeSlave()
-            try console.send(pty)
-        }
+        // The state is written while the child builds its VM: the two overlap on a second CPU.
         guard let stat = ProcessStat.read(pid: childPID), !stat.isDead else {
-            throw .monitor("container process \(childPID) vanished after it was ready")
+            try launched.awaitReady()  // a child that failed at once: its own error
+            throw .monitor("container process \(childPID) vanished as it started")
         }
         let recorded = ContainerState(
             id: options.id, pid: childPID, pidStartTime: stat.startTime, bundle: bundle, rootfs: rootfs,
             created: .now(), annotations: spec.annotations,
             configDigest: "sha256:" + SHA256.hash(configBytes).hex,
             modulePath: module.path, imagePath: imagePath, cgroup: made, hooks: spec.hooks)
-        state = recorded
         try directory.saveState(recorded)
+        StartupTrace.mark("runtime-state")
+        try launched.awaitReady()
+        state = recorded  // from here a failure runs the poststop hooks
+        StartupTrace.mark("runtime-await-ready")
+        if let pty, let console {
+            pty.closeSlave()
+            try console.send(pty)
+        }
 
         let creating = recorded.hookStateJSON(status: "creating", pid: childPID)
         try HookRunner(point: .prestart, state: creating).run(spec.hooks.prestart)
@@ -100,6 +109,7 @@ extension Runtime {
                            monitorPID: childPID).run(spec.hooks.startContainer)
         }
         try launched.commit()
+        StartupTrace.mark("runtime-commit")
         committed = true
         log.debug("created container \(options.id): pid \(childPID), image \(imagePath)")
         if startImmediately {

@@ -29,7 +29,10 @@ extension Runtime {
         _ = cshim_forward_signals_to(pid)
         _ = cshim_unblock_forwarded_signals()
         let exit = try ProcessControl.wait(for: pid)
+        StartupTrace.mark("runtime-wait")
         removeAfterRun(id)
+        StartupTrace.mark("runtime-remove")
+        StartupTrace.report()
         return .finished(exit)
     }
 

@@ -4,6 +4,10 @@ import Glibc
 public enum PathName {
     /// Clean: collapse "//", ".", and "x/.." lexically; "" becomes ".".
     public static func clean(_ path: String) -> String {
+        isClean(path) ? path : cleanLexically(path)
+    }
+
+    static func cleanLexically(_ path: String) -> String {
         let rooted = path.hasPrefix("/")
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -21,6 +25,28 @@ public enum PathName {
         let body = parts.joined(separator: "/")
         if rooted { return "/" + body }
         return body.isEmpty ? "." : body
+    }
+
+    /// Whether `clean` would return `path` unchanged: no empty, "." or ".." component and no
+    /// trailing "/" (but "/" itself). Most paths are, and the check is one pass over the bytes.
+    static func isClean(_ path: String) -> Bool {
+        path.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.isEmpty else { return false }
+            if bytes.count == 1 { return bytes[0] != UInt8(ascii: ".") }
+            guard bytes[bytes.count - 1] != UInt8(ascii: "/") else { return false }
+            var componentStart = 0
+            for index in 0...bytes.count {
+                guard index == bytes.count || bytes[index] == UInt8(ascii: "/") else { continue }
+                let length = index - componentStart
+                if length == 0 && index > 0 { return false }
+                if length == 1 && bytes[componentStart] == UInt8(ascii: ".") { return false }
+                if length == 2 && bytes[componentStart] == UInt8(ascii: ".") && bytes[componentStart + 1] == UInt8(ascii: ".") {
+                    return false
+                }
+                componentStart = index + 1
+            }
+            return true
+        } ?? false
     }
 
     public static func join(_ base: String, _ path: String) -> String {
