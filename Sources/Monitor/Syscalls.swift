@@ -145,6 +145,18 @@ enum Syscall {
         }
     }
 
+    /// One recvmsg into `buffer` (recvmsg: the one receive call the seccomp filter allows): the
+    /// bytes received, 0 at end of stream, or -1 with errno set.
+    static func receiveOnce(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+            var message = msghdr()
+            message.msg_iov = vectorPointer
+            message.msg_iovlen = 1
+            return recvmsg(fd, &message, 0)
+        }
+    }
+
     /// Writes all of `bytes`, or stops at the first error.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
         var offset = 0

@@ -36,10 +36,7 @@ extension Hypercalls {
             if entry.revents & UInt16(MEWZ_POLL_IN) != 0, let socket = try? sockets.socket(entry.handle), socket.isStream,
                !socket.isListening {
                 if let buffer = memory.slice(stage.buf, UInt64(stage.cap)) {
-                    // recvmsg: the one receive call the seccomp filter allows.
-                    var vectors = [iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)]
-                    var name = sockaddr_storage()
-                    let count = Self.messageCall(&vectors, name: &name, nameLength: 0) { recvmsg(socket.fd, &$0, 0) }
+                    let count = Syscall.receiveOnce(socket.fd, buffer)
                     if count > 0 {
                         stage.len = UInt32(count)
                         var answeredEntry = entry

@@ -151,17 +151,73 @@ static int safe_path(const char *path)
     return 1;
 }
 
+/* Appends `text` at *at; the caller has made sure it fits. */
+static char *append(char *at, const char *text, size_t len)
+{
+    memcpy(at, text, len);
+    return at + len;
+}
+
+#define APPEND_LITERAL(at, text) append((at), (text), sizeof(text) - 1)
+
+/* The decimal digits of `value` at *at. */
+static char *append_number(char *at, size_t value)
+{
+    char digits[20];
+    size_t count = 0;
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    while (count > 0)
+        *at++ = digits[--count];
+    return at;
+}
+
+/* The head is put together by hand: it is built for every request, and
+ * snprintf costs more than the rest of a request's parsing (wasi-libc's
+ * most of all). Every piece has a bounded length, well under sizeof head. */
 static void respond(struct connection *c, int status, const char *reason, const char *type,
                     const char *body, size_t body_len, int head_only)
 {
-    c->head_len = (size_t)snprintf(c->head, sizeof c->head,
-                                   "HTTP/1.1 %d %s\r\nServer: static-web\r\nContent-Type: %s\r\n"
-                                   "Content-Length: %zu\r\nConnection: %s\r\n%s\r\n",
-                                   status, reason, type, body_len, c->close_after ? "close" : "keep-alive",
-                                   status == 405 ? "Allow: GET, HEAD\r\n" : "");
+    char *at = c->head;
+    at = APPEND_LITERAL(at, "HTTP/1.1 ");
+    at = append_number(at, (size_t)status);
+    *at++ = ' ';
+    at = append(at, reason, strlen(reason));
+    at = APPEND_LITERAL(at, "\r\nServer: static-web\r\nContent-Type: ");
+    at = append(at, type, strlen(type));
+    at = APPEND_LITERAL(at, "\r\nContent-Length: ");
+    at = append_number(at, body_len);
+    at = c->close_after ? APPEND_LITERAL(at, "\r\nConnection: close\r\n")
+                        : APPEND_LITERAL(at, "\r\nConnection: keep-alive\r\n");
+    if (status == 405)
+        at = APPEND_LITERAL(at, "Allow: GET, HEAD\r\n");
+    at = APPEND_LITERAL(at, "\r\n");
+    c->head_len = (size_t)(at - c->head);
     c->head_sent = c->body_sent = 0;
     c->body = body;
     c->body_len = head_only ? 0 : body_len;
+}
+
+/* The next token of the request line at *cursor (tokens are separated by
+ * spaces), NUL-terminated in place; NULL when there is none or it is
+ * longer than `max` bytes. */
+static char *next_token(char **cursor, size_t max)
+{
+    char *start = *cursor;
+    while (*start == ' ')
+        start++;
+    if (*start == '\0')
+        return NULL;
+    char *end = start;
+    while (*end != '\0' && *end != ' ')
+        end++;
+    if ((size_t)(end - start) > max)
+        return NULL;
+    *cursor = *end == '\0' ? end : end + 1;
+    *end = '\0';
+    return start;
 }
 
 /* Finds the value of header `name` in the header block; copies at most
@@ -196,11 +252,13 @@ static void handle_request(struct connection *c, char *end)
     char *headers = line_end ? line_end + 2 : end;
     if (line_end)
         *line_end = '\0';
-    char method[16], target[PATH_MAX_LEN], version[16];
+    char *cursor = c->in;
+    char *method = next_token(&cursor, 15);
+    char *target = method ? next_token(&cursor, PATH_MAX_LEN - 1) : NULL;
+    char *version = target ? next_token(&cursor, 15) : NULL;
     char connection[32] = "";
-    int fields = sscanf(c->in, "%15s %511s %15s", method, target, version);
     static const char bad[] = "bad request\n";
-    if (fields != 3 || strncmp(version, "HTTP/1.", 7) != 0) {
+    if (version == NULL || strncmp(version, "HTTP/1.", 7) != 0) {
         c->close_after = 1;
         respond(c, 400, "Bad Request", "text/plain", bad, sizeof bad - 1, 0);
         return;
@@ -264,9 +322,9 @@ static int serve(struct connection *c)
         if (c->close_after)
             return -1;
         char *end = NULL;
-        for (size_t i = 0; i + 3 < c->in_len; i++)
-            if (memcmp(c->in + i, "\r\n\r\n", 4) == 0) {
-                end = c->in + i;
+        for (char *cr = c->in; (cr = memchr(cr, '\r', c->in_len - (size_t)(cr - c->in))) != NULL; cr++)
+            if (c->in_len - (size_t)(cr - c->in) >= 4 && memcmp(cr, "\r\n\r\n", 4) == 0) {
+                end = cr;
                 break;
             }
         if (end == NULL) {
