@@ -41,4 +41,19 @@ struct MemoryBudgetTests {
         let error = MonitorError.memoryLimitTooSmall(limit: 40 * Self.mib, linearMemory: 8 * Self.mib, initial: 16 * Self.mib)
         #expect(error.description == "memory limit of 40 MiB leaves 8 MiB for linear memory, but the module starts with 16 MiB")
     }
+
+    /// Guest RAM is what the guest needs plus its tmpfs mounts, not a fixed 256 MiB.
+    @Test func guestRAMIsTheBaseSizePlusEveryTmpfs() {
+        let base = VMConfiguration.baseRAMSize
+        #expect(base == 64 * Self.mib)
+        #expect(VMConfiguration.ramSize(for: []) == base)
+        let host = Volume(destination: "/data", backing: .hostDirectory(source: "/srv/data"), readOnly: false)
+        #expect(VMConfiguration.ramSize(for: [host]) == base)
+        let tmp = Volume(destination: "/tmp", backing: .tmpfs(size: 100 * Self.mib), readOnly: false)
+        let cache = Volume(destination: "/cache", backing: .tmpfs(size: 5000), readOnly: false)
+        #expect(VMConfiguration.ramSize(for: [tmp, host]) == base + 100 * Self.mib)
+        #expect(VMConfiguration.ramSize(for: [tmp, cache]) == base + 100 * Self.mib + 8192)  // whole pages
+        let huge = Volume(destination: "/big", backing: .tmpfs(size: .max - 10), readOnly: false)
+        #expect(VMConfiguration.ramSize(for: [huge, tmp]) == 4096 * Self.mib)  // at most 4 GiB
+    }
 }

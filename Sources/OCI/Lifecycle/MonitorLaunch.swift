@@ -189,6 +189,7 @@ struct MonitorLaunch {
                                             linearMemoryMaxPages: image.header.memoryMaxPages)
         configuration.workingDirectory = process.cwd
         configuration.volumes = volumes
+        configuration.ramSize = VMConfiguration.ramSize(for: volumes)
         // Listening sockets handed in preopened: MEWZ_TCPLISTEN=HOST:PORT[,HOST:PORT...].
         configuration.listeners = process.env.last { $0.hasPrefix("MEWZ_TCPLISTEN=") }
             .map { $0.dropFirst("MEWZ_TCPLISTEN=".count).split(separator: ",").map(String.init) } ?? []
