@@ -92,7 +92,7 @@ extension SocketTable {
         }
     }
 
-    /// The error a held send failed with, reported once (the socket's next send).
+    /// The error a held send failed with, reported once (the socket's next send, or SO_ERROR).
     func takeHeldError(_ handle: UInt32) -> UInt32 {
         guard let entry = held[handle], entry.error != 0 else { return 0 }
         let error = entry.error

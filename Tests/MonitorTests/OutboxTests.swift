@@ -204,6 +204,22 @@ struct OutboxTests {
         #expect(hypercalls.sockets.held.isEmpty)
     }
 
+    @Test func aHeldSendThatFailsIsTheSocketsPendingSOError() {
+        let (handle, client, listening) = smallConnection()
+        #expect(postUntilHeld(handle) > 0)
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+        close(client)
+        for _ in 0..<50 where hypercalls.sockets.held[handle]?.error ?? 0 == 0 {
+            _ = calls.poll([(listening, MEWZ_POLL_IN)], timeout: 20_000_000)
+        }
+        let answer = calls.socketCall(MEWZ_SOCK_GETOPT, handle: handle, arg0: MEWZ_SOCKOPT_ERROR.rawValue)
+        #expect(answer.error == WASIErrno.success)
+        #expect(answer.value == UInt64(WASIErrno.connectionReset) || answer.value == UInt64(WASIErrno.brokenPipe),
+                "\(answer.value)")
+        #expect(hypercalls.sockets.held.isEmpty)  // taken: reported once
+    }
+
     @Test func theOutboxIsLeftAloneWhileNoSocketIsOpen() {
         post([(SocketTable.handleBase, Self.dataAddress, 4)])
         flush()

@@ -51,7 +51,7 @@ extension Hypercalls {
         case MEWZ_SOCK_CLOSE.rawValue:
             try sockets.remove(call.handle)
         case MEWZ_SOCK_GETOPT.rawValue:
-            call.value = try getOption(try SocketOption(call.arg0), of: socket)
+            call.value = try getOption(try SocketOption(call.arg0), of: socket, handle: call.handle)
         case MEWZ_SOCK_SETOPT.rawValue:
             try setOption(try SocketOption(call.arg0), to: call.value, handle: call.handle, socket: socket)
         case MEWZ_SOCK_LOCAL_ADDR.rawValue, MEWZ_SOCK_PEER_ADDR.rawValue:
@@ -105,7 +105,7 @@ extension Hypercalls {
         if pending != 0 { throw GuestErrno(code: WASIErrno.from(Errno(code: pending))) }
     }
 
-    private func getOption(_ option: SocketOption, of socket: SocketTable.Socket) throws(GuestErrno) -> UInt64 {
+    private func getOption(_ option: SocketOption, of socket: SocketTable.Socket, handle: UInt32) throws(GuestErrno) -> UInt64 {
         switch option {
         case .integer(let level, let name):
             return UInt64(UInt32(bitPattern: try Self.intOption(socket.fd, level: level, name: name)))
@@ -118,6 +118,10 @@ extension Hypercalls {
         case .sendTimeout: return socket.sendTimeout
         case .type: return UInt64(socket.isStream ? MEWZ_SOCK_STREAM : MEWZ_SOCK_DGRAM)
         case .error:
+            // A held outbox send that failed is the socket's pending error, taken by whichever
+            // asks first: SO_ERROR here or the next send (as the kernel's own pending error is).
+            let held = sockets.takeHeldError(handle)
+            if held != 0 { return UInt64(held) }
             let pending = try Self.intOption(socket.fd, level: SOL_SOCKET, name: SO_ERROR)
             return pending == 0 ? 0 : UInt64(WASIErrno.from(Errno(code: pending)))
         case .acceptConnections:
