@@ -39,19 +39,19 @@ int ckvm_usable_cpus(void)
 struct thread_start {
     void (*body)(void *);
     void *context;
-    uint32_t running; /* set by the thread once its start-up is over */
 };
 
+/* May run after the caller loaded its seccomp filter (TSYNC covers this
+ * thread from its creation): glibc's start-up of a thread makes only calls
+ * the filter allows (rseq, set_robust_list, rt_sigprocmask), and its first
+ * malloc takes from the main arena (brk). The caller does not wait for it:
+ * on a busy host a new thread can wait milliseconds for a CPU. */
 static void *thread_main(void *argument)
 {
     struct thread_start *start = argument;
     void (*body)(void *) = start->body;
     void *context = start->context;
-    /* Its first malloc (the thread's cache) while it may still make any
-     * system call. */
-    free(malloc(1));
-    __atomic_store_n(&start->running, 1, __ATOMIC_RELEASE);
-    ckvm_futex_wake(&start->running);
+    free(start);
     body(context);
     return NULL;
 }
@@ -65,7 +65,7 @@ int ckvm_start_thread(void (*body)(void *), void *context)
     struct thread_start *start = malloc(sizeof *start);
     if (start == NULL)
         return ENOMEM;
-    *start = (struct thread_start){.body = body, .context = context, .running = 0};
+    *start = (struct thread_start){.body = body, .context = context};
     sigset_t all, saved;
     sigfillset(&all);
     /* The new thread inherits the mask in force when it is created. */
@@ -85,10 +85,5 @@ int ckvm_start_thread(void (*body)(void *), void *context)
         free(start);
         return status;
     }
-    /* glibc's start-up of the thread (rseq, robust list) runs in the thread:
-     * it must be over before the caller loads a seccomp filter. */
-    while (__atomic_load_n(&start->running, __ATOMIC_ACQUIRE) == 0)
-        ckvm_futex_wait(&start->running, 0, 0);
-    free(start);
     return 0;
 }

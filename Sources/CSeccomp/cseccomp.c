@@ -197,6 +197,13 @@ static int add_rules(scmp_filter_ctx ctx,
     /* Freeing such a chunk; unmapping kvm_run and guest memory when a confined VM is released. */
     ALLOW(ctx, &status, munmap, 0);
 
+    /* The hypercall ring's server thread is started just before the filter
+     * and does not wait for it: glibc's start-up of the thread may run under
+     * the filter, and registers the thread's rseq area and robust-futex list
+     * (each about the calling thread only). */
+    ALLOW(ctx, &status, rseq, 0);
+    ALLOW(ctx, &status, set_robust_list, 0);
+
     /* The hypercall ring: its server's sleeps and wake-ups, the handler
      * lock, malloc's arena lock; private futexes, wait and wake only. */
     ALLOW(ctx, &status, futex, 1, SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT_PRIVATE));

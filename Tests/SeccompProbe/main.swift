@@ -115,6 +115,15 @@ case "volume-calls":
           fcntl(file, F_SETFL, fcntl(file, F_GETFL) | O_APPEND) == 0
     else { fail("a volume call failed: \(errno)") }
     exit(0)
+case "thread-start-calls":
+    // What glibc's start-up of a new thread does, which may come after the filter (the ring's
+    // server thread is not waited for): allowed, whatever they answer.
+    // Bad lengths: each call is refused with EINVAL and changes nothing.
+    let robustList = ckvm_cancellable_syscall(Int(SYS_set_robust_list), 0, 1, 0, 0, 0)
+    guard robustList == -Int(EINVAL) else { fail("set_robust_list: \(robustList)") }
+    let rseq = ckvm_cancellable_syscall(Int(SYS_rseq), 0, 1, 0, 0, 0)
+    guard rseq == -Int(EINVAL) else { fail("rseq: \(rseq)") }
+    exit(0)
 case "linkat-follow":
     // Links are made by name only: never through AT_SYMLINK_FOLLOW.
     _ = linkat(Int32(AT_FDCWD), "/nonexistent-a", Int32(AT_FDCWD), "/nonexistent-b", AT_SYMLINK_FOLLOW)

@@ -50,8 +50,9 @@ void ckvm_futex_wake(uint32_t *word);
 int ckvm_usable_cpus(void);
 
 /* Starts a detached thread running body(context) with every signal
- * blocked, so termination signals keep landing on the vCPU thread, and
- * returns once the thread's own start-up is over. Returns 0 or an errno. */
+ * blocked, so termination signals keep landing on the vCPU thread. Does not
+ * wait for the thread to run: its start-up may come after the caller's
+ * seccomp filter, which allows what it needs. Returns 0 or an errno. */
 int ckvm_start_thread(void (*body)(void *), void *context);
 
 #endif /* CKVM_RING_H */
