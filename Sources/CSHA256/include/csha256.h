@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* FIPS 180-4's 64 round constants K0..K63, for every implementation of the rounds. */
+const uint32_t *csha256_round_constants(void);
+
 /* 1 if the CPU has SHA, SSE4.1 and SSSE3 (always 0 off x86-64); checked once, then cached. */
 int csha256_available(void);
 
