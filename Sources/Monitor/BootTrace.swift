@@ -4,7 +4,7 @@ import Glibc
 /// MEWZ_BOOT_TRACE is set in the monitor's environment), run() ends by printing one "mewz-boot: <phase> <ms>" line per phase to the
 /// guest's stderr, each the CLOCK_MONOTONIC time since the previous mark. Off, it costs a
 /// branch per mark.
-struct BootTrace {
+public struct BootTrace {
     static let environmentVariable = "MEWZ_BOOT_TRACE"
 
     let enabled: Bool
@@ -35,10 +35,13 @@ struct BootTrace {
 
     /// The report lines, e.g. "mewz-boot: vm-create 0.412 ms\n".
     var report: String {
-        marks.map { mark in
-            let micros = mark.nanoseconds / 1000
-            let fraction = String(micros % 1000)
-            return "mewz-boot: \(mark.phase) \(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction) ms\n"
-        }.joined()
+        marks.map { Self.line(phase: $0.phase, nanoseconds: $0.nanoseconds) }.joined()
+    }
+
+    /// One report line, as `hack/bench boot` reads it (the runtime's StartupTrace writes the same).
+    public static func line(phase: String, nanoseconds: UInt64) -> String {
+        let micros = nanoseconds / 1000
+        let fraction = String(micros % 1000)
+        return "mewz-boot: \(phase) \(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction) ms\n"
     }
 }

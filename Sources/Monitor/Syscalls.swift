@@ -136,24 +136,26 @@ enum Syscall {
     /// One sendmsg of `bytes` on a socket (MSG_NOSIGNAL: a gone peer is EPIPE, not a signal):
     /// the bytes sent, or -1 with errno set. The sockets are non-blocking: a full one is EAGAIN.
     static func sendOnce(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
-        var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
-        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-            var message = msghdr()
-            message.msg_iov = vectorPointer
-            message.msg_iovlen = 1
-            return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+        withOneVector(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) {
+            sendmsg(fd, &$0, Int32(MSG_NOSIGNAL))
         }
     }
 
     /// One recvmsg into `buffer` (recvmsg: the one receive call the seccomp filter allows): the
     /// bytes received, 0 at end of stream, or -1 with errno set.
     static func receiveOnce(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Int {
-        var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        withOneVector(buffer.baseAddress, buffer.count) { recvmsg(fd, &$0, 0) }
+    }
+
+    /// A msghdr with one iovec over `count` bytes at `base` and no name, for `body`.
+    private static func withOneVector(_ base: UnsafeMutableRawPointer?, _ count: Int,
+                                      _ body: (inout msghdr) -> Int) -> Int {
+        var vector = iovec(iov_base: base, iov_len: count)
         return withUnsafeMutablePointer(to: &vector) { vectorPointer in
             var message = msghdr()
             message.msg_iov = vectorPointer
             message.msg_iovlen = 1
-            return recvmsg(fd, &message, 0)
+            return body(&message)
         }
     }
 

@@ -237,8 +237,11 @@ final class PollScratch {
     }
 
     deinit {
-        for buffer in [mark, wanted, registered, happened] { buffer.deallocate() }
+        mark.deallocate()
         taken.deallocate()
+        wanted.deallocate()
+        registered.deallocate()
+        happened.deallocate()
         key.deallocate()
         fd.deallocate()
         asked.deallocate()

@@ -1,4 +1,5 @@
 import Glibc
+import Monitor
 
 /// Start-up phase times of the runtime's side of a `run` or `create`, for `hack/bench boot`
 /// (the monitor's own phases are BootTrace's). With MEWZ_BOOT_TRACE set, `report()` prints one
@@ -35,11 +36,7 @@ public enum StartupTrace {
 
     public static func report() {
         guard enabled, !marks.isEmpty else { return }
-        let lines = marks.map { mark in
-            let micros = mark.nanoseconds / 1000
-            let fraction = String(micros % 1000)
-            return "mewz-boot: \(mark.phase) \(micros / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction) ms\n"
-        }
+        let lines = marks.map { BootTrace.line(phase: $0.phase, nanoseconds: $0.nanoseconds) }
         _ = FileIO.writeAll(2, Array(lines.joined().utf8))
         marks.removeAll()
     }

@@ -19,9 +19,7 @@ enum Syscall {
     }
 
     static func monotonicMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        Int64(monotonicNanoseconds() / 1_000_000)
     }
 
     /// strerror with a lower-case first letter: Go's wording ("no such file or directory").
