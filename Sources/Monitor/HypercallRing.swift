@@ -12,12 +12,17 @@ import Glibc
 /// run at once (`exclusively`), whatever the guest does with the state.
 final class HypercallRing: @unchecked Sendable {
     /// The calls the ring serves: none of them waits in the host when the guest asks as
-    /// abi.h says (sockets non-blocking, polls with timeout 0).
-    static let servedNumbers: Set<UInt32> = [
-        MEWZ_HC_WRITE.rawValue, MEWZ_HC_RANDOM.rawValue, MEWZ_HC_SOCKET.rawValue,
-        MEWZ_HC_ACCEPT.rawValue, MEWZ_HC_RECV.rawValue, MEWZ_HC_SEND.rawValue,
-        MEWZ_HC_POLL.rawValue, MEWZ_HC_POLL_RECV.rawValue, MEWZ_HC_FS.rawValue, MEWZ_HC_FLUSH.rawValue,
-    ]
+    /// abi.h says (sockets non-blocking, polls with timeout 0). A switch: it runs for every call.
+    static func serves(_ number: UInt32) -> Bool {
+        switch number {
+        case MEWZ_HC_WRITE.rawValue, MEWZ_HC_RANDOM.rawValue, MEWZ_HC_SOCKET.rawValue,
+             MEWZ_HC_ACCEPT.rawValue, MEWZ_HC_RECV.rawValue, MEWZ_HC_SEND.rawValue,
+             MEWZ_HC_POLL.rawValue, MEWZ_HC_POLL_RECV.rawValue, MEWZ_HC_FS.rawValue, MEWZ_HC_FLUSH.rawValue:
+            return true
+        default:
+            return false
+        }
+    }
     static let environmentVariable = "MEWZ_HYPERCALL_RING"
     /// Two spinning threads on one CPU would take turns for whole time slices.
     static var requestedByEnvironment: Bool {
@@ -175,7 +180,7 @@ final class HypercallRing: @unchecked Sendable {
     private func runSlotCall() -> Action {
         let number = slot.load(fromByteOffset: MemoryLayout<mewz_ring>.offset(of: \.number)!, as: UInt32.self)
         let argument = slot.load(fromByteOffset: MemoryLayout<mewz_ring>.offset(of: \.argument)!, as: UInt64.self)
-        guard Self.servedNumbers.contains(number) else {
+        guard Self.serves(number) else {
             return .fail("guest posted hypercall \(number) to the ring, which serves only calls that cannot wait")
         }
         return hypercalls.handle(number: number, argument: argument)
