@@ -13,10 +13,11 @@
 #include "kernel.h"
 
 #define TABLE_ENTRIES 512
-#define TABLE_FLAGS (MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US)
-#define LEAF_FLAGS (MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US | MEWZ_PTE_NX)
-/* The CPU sets accessed (bit 5) and dirty (bit 6); compare without them. */
-#define PTE_CPU_BITS ((1ULL << 5) | (1ULL << 6))
+#define TABLE_FLAGS (MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US | MEWZ_PTE_A)
+#define LEAF_FLAGS (MEWZ_PTE_P | MEWZ_PTE_RW | MEWZ_PTE_US | MEWZ_PTE_NX | MEWZ_PTE_A | MEWZ_PTE_D)
+/* Accessed and dirty may be set or not (the CPU sets them too); compare
+ * without them. */
+#define PTE_CPU_BITS (MEWZ_PTE_A | MEWZ_PTE_D)
 #define GIB (1ULL << 30)
 #define PML4_SPAN (1ULL << 39)
 #define CANONICAL_END (1ULL << 47)

@@ -17,14 +17,14 @@ extension PageTableBuilder {
         guard region.base % gibibyte == 0, region.size % MEWZ_PAGE_SIZE == 0, !overflow,
               end <= UInt64(entriesPerTable) * gibibyte, region.base >= MEWZ_LM_BASE + MEWZ_LM_WINDOW
         else { throw .badROFS("region 0x\(hex(region.base)) + 0x\(hex(region.size)) cannot be mapped") }
-        let leaf = present | user | noExecute
+        let leaf = present | user | noExecute | accessed
         var directory = -1
         var address = region.base
         while address < end {
             if address % gibibyte == 0 {
                 directory = tables.allocate()
                 tables.set(table: pdpt, index: Int(address / gibibyte),
-                           entry: tables.address(of: directory) | present | user | writable)
+                           entry: tables.address(of: directory) | Self.table)
             }
             let index = Int((address % gibibyte) / MEWZ_LARGE_PAGE_SIZE)
             if end - address >= MEWZ_LARGE_PAGE_SIZE {
@@ -33,7 +33,7 @@ extension PageTableBuilder {
                 continue
             }
             let table = tables.allocate()
-            tables.set(table: directory, index: index, entry: tables.address(of: table) | present | user | writable)
+            tables.set(table: directory, index: index, entry: tables.address(of: table) | Self.table)
             for page in 0..<Int((end - address) / MEWZ_PAGE_SIZE) {
                 tables.set(table: table, index: page, entry: (address + UInt64(page) * MEWZ_PAGE_SIZE) | leaf)
             }

@@ -25,6 +25,14 @@ struct PageTableBuilder {
     /// hardware CPL3 and livelocks on a supervisor-only entry (Guest/PVM.md);
     /// on VMX/SVM it changes nothing while CR4.SMEP/SMAP stay off.
     static let user: UInt64 = 1 << 2
+    /// Accessed and dirty, set by the monitor in every entry it writes (the CPU would set them
+    /// on first use): under shadow paging (kvm-pvm) KVM maps a page whose guest entry is not
+    /// yet dirty read-only and takes a second fault on the first write to set the bit, and it
+    /// prefetches a faulting page's neighbours only when their entries are marked accessed.
+    static let accessed: UInt64 = 1 << 5
+    static let dirty: UInt64 = 1 << 6
+    /// A page directory or table entry pointing at the next level.
+    static let table: UInt64 = present | user | writable | accessed
     static let largePage: UInt64 = 1 << 7
     static let noExecute: UInt64 = 1 << 63
     static let addressMask: UInt64 = 0x000f_ffff_ffff_f000
@@ -40,7 +48,7 @@ struct PageTableBuilder {
         var tables = TableBuffer()
         let pml4 = tables.allocate()
         let pdpt = tables.allocate()
-        tables.set(table: pml4, index: 0, entry: tables.address(of: pdpt) | present | user | writable)
+        tables.set(table: pml4, index: 0, entry: tables.address(of: pdpt) | Self.table)
 
         let regionSize = MEWZ_LARGE_PAGE_SIZE
         let regionCount = Int((ramSize + regionSize - 1) / regionSize)
@@ -49,7 +57,7 @@ struct PageTableBuilder {
             let gib = region / entriesPerTable
             if region % entriesPerTable == 0 {
                 directory = tables.allocate()
-                tables.set(table: pdpt, index: gib, entry: tables.address(of: directory) | present | user | writable)
+                tables.set(table: pdpt, index: gib, entry: tables.address(of: directory) | Self.table)
             }
             let regionStart = UInt64(region) * regionSize
             let directoryIndex = region % entriesPerTable
@@ -66,7 +74,7 @@ struct PageTableBuilder {
             }
             guard pages.contains(where: { $0 != nil }) else { continue }
             let table = tables.allocate()
-            tables.set(table: directory, index: directoryIndex, entry: tables.address(of: table) | present | user | writable)
+            tables.set(table: directory, index: directoryIndex, entry: tables.address(of: table) | Self.table)
             for (index, page) in pages.enumerated() {
                 guard let page else { continue }
                 let address = regionStart + UInt64(index) * MEWZ_PAGE_SIZE
@@ -114,7 +122,7 @@ struct PageTableBuilder {
     }
 
     static func bits(_ rights: Rights) -> UInt64 {
-        (rights.writable ? writable : 0) | (rights.executable ? 0 : noExecute)
+        accessed | (rights.writable ? writable | dirty : 0) | (rights.executable ? 0 : noExecute)
     }
 }
 

@@ -49,6 +49,18 @@ struct PageTableTests {
         }
     }
 
+    /// Shadow paging (kvm-pvm) takes a second fault on the first write to a page whose entry
+    /// is not dirty yet: every entry is written accessed, and every writable leaf dirty.
+    @Test func entriesAreAccessedAndWritablePagesDirty() throws {
+        let (layout, walker) = try Self.build()
+        for address in [0x100000, 0x101000, 0x102000, MEWZ_GDT_ADDR, MEWZ_BOOT_INFO_ADDR, layout.argumentsAddress,
+                        layout.stackTop - 8, layout.freeStart, Self.ramSize - 8] {
+            let translation = try #require(walker.translate(address))
+            #expect(translation.accessed, "at 0x\(String(address, radix: 16))")
+            #expect(translation.dirty == translation.writable, "at 0x\(String(address, radix: 16))")
+        }
+    }
+
     @Test func uniformRegionsUseLargePages() throws {
         let (layout, walker) = try Self.build()
         #expect(walker.translate(0x1000)?.pageSize == MEWZ_PAGE_SIZE)
