@@ -40,7 +40,7 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 
 static bool is_identity_leaf(uint64_t entry, uint64_t virt, uint64_t extra)
 {
-    return (entry & ~PTE_CPU_BITS) == (virt | LEAF_FLAGS | extra);
+    return (entry & ~PTE_CPU_BITS) == ((virt | LEAF_FLAGS | extra) & ~PTE_CPU_BITS);
 }
 
 /*

@@ -129,14 +129,17 @@ static struct translation translate(uint64_t virt)
 
 /* Every 4 KiB page of [LM_BASE, LM_BASE + pages * 64 KiB) is identity
  * mapped RW NX user (kvm-pvm runs the guest natively only on user
- * mappings) and the page right after it is not present. */
+ * mappings) by a leaf marked accessed and dirty (kvm-pvm's shadow paging
+ * would take a second fault on the first write otherwise), and the page
+ * right after it is not present. */
 static bool memory_mapped_exactly(uint64_t pages)
 {
     uint64_t end = MEWZ_LM_BASE + pages * MEWZ_WASM_PAGE_SIZE;
     for (uint64_t v = MEWZ_LM_BASE; v < end; v += MEWZ_PAGE_SIZE) {
         struct translation t = translate(v + 8);
         if (!t.present || t.phys != v + 8 || !(t.leaf & MEWZ_PTE_RW) ||
-            !(t.leaf & MEWZ_PTE_NX) || !t.user) {
+            !(t.leaf & MEWZ_PTE_NX) || !t.user ||
+            (t.leaf & (MEWZ_PTE_A | MEWZ_PTE_D)) != (MEWZ_PTE_A | MEWZ_PTE_D)) {
             fprintf(stderr, "page 0x%" PRIx64 " not mapped as expected\n", v);
             return false;
         }
