@@ -167,10 +167,9 @@ void mewz_page_free(uint64_t phys);
  * run it natively on supervisor-only mappings (see cpu/pvm.c). CPL0 on
  * VMX ignores it (the guest never sets CR4.SMEP/SMAP). */
 #define MEWZ_PTE_US (1ULL << 2)
-/* Accessed and dirty: the guest sets both in every entry it writes (the
- * CPU would on first use); under shadow paging (kvm-pvm) a clear dirty bit
- * costs a second fault on the first write, and KVM prefetches a faulting
- * page's neighbours only when their entries are marked accessed. */
+/* Accessed (in every entry the guest writes) and dirty (in every leaf), as
+ * the CPU would set them on first use: under shadow paging (kvm-pvm) a clear
+ * dirty bit costs a second fault on the first write to the page. */
 #define MEWZ_PTE_A (1ULL << 5)
 #define MEWZ_PTE_D (1ULL << 6)
 #define MEWZ_PTE_PS (1ULL << 7)

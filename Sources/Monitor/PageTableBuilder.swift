@@ -25,10 +25,10 @@ struct PageTableBuilder {
     /// hardware CPL3 and livelocks on a supervisor-only entry (Guest/PVM.md);
     /// on VMX/SVM it changes nothing while CR4.SMEP/SMAP stay off.
     static let user: UInt64 = 1 << 2
-    /// Accessed and dirty, set by the monitor in every entry it writes (the CPU would set them
-    /// on first use): under shadow paging (kvm-pvm) KVM maps a page whose guest entry is not
-    /// yet dirty read-only and takes a second fault on the first write to set the bit, and it
-    /// prefetches a faulting page's neighbours only when their entries are marked accessed.
+    /// Accessed (in every entry the monitor writes) and dirty (in every writable leaf), as the
+    /// CPU would set them on first use: under shadow paging (kvm-pvm) KVM maps a page whose
+    /// guest entry is not yet dirty read-only, and the first write to it takes a second fault
+    /// to set the bit.
     static let accessed: UInt64 = 1 << 5
     static let dirty: UInt64 = 1 << 6
     /// A page directory or table entry pointing at the next level.
