@@ -78,11 +78,12 @@ struct cshim_clone_args {
 };
 #define CSHIM_CLONE_INTO_CGROUP 0x200000000ULL
 
-int cshim_fork_into_cgroup(int cgroup_fd)
+int cshim_fork_into_cgroup(int cgroup_fd, int threads_joined)
 {
     /* Another thread could hold a lock (malloc's) that the child would then never see
-     * released: fork(2) takes those across the fork, clone3 does not. */
-    if (!__libc_single_threaded) {
+     * released: fork(2) takes those across the fork, clone3 does not. A joined thread ran
+     * its last user code (and released its locks) before pthread_join returned. */
+    if (!__libc_single_threaded && !threads_joined) {
         errno = EDEADLK;
         return -1;
     }

@@ -29,10 +29,12 @@ int cshim_spawn(const char *path, char *const argv[], char *const envp[], int st
  * kernel's global threadgroup lock for writing, which waits for an RCU grace period: about
  * 6-16 ms on the 2-vCPU kvm-pvm machines, more than the rest of a `run`. Only for a
  * single-threaded caller: the child gets no atfork handlers, and glibc's cached thread id in
- * it is the parent's (as after vfork; glibc asks the kernel where it matters). Returns the
- * child's pid, 0 in the child, or -1 (errno; ENOSYS where the kernel lacks clone3, EDEADLK
- * when the caller has more than one thread). */
-int cshim_fork_into_cgroup(int cgroup_fd);
+ * it is the parent's (as after vfork; glibc asks the kernel where it matters). A caller that
+ * ever started a thread is single-threaded only if it joined every one: it says so with
+ * `threads_joined` (glibc cannot tell, it never forgets a thread). Returns the child's pid, 0
+ * in the child, or -1 (errno; ENOSYS where the kernel lacks clone3, EDEADLK when the caller
+ * may have more than one thread). */
+int cshim_fork_into_cgroup(int cgroup_fd, int threads_joined);
 
 /* memfd_create(name, MFD_CLOEXEC). */
 int cshim_memfd(const char *name);

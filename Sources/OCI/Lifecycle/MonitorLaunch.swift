@@ -134,7 +134,7 @@ struct MonitorLaunch {
         if let directory = cgroupJoin.unifiedDirectory {
             let directoryFD = Syscall.retrying { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             if directoryFD >= 0 {
-                let pid = cshim_fork_into_cgroup(directoryFD)
+                let pid = cshim_fork_into_cgroup(directoryFD, RuntimeThreads.unjoined == 0 ? 1 : 0)
                 if pid != 0 { close(directoryFD) }
                 if pid >= 0 { return (pid, true) }
             }

@@ -3,9 +3,9 @@ import ImageBuilder
 import ImageFormat
 
 extension Runtime {
-    /// `create`: everything is checked and the image built before anything is written; after
-    /// that, any failure removes what was made (state directory, fifo, cgroup, child, pid
-    /// file) and runs the poststop hooks, as runc's destroy does.
+    /// `create`: the configuration is checked before anything is written; after that, any
+    /// failure (an image that cannot be built included) removes what was made (state directory,
+    /// fifo, cgroup, child, pid file) and runs the poststop hooks, as runc's destroy does.
     /// Returns the container process's pid, which is this process's child.
     @discardableResult
     public func create(_ options: CreateOptions) throws(OCIError) -> Int32 {
@@ -33,15 +33,20 @@ extension Runtime {
                                                          environment: ProcessControl.environment)
         spec.process.env = inherited.environment(spec.process.env)
         let cgroupPath = try CgroupPath.resolve(spec.linux.cgroupsPath, id: options.id, systemd: self.options.systemdCgroup)
-        let images = try containerImages(module, rootfs: rootfs, bundle: bundle,
-                                         filesystem: try Self.wantsFilesystem(spec.annotations, source: configPath))
-        StartupTrace.mark("runtime-images")
-        let imagePath = images.program.path
+        let wantsFilesystem = try Self.wantsFilesystem(spec.annotations, source: configPath)
         let pidFile = options.pidFile.map { PathName.absolute($0, from: cwd) }
         let volumes = try VolumePlan.make(spec.mounts, bundle: bundle)
         volumes.skipped.forEach { log.debug($0) }
 
         let lock = try directory.makeLocked()
+        StartupTrace.mark("runtime-state-dir")
+        // The cgroup is made on a thread of its own while the images are found (or built): on
+        // two CPUs the two overlap. It is waited for before the fork, which must be made from
+        // one thread.
+        let resources = spec.linux.resources
+        let cgroupWork = BackgroundWork { () throws(OCIError) in
+            try ContainerCgroup.create(cgroupPath, resources: resources, hierarchies: try CgroupHierarchy.discover())
+        }
         var childPID: Int32 = 0
         var cgroup: ContainerCgroup?
         var state: ContainerState?
@@ -49,20 +54,21 @@ extension Runtime {
         defer {
             if !committed {
                 if childPID > 0 { ProcessControl.killAndReap(childPID) }
-                try? cgroup?.remove()
+                try? (cgroup ?? cgroupWork.wait()).remove()
                 try? directory.remove()
                 if let state { try? HookRunner(point: .poststop, state: state.hookStateJSON(status: "stopped", pid: nil)).run(spec.hooks.poststop) }
             }
             withExtendedLifetime(lock) {}
         }
+        let images = try containerImages(module, rootfs: rootfs, bundle: bundle, filesystem: wantsFilesystem)
+        let imagePath = images.program.path
         if !startImmediately {
             guard mkfifo(directory.fifoPath, 0o622) == 0 else {
                 throw .system("mkfifo", directory.fifoPath, errno: errno)
             }
         }
-        StartupTrace.mark("runtime-state-dir")
-        let made = try ContainerCgroup.create(cgroupPath, resources: spec.linux.resources,
-                                              hierarchies: try CgroupHierarchy.discover())
+        StartupTrace.mark("runtime-images")
+        let made = try cgroupWork.wait()
         cgroup = made
         StartupTrace.mark("runtime-cgroup")
         let pty = try console.map { _ throws(OCIError) in try PseudoTerminal.open() }
