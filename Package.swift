@@ -31,7 +31,7 @@ let package = Package(
         // Effects.
         .target(name: "ImageBuilder", dependencies: ["WasmCore", "WasmToC", "ImageFormat"]),
         .target(name: "Monitor", dependencies: ["CKVM", "CMewzABI", "CSeccomp", "ImageFormat"]),
-        .target(name: "OCI", dependencies: ["ImageBuilder", "Monitor", "ImageFormat", "CJSONC", "CShim"]),
+        .target(name: "OCI", dependencies: ["ImageBuilder", "Monitor", "ImageFormat", "WasmCore", "WasmToC", "CJSONC", "CShim"]),
         .executableTarget(name: "MewzRuntime", dependencies: ["OCI"]),
         // hack/spec-test: the official spec suite through the real lowering and clang.
         // --guest: the trap files in the KVM guest, built as images are and booted by the monitor.

@@ -178,7 +178,8 @@ static int add_rules(scmp_filter_ctx ctx,
     /* poll_oneoff's nbytes for stdin and sockets: FIONREAD only, which
      * reads a count and changes nothing. */
     ALLOW(ctx, &status, ioctl, 1, SCMP_A1(SCMP_CMP_EQ, FIONREAD));
-    add_socket_rules(ctx, &status, policy);
+    if (policy->sockets)
+        add_socket_rules(ctx, &status, policy);
     /* random_get: host entropy. */
     ALLOW(ctx, &status, getrandom, 0);
     /* Boot clocks, when the vDSO falls back to the system call. */

@@ -37,6 +37,11 @@ final class SocketTable {
     /// and three for stdio.
     let pollScratch: PollScratch
 
+    /// Whether sock_open may make a socket (VMConfiguration.opensSockets). Off, only a guest
+    /// that calls a function its module does not import asks, and the seccomp filter may have
+    /// no socket calls: the answer is an errno, not the monitor's end.
+    var opensSockets = true
+
     init(limit: Int = Int(MEWZ_SOCK_MAX)) {
         self.limit = limit
         sockets = Array(repeating: nil, count: limit)

@@ -61,6 +61,13 @@ public struct VMConfiguration: Sendable {
     /// Listening TCP sockets to open before the guest runs and hand it preopened, as
     /// "HOST:PORT" ("0.0.0.0:8080", "[::]:8080"); at most MEWZ_LISTENERS_MAX (TCPListeners).
     public var listeners: [String] = []
+    /// Whether the guest may open host sockets (sock_open). Off for a module that imports no
+    /// sock_open (the OCI layer reads its imports): it then has no socket unless `listeners`
+    /// hands it some, and without those the monitor's seccomp filter leaves out every socket
+    /// call and no epoll instance is made.
+    public var opensSockets = true
+    /// Whether the guest can have host sockets at all: it may open them, or some are handed in.
+    var hasSockets: Bool { opensSockets || !listeners.isEmpty }
     /// Whether run() ends by printing the VM exits it counted (ExitCounter).
     public var countsExits = ExitCounter.requestedByEnvironment
     /// Whether a host thread serves the hypercall ring beside the vCPU (HypercallRing): calls

@@ -110,6 +110,7 @@ public final class VirtualMachine {
             _ = try PVMInterruptFlag.register(vcpu)
         }
 
+        sockets.opensSockets = configuration.opensSockets
         let listenerHandles = try TCPListeners.open(configuration.listeners, in: sockets)
         bootInfo = BootInfo.make(
             layout: layout, argumentCount: configuration.arguments.count,
@@ -187,7 +188,8 @@ public final class VirtualMachine {
                 try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,
                                         servesVolumes: volumes != nil,
                                         walksPaths: !HostVolumes.kernelResolvesBeneath,
-                                        epollFD: hypercalls.sockets.prepareEpoll())
+                                        servesSockets: configuration.hasSockets,
+                                        epollFD: configuration.hasSockets ? hypercalls.sockets.prepareEpoll() : -1)
             } catch {
                 return .failed(error.description)
             }

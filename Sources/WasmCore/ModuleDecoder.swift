@@ -96,7 +96,7 @@ struct ModuleDecoder {
         return module
     }
 
-    private mutating func readHeader() throws(DecodeError) {
+    mutating func readHeader() throws(DecodeError) {
         guard reader.remainingCount >= 4 else { throw .truncatedHeader(at: reader.bytes.count) }
         guard Module.hasWasmMagic(reader.bytes) else { throw .magicHeaderNotDetected() }
         try reader.skip(4)

@@ -105,6 +105,13 @@ public enum WASIImports {
         return supported[name] ?? (version2Names.contains(base) ? supported[base] : nil)
     }
 
+    /// Whether a module with these imports can open host sockets: it imports sock_open (either
+    /// name). Without it a guest has sockets only when it is handed listening ones, and can
+    /// accept only from those.
+    public static func opensSockets(_ imports: [Import]) -> Bool {
+        imports.contains { $0.module == module && ($0.name == "sock_open" || $0.name == "sock_open_v2") }
+    }
+
     /// Functions declared `_Noreturn` in wasi.h.
     static let noReturn: Set<String> = ["proc_exit"]
 

@@ -30,18 +30,20 @@ struct ConfinementTests {
         return path
     }
 
-    /// `volume`: a host directory the probe's VM serves (the filter then has the volume rules).
+    /// `volume`: a host directory the probe's VM serves (the filter then has the volume rules);
+    /// `sockets`: whether the guest may open sockets (the filter then has the socket rules).
     static func launch(_ mode: String, then action: String, stdin: String = "",
-                       volume: String? = nil) throws -> (Process, Pipe, Pipe) {
+                       volume: String? = nil, sockets: Bool = true) throws -> (Process, Pipe, Pipe) {
         guard FileManager.default.isExecutableFile(atPath: probePath) else {
             throw POSIXError(.ENOENT)  // the SeccompProbe product was not built
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: probePath)
         process.arguments = [try guestELF(), mode, action]
-        if let volume {
-            process.environment = ProcessInfo.processInfo.environment.merging(["MEWZ_PROBE_VOLUME": volume]) { $1 }
-        }
+        var environment = ProcessInfo.processInfo.environment
+        if let volume { environment["MEWZ_PROBE_VOLUME"] = volume }
+        if !sockets { environment["MEWZ_PROBE_NO_SOCKETS"] = "1" }
+        process.environment = environment
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -60,8 +62,9 @@ struct ConfinementTests {
                        stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    static func run(_ mode: String, then action: String, stdin: String = "", volume: String? = nil) throws -> Outcome {
-        let (process, output, errors) = try launch(mode, then: action, stdin: stdin, volume: volume)
+    static func run(_ mode: String, then action: String, stdin: String = "", volume: String? = nil,
+                    sockets: Bool = true) throws -> Outcome {
+        let (process, output, errors) = try launch(mode, then: action, stdin: stdin, volume: volume, sockets: sockets)
         return finish(process, output, errors)
     }
 
@@ -152,5 +155,21 @@ struct ConfinementTests {
             let outcome = try Self.run("hello", then: action, volume: volume)
             #expect(outcome.reason == .uncaughtSignal && outcome.status == SIGSYS, "\(action): \(outcome.stderr)")
         }
+    }
+
+    /// A guest whose module imports no sock_open gets no socket calls in the filter: its
+    /// monitor answers a sock_open with ENOTCAPABLE (76) instead of dying of SIGSYS, and the
+    /// socket call sock_open makes kills the monitor after set-up. With sockets both work.
+    @Test func socketCallsAreAllowedOnlyForAGuestThatCanOpenSockets() throws {
+        let opened = try Self.run("sock-open", then: "exit")
+        #expect(opened.reason == .exit && opened.status == 0, "\(opened.stderr)")
+        let refused = try Self.run("sock-open", then: "exit", sockets: false)
+        #expect(refused.reason == .exit && refused.status == 76, "\(refused.stderr)")
+
+        let allowed = try Self.run("hello", then: "socket-nonblocking")
+        #expect(allowed.reason == .exit && allowed.status == 125, "\(allowed.stderr)")
+        #expect(allowed.stderr.contains("socket-nonblocking was allowed"))
+        let killed = try Self.run("hello", then: "socket-nonblocking", sockets: false)
+        #expect(killed.reason == .uncaughtSignal && killed.status == SIGSYS, "\(killed.stderr)")
     }
 }

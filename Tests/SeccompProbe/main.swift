@@ -43,6 +43,8 @@ var configuration = VMConfiguration(arguments: ["probe"] + arguments[2].split(se
 configuration.requiredCPUFeatures = []
 // The ring's server thread runs under the filter too, whatever the CPU count.
 configuration.servesHypercallRing = true
+// MEWZ_PROBE_NO_SOCKETS: a module that imports no sock_open, so the filter has no socket calls.
+configuration.opensSockets = getenv("MEWZ_PROBE_NO_SOCKETS") == nil
 // MEWZ_PROBE_VOLUME=<dir>: a host volume, so the filter holds the volume rules too.
 // Opened before the run, as the monitor opens a volume's root.
 var volumeFD: Int32 = -1
@@ -100,6 +102,9 @@ case "mmap-exec":
     _ = mmap(nil, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
 case "socket":
     _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+case "socket-nonblocking":
+    // The form the monitor's sock_open uses: allowed only when the guest can have sockets.
+    _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
 case "kill-other":
     _ = kill(1, 0)
 case "volume-calls":

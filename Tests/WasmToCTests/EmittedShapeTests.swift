@@ -130,3 +130,24 @@ struct EmittedShapeTests {
         #expect(single.files.count == 2)
     }
 }
+
+/// Which modules can open host sockets (the monitor's filter has socket calls only for those).
+@Suite struct SocketImportTests {
+    static func function(_ module: String, _ name: String) -> Import {
+        Import(module: module, name: name, descriptor: .function(typeIndex: 0))
+    }
+
+    @Test func sockOpenInEitherFormOpensSockets() {
+        #expect(WASIImports.opensSockets([Self.function("wasi_snapshot_preview1", "sock_open")]))
+        #expect(WASIImports.opensSockets([Self.function("wasi_snapshot_preview1", "fd_write"),
+                                          Self.function("wasi_snapshot_preview1", "sock_open_v2")]))
+    }
+
+    @Test func otherImportsDoNot() {
+        // sock_accept alone can only take connections from listeners handed in (MEWZ_TCPLISTEN).
+        #expect(!WASIImports.opensSockets(["fd_write", "sock_accept", "sock_accept_v2", "sock_recv", "sock_send",
+                                           "poll_oneoff"].map { Self.function("wasi_snapshot_preview1", $0) }))
+        #expect(!WASIImports.opensSockets([Self.function("env", "sock_open")]))
+        #expect(!WASIImports.opensSockets([]))
+    }
+}

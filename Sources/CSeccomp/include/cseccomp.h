@@ -16,6 +16,7 @@ struct cseccomp_monitor_policy {
     int stderr_fd; /* write, writev */
     int volumes;   /* 1: the file calls of host volumes (MEWZ_HC_FS); 2: and
                     * openat with O_NOFOLLOW (kernels without openat2) */
+    int sockets;   /* the socket calls (the guest can have host sockets) */
     int epoll_fd;  /* epoll_ctl, epoll_wait (polls of sockets); -1: none */
 };
 

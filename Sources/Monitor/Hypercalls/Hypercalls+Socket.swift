@@ -71,6 +71,7 @@ extension Hypercalls {
 
     /// A non-blocking, close-on-exec host socket; the family and type as abi.h numbers them.
     private func open(family: UInt32, type: UInt32) throws(GuestErrno) -> UInt32 {
+        guard sockets.opensSockets else { throw GuestErrno(code: WASIErrno.notCapable) }
         let hostFamily: Int32
         switch Int32(bitPattern: family) {
         case MEWZ_SOCK_AF_INET: hostFamily = AF_INET

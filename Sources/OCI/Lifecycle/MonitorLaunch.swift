@@ -37,6 +37,8 @@ struct MonitorLaunch {
     var consoleSize: Spec.ConsoleSize? = nil
     /// config.json mounts the guest sees (VolumePlan); the child opens the host directories.
     var volumes: [Volume] = []
+    /// Whether the module imports sock_open (VMConfiguration.opensSockets).
+    var opensSockets = true
 
     private static let ready: UInt8 = 0
     private static let failed: UInt8 = 1
@@ -193,6 +195,7 @@ struct MonitorLaunch {
         // Listening sockets handed in preopened: MEWZ_TCPLISTEN=HOST:PORT[,HOST:PORT...].
         configuration.listeners = process.env.last { $0.hasPrefix("MEWZ_TCPLISTEN=") }
             .map { $0.dropFirst("MEWZ_TCPLISTEN=".count).split(separator: ",").map(String.init) } ?? []
+        configuration.opensSockets = opensSockets
         configuration.requiredCPUFeatures = image.header.requiredCPUFeatures
         configuration.linearMemoryMinPages = image.header.memoryMinPages
         if let limit = memoryLimit, limit > 0 { configuration.memoryLimit = UInt64(limit) }

@@ -80,6 +80,7 @@ extension Runtime {
         launch.terminalSlave = pty?.slave
         launch.consoleSize = spec.process.consoleSize
         launch.volumes = volumes.volumes
+        launch.opensSockets = module.opensSockets
         let launched = try launch.spawn()
         childPID = launched.pid
         // The state is written while the child builds its VM: the two overlap on a second CPU.

@@ -1,5 +1,7 @@
 import CShim
 import Glibc
+import WasmCore
+import WasmToC
 
 /// The module process.args[0] names, read from inside the rootfs. Resolution is done by the
 /// kernel (openat2 RESOLVE_IN_ROOT), so neither ".." nor a symlink can lead outside the rootfs.
@@ -9,6 +11,14 @@ struct WasmModuleFile {
     let bytes: [UInt8]
 
     static let maximumSize = 1 << 30
+
+    /// Whether the module imports sock_open (WASIImports.opensSockets); read from its import
+    /// section alone. A module whose imports cannot be read counts as one that does: it never
+    /// runs (its build fails), and the answer only ever narrows the monitor's seccomp filter.
+    var opensSockets: Bool {
+        guard let imports = try? Module.decodeImports(bytes) else { return true }
+        return WASIImports.opensSockets(imports)
+    }
     static let defaultSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     static let magic: [UInt8] = [0x00, 0x61, 0x73, 0x6D]
 

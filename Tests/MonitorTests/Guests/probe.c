@@ -649,6 +649,11 @@ __attribute__((used)) void guest_main(const boot_info *info)
         poll_stdin_then_echo();
     } else if (equal(mode, "hostile")) {
         hostile_arguments();
+    } else if (equal(mode, "sock-open")) {
+        /* Opens an IPv4 stream socket; the exit status is the WASI errno. */
+        static struct mewz_hc_socket call = {.op = MEWZ_SOCK_OPEN, .arg0 = MEWZ_SOCK_AF_INET, .arg1 = MEWZ_SOCK_STREAM};
+        hypercall(MEWZ_HC_SOCKET, &call);
+        guest_exit(call.error, 0);
     } else if (equal(mode, "hypercall-flood")) {
         flood_hypercalls(decimal(boot->argc > 2 ? argument(2) : "100000"));
     } else if (equal(mode, "ring")) {
