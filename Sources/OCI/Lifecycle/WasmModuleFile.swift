@@ -11,6 +11,8 @@ struct WasmModuleFile {
     let bytes: [UInt8]
 
     static let maximumSize = 1 << 30
+    static let defaultSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    static let magic: [UInt8] = [0x00, 0x61, 0x73, 0x6D]
 
     /// Whether the module imports sock_open (WASIImports.opensSockets); read from its import
     /// section alone. A module whose imports cannot be read counts as one that does: it never
@@ -19,8 +21,6 @@ struct WasmModuleFile {
         guard let imports = try? Module.decodeImports(bytes) else { return true }
         return WASIImports.opensSockets(imports)
     }
-    static let defaultSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-    static let magic: [UInt8] = [0x00, 0x61, 0x73, 0x6D]
 
     /// runc's lookup: a name with a "/" is a path (relative to process.cwd); a bare name is
     /// searched in the container's $PATH.
