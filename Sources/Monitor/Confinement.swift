@@ -9,14 +9,14 @@ enum Confinement {
     /// `servesVolumes`: the file calls of MEWZ_HC_FS too (cseccomp's volume rules);
     /// `walksPaths`: openat with O_NOFOLLOW as well (no openat2 in this kernel);
     /// `servesSockets`: the socket calls (cseccomp's socket rules), for a guest that can have
-    /// host sockets; `epollFD`: the sockets' epoll instance (-1: none).
+    /// host sockets; `epollFD`: the sockets' epoll instance (-1: none; only with sockets).
     static func confine(vcpuFD: Int32, vmFD: Int32, descriptors: HostDescriptors,
                         servesVolumes: Bool = false, walksPaths: Bool = false,
                         servesSockets: Bool = true, epollFD: Int32 = -1) throws(MonitorError) {
         var policy = cseccomp_monitor_policy(
             vcpu_fd: vcpuFD, vm_fd: vmFD, stdin_fd: descriptors.stdin, stdout_fd: descriptors.stdout,
             stderr_fd: descriptors.stderr, volumes: servesVolumes ? (walksPaths ? 2 : 1) : 0,
-            sockets: servesSockets ? 1 : 0, epoll_fd: servesSockets ? epollFD : -1)
+            sockets: servesSockets ? 1 : 0, epoll_fd: epollFD)
         let status = cseccomp_confine_monitor(&policy)
         guard status == 0 else { throw .seccomp(Errno(code: -status)) }
     }

@@ -18,23 +18,20 @@ extension ModuleDecoder {
             guard let section = SectionID(rawValue: id) else {
                 throw DecodeError.malformedSectionID(id, at: sectionStart).inSection("unknown (id \(id))")
             }
-            guard section == .custom || section == .type || section == .import else { return [] }
-            _ = try reader.readByte()
-            let size = try reader.readLength()
-            guard section == .import else {
-                try reader.skip(size)
-                continue
+            switch section {
+            case .custom, .type:
+                _ = try reader.readByte()
+                try reader.skip(try reader.readLength())
+            case .import:
+                do {
+                    try readSection(section)
+                } catch {
+                    throw error.inSection(section.name)
+                }
+                return module.imports
+            default:
+                return []
             }
-            let contentStart = reader.position
-            do {
-                try readImportSection()
-            } catch {
-                throw error.inSection(section.name)
-            }
-            guard reader.position == contentStart + size else {
-                throw DecodeError.sectionSizeMismatch(at: contentStart).inSection(section.name)
-            }
-            return module.imports
         }
         return []
     }

@@ -104,7 +104,7 @@ struct ModuleDecoder {
         guard try reader.readUInt32LittleEndian() == 1 else { throw .unknownBinaryVersion() }
     }
 
-    private mutating func readSection(_ section: SectionID) throws(DecodeError) {
+    mutating func readSection(_ section: SectionID) throws(DecodeError) {
         _ = try reader.readByte()
         let size = try reader.readLength()
         let contentStart = reader.position
