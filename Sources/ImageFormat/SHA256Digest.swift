@@ -5,6 +5,7 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
 
     var high, midHigh, midLow, low: UInt64
 
+    @usableFromInline
     init(high: UInt64, midHigh: UInt64, midLow: UInt64, low: UInt64) {
         self.high = high
         self.midHigh = midHigh
@@ -15,12 +16,17 @@ public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
     /// All zero: the digest field of an image part that is not there.
     public static let zero = SHA256Digest(high: 0, midHigh: 0, midLow: 0, low: 0)
 
-    /// nil unless `bytes` is exactly 32 bytes long.
+    /// nil unless `bytes` is exactly 32 bytes long. Inlinable so that callers get a version
+    /// for their collection type: the generic one looked up its iterator's types at run time
+    /// on first use, tens of microseconds of every create.
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == Self.byteCount else { return nil }
         var words: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in bytes.enumerated() {
+        var index = 0
+        for byte in bytes {
             words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+            index += 1
         }
         self.init(high: words[0], midHigh: words[1], midLow: words[2], low: words[3])
     }

@@ -14,7 +14,7 @@ public struct CgroupHierarchy: Equatable, Sendable {
 
     /// The key a container's directory in this hierarchy is recorded under: the controllers
     /// joined by "," (as /proc/<pid>/cgroup names them), or "unified".
-    public var key: String { isUnified ? "unified" : controllers.joined(separator: ",") }
+    public var key: String { isUnified ? "unified" : controllers.concatenated(separator: ",") }
 
     /// v1 controller names the kernel knows; any "name=X" option is a named hierarchy.
     static let knownControllers: Set<String> = [
@@ -47,7 +47,7 @@ public struct CgroupHierarchy: Equatable, Sendable {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard fields.count == 3 else { continue }
             let controllers = fields[1].split(separator: ",").map(String.init).sorted()
-            ownPaths[controllers.isEmpty ? "unified" : controllers.joined(separator: ",")] = String(fields[2])
+            ownPaths[controllers.isEmpty ? "unified" : controllers.concatenated(separator: ",")] = String(fields[2])
         }
         var result: [CgroupHierarchy] = []
         let bytes = Array(mountinfo.utf8)

@@ -76,7 +76,8 @@ public struct ContainerCgroup: Equatable, Sendable {
         for (index, component) in relative.enumerated() {
             if !enabling.isEmpty { enableControllers(enabling, in: current) }
             let parent = current
-            current += "/" + component
+            current.append("/")
+            current.append(contentsOf: component)  // String + Substring would call generic code
             if mkdir(current, 0o755) == 0 {
                 if index == relative.count - 1 { madeLeaf = true }
             } else if errno != EEXIST {

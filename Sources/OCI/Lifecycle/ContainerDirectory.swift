@@ -68,7 +68,8 @@ struct ContainerDirectory {
     private static func makeDirectories(_ path: String) throws(OCIError) {
         var prefix = ""
         for component in path.split(separator: "/") {
-            prefix += "/" + component
+            prefix.append("/")
+            prefix.append(contentsOf: component)  // String + Substring would call generic code
             if mkdir(prefix, 0o711) != 0 && errno != EEXIST {
                 throw .system("mkdir", prefix, errno: errno)
             }

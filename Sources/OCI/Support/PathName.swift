@@ -22,7 +22,7 @@ public enum PathName {
             }
             parts.append(part)
         }
-        let body = parts.joined(separator: "/")
+        let body = parts.concatenated(separator: "/")
         if rooted { return "/" + body }
         return body.isEmpty ? "." : body
     }
