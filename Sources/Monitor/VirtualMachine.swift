@@ -68,6 +68,7 @@ public final class VirtualMachine {
 
         kvm = try KVMSystem()
         let vm = try kvm.createVM()
+        vm.enableInKernelAPIC()
         trace.mark("vm-create")
         let ram = try AnonymousMapping(size: ramSize, purpose: "guest RAM")
         if let file = guestImage.elfFile { try SegmentMapping.map(image, from: file, into: ram.bytes) }

@@ -67,6 +67,16 @@ static inline int ckvm_set_msr(int vcpu_fd, uint32_t index, uint64_t value)
 
 /* ---- struct kvm_run ---------------------------------------------------- */
 
+/* KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): the vCPU's local APIC emulated in the kernel, no
+ * PIC or IOAPIC. Returns the ioctl's result; -1 with errno on failure. */
+static inline int ckvm_enable_split_irqchip(int vm_fd)
+{
+    struct kvm_enable_cap cap = {0};
+    cap.cap = KVM_CAP_SPLIT_IRQCHIP;
+    cap.args[0] = 0; /* no IOAPIC routes reserved */
+    return ioctl(vm_fd, KVM_ENABLE_CAP, &cap);
+}
+
 static inline uint32_t ckvm_run_exit_reason(const struct kvm_run *run)
 {
     return run->exit_reason;
