@@ -147,3 +147,18 @@ import Testing
                 == #"time="2026-01-02T03:04:05Z" level=debug msg="x \"y\"""# + "\n")
     }
 }
+
+@Suite struct ConcatenationTests {
+    @Test(arguments: [[], [""], ["cpu"], ["cpu", "cpuacct"], ["", "a", ""], ["a", "b", "c"]] as [[String]])
+    func stringsJoinAsJoinedDoes(parts: [String]) {
+        #expect(parts.concatenated(separator: ",") == parts.joined(separator: ","))
+        #expect(parts.concatenated(separator: "") == parts.joined())
+    }
+
+    @Test func substringsJoinAsJoinedDoes() {
+        let parts = "/a//b/c/".split(separator: "/", omittingEmptySubsequences: false)
+        #expect(parts.concatenated(separator: "/") == parts.joined(separator: "/"))
+        #expect(parts.concatenated(separator: "/") == "/a//b/c/")
+        #expect([Substring]().concatenated(separator: "/") == "")
+    }
+}
