@@ -162,3 +162,11 @@ import Testing
         #expect([Substring]().concatenated(separator: "/") == "")
     }
 }
+
+@Suite struct ErrnoDescriptionTests {
+    @Test func strerrorWithALowerCaseFirstLetterAsGoWordsIt() {
+        #expect(Syscall.describe(ENOENT) == "no such file or directory")
+        #expect(Syscall.describe(EACCES) == "permission denied")
+        #expect(Syscall.describe(EIO) == "I/O error")  // an initialism stays as it is
+    }
+}

@@ -27,7 +27,9 @@ enum Syscall {
         guard let text = strerror(code) else { return "errno \(code)" }
         var message = String(cString: text)
         if let first = message.first, first.isUppercase, message.dropFirst().first?.isLowercase ?? true {
-            message = first.lowercased() + message.dropFirst()
+            var lowered = first.lowercased()
+            lowered.append(contentsOf: message.dropFirst())  // String + Substring would call generic code
+            message = lowered
         }
         return message
     }
