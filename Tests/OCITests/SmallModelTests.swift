@@ -167,6 +167,7 @@ import Testing
     @Test func strerrorWithALowerCaseFirstLetterAsGoWordsIt() {
         #expect(Syscall.describe(ENOENT) == "no such file or directory")
         #expect(Syscall.describe(EACCES) == "permission denied")
-        #expect(Syscall.describe(EIO) == "I/O error")  // an initialism stays as it is
+        #expect(Syscall.describe(EIO) == "input/output error")
+        #expect(Syscall.describe(EDOTDOT) == "RFS specific error")  // an initialism stays as it is
     }
 }
