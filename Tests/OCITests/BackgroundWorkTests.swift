@@ -22,10 +22,10 @@ import Testing
     }
 
     @Test func aDroppedWorkIsJoined() {
-        var work: BackgroundWork<Void>? = BackgroundWork { () throws(OCIError) in usleep(20_000) }
-        #expect(RuntimeThreads.unjoined == 1)
-        work = nil
+        do {
+            let work = BackgroundWork { () throws(OCIError) in usleep(20_000) }
+            withExtendedLifetime(work) { #expect(RuntimeThreads.unjoined == 1) }
+        }
         #expect(RuntimeThreads.unjoined == 0)
-        #expect(work == nil)
     }
 }

@@ -48,13 +48,12 @@ extension Runtime {
             try ContainerCgroup.create(cgroupPath, resources: resources, hierarchies: try CgroupHierarchy.discover())
         }
         var childPID: Int32 = 0
-        var cgroup: ContainerCgroup?
         var state: ContainerState?
         var committed = false
         defer {
             if !committed {
                 if childPID > 0 { ProcessControl.killAndReap(childPID) }
-                try? (cgroup ?? cgroupWork.wait()).remove()
+                try? cgroupWork.wait().remove()  // joins the thread if it still runs
                 try? directory.remove()
                 if let state { try? HookRunner(point: .poststop, state: state.hookStateJSON(status: "stopped", pid: nil)).run(spec.hooks.poststop) }
             }
@@ -69,7 +68,6 @@ extension Runtime {
         }
         StartupTrace.mark("runtime-images")
         let made = try cgroupWork.wait()
-        cgroup = made
         StartupTrace.mark("runtime-cgroup")
         let pty = try console.map { _ throws(OCIError) in try PseudoTerminal.open() }
         var launch = MonitorLaunch(images: images.files, process: spec.process,
