@@ -5,11 +5,13 @@ import Glibc
 /// The monitor's end of the hypercall ring (abi.h, struct mewz_ring): a host thread that polls
 /// the slot at MEWZ_RING_ADDR and answers the calls the guest posts there, so a call that
 /// cannot wait costs no VM exit (tens of microseconds under kvm-pvm). After a quiet spell it
-/// sleeps (state OFF); the guest then makes exits, and the vCPU thread wakes it after one.
+/// sleeps (`listening` 0); the guest then makes exits, and the vCPU thread wakes it after one.
 ///
-/// Everything in the slot is the guest's to scribble on: the state word only decides who
-/// looks next, the number and argument are checked as an exit's are, and two handlers never
-/// run at once (`exclusively`), whatever the guest does with the state.
+/// Everything in the slot is the guest's to scribble on. The monitor reads only the call's
+/// line (seq, number, argument; each call's once), keeps its own copy of what it writes to the
+/// answer's, and decides who runs a call with a host-side word the guest cannot reach: a call
+/// runs once, by the server or by the vCPU thread, and two handlers never run at once
+/// (`exclusively`), whatever the guest writes.
 final class HypercallRing: @unchecked Sendable {
     /// The calls the ring serves: none of them waits in the host when the guest asks as
     /// abi.h says (sockets non-blocking, polls with timeout 0). A switch: it runs for every call.
@@ -34,18 +36,27 @@ final class HypercallRing: @unchecked Sendable {
     private let spinNanoseconds: UInt64
 
     private let hypercalls: Hypercalls
-    /// The slot in guest RAM.
-    private let slot: UnsafeMutableRawPointer
-    private var state: UnsafeMutablePointer<UInt32> { slot.assumingMemoryBound(to: UInt32.self) }
+    /// The guest's: the last call it posted, and that call's number and argument.
+    private let postedWord: UnsafeMutablePointer<UInt32>
+    private let numberWord: UnsafeMutablePointer<UInt32>
+    private let argumentWord: UnsafeMutablePointer<UInt64>
+    /// The monitor's, for the guest to read.
+    private let answeredWord: UnsafeMutablePointer<UInt32>
+    private let failedGuestWord: UnsafeMutablePointer<UInt32>
+    private let listeningWord: UnsafeMutablePointer<UInt32>
+    private let takenWord: UnsafeMutablePointer<UInt32>
     /// Host-side words the guest cannot reach: [0] the handler lock (0 free, 1 held, 2 held
-    /// with a waiter), [1] stop, [2] the vCPU thread waits on the slot, [3] the server sleeps,
-    /// [4] a served call failed (`failure` is set).
+    /// with a waiter), [1] stop, [2] the vCPU thread waits for an answer, [3] the server
+    /// sleeps, [4] a served call failed (`failure` is set), [5] the last call claimed (by the
+    /// server or the vCPU thread), [6] the last call answered.
     private let words: UnsafeMutablePointer<UInt32>
     private var lockWord: UnsafeMutablePointer<UInt32> { words }
     private var stopWord: UnsafeMutablePointer<UInt32> { words + 1 }
     private var vcpuWaitsWord: UnsafeMutablePointer<UInt32> { words + 2 }
     private var sleepsWord: UnsafeMutablePointer<UInt32> { words + 3 }
     private var failedWord: UnsafeMutablePointer<UInt32> { words + 4 }
+    private var claimedWord: UnsafeMutablePointer<UInt32> { words + 5 }
+    private var answeredHostWord: UnsafeMutablePointer<UInt32> { words + 6 }
     /// What a served call ended the VM with; set with the lock held.
     private var failure: Action?
     /// Calls the server answered (for MEWZ_EXIT_COUNT); only the server thread writes it.
@@ -59,17 +70,29 @@ final class HypercallRing: @unchecked Sendable {
     init(memory: GuestMemory, hypercalls: Hypercalls, owner: AnyObject, parksWhenStopped: Bool,
          spinNanoseconds: UInt64 = defaultSpinNanoseconds) throws(MonitorError) {
         guard let bytes = memory.object(mewz_ring.self, at: MEWZ_RING_ADDR) else { throw .ramTooSmall }
-        slot = bytes.baseAddress!
+        func field<T>(_ path: KeyPath<mewz_ring, T>, _ type: T.Type) -> UnsafeMutablePointer<T> {
+            (bytes.baseAddress! + MemoryLayout<mewz_ring>.offset(of: path)!).assumingMemoryBound(to: T.self)
+        }
+        postedWord = field(\.seq, UInt32.self)
+        numberWord = field(\.number, UInt32.self)
+        argumentWord = field(\.argument, UInt64.self)
+        answeredWord = field(\.answered, UInt32.self)
+        failedGuestWord = field(\.failed, UInt32.self)
+        listeningWord = field(\.listening, UInt32.self)
+        takenWord = field(\.taken, UInt32.self)
         self.hypercalls = hypercalls
         self.owner = owner
         self.parksWhenStopped = parksWhenStopped
         self.spinNanoseconds = spinNanoseconds
-        words = .allocate(capacity: 5)
-        words.initialize(repeating: 0, count: 5)
+        words = .allocate(capacity: 7)
+        words.initialize(repeating: 0, count: 7)
         words[3] = 1  // asleep until `open`
+        // The guest starts counting from what its slot holds at boot: zero.
+        words[5] = postedWord.pointee
+        words[6] = postedWord.pointee
         servedCount = .allocate(capacity: 1)
         servedCount.initialize(to: 0)
-        state.pointee = UInt32(MEWZ_RING_OFF.rawValue)
+        for word in [answeredWord, failedGuestWord, listeningWord, takenWord] { word.pointee = 0 }
     }
 
     deinit {
@@ -99,15 +122,34 @@ final class HypercallRing: @unchecked Sendable {
         ckvm_atomic_store(stopWord, 1)
         ckvm_futex_wake(stopWord)
         wake()
-        ckvm_futex_wake(state)
+        ckvm_futex_wake(answeredHostWord)
     }
 
     private var stopping: Bool { ckvm_atomic_load(stopWord) != 0 }
 
+    /// Claims call `posted` for this thread, read after `seen` (the last call claimed); false
+    /// when it is that call, or another thread claimed one since. Read in that order, a
+    /// `posted` seen long ago can never be claimed again after later calls ran.
+    func claim(_ posted: UInt32, over seen: UInt32) -> Bool {
+        posted != seen && ckvm_atomic_swap_if(claimedWord, seen, posted) != 0
+    }
+
+    /// Answers call `seq` (claimed by this thread, run with the lock held): the guest sees
+    /// `failed` before `answered`.
+    private func finish(_ seq: UInt32, _ action: Action) {
+        if action != .resume {
+            failure = action
+            ckvm_atomic_store(failedWord, 1)
+            ckvm_atomic_store(failedGuestWord, 1)
+        }
+        ckvm_atomic_store(answeredWord, seq)
+        ckvm_atomic_store(answeredHostWord, seq)
+    }
+
     // MARK: The server thread
 
-    /// Only this thread moves the slot between OFF and IDLE, so the guest posts only while
-    /// the server is actually polling: a call never waits for a server that is still waking.
+    /// Only this thread sets `listening`, so the guest posts only while the server is actually
+    /// polling: a call never waits for a server that is still waking.
     private func serve() {
         sleepUntilWoken(holdingOff: 0)
         var quietSince = Self.now()
@@ -118,10 +160,12 @@ final class HypercallRing: @unchecked Sendable {
         var emptyWakeups = 0
         var servedSinceWakeup = false
         while !stopping {
-            let current = ckvm_atomic_load(state)
-            if current == MEWZ_RING_POSTED.rawValue {
-                if ckvm_atomic_swap_if(state, current, UInt32(MEWZ_RING_RUNNING.rawValue)) != 0 {
-                    answerPosted()
+            let seen = ckvm_atomic_load(claimedWord)
+            let posted = ckvm_atomic_load(postedWord)
+            if posted != seen, ckvm_atomic_load(failedWord) == 0 {
+                if claim(posted, over: seen) {
+                    ckvm_atomic_store(takenWord, posted)
+                    answer(posted)
                     servedCount.pointee += 1
                     servedSinceWakeup = true
                 }
@@ -132,20 +176,20 @@ final class HypercallRing: @unchecked Sendable {
             // No PAUSE: on a nested host, a PAUSE loop can make the hypervisor below
             // deschedule this vCPU (pause-loop exiting), and answers would wait for it.
             if spins & 63 != 0 || Self.now() - quietSince < spinNanoseconds { continue }
-            if current == MEWZ_RING_IDLE.rawValue {
-                ckvm_atomic_store(sleepsWord, 1)
-                if ckvm_atomic_swap_if(state, current, UInt32(MEWZ_RING_OFF.rawValue)) != 0 {
-                    emptyWakeups = servedSinceWakeup ? 0 : min(emptyWakeups + 1, 9)
-                    servedSinceWakeup = false
-                    sleepUntilWoken(holdingOff: emptyWakeups == 0 ? 0 : 1_000_000 << (emptyWakeups - 1))
-                } else {
-                    ckvm_atomic_store(sleepsWord, 0)
-                }
-            } else {
-                // An answer the guest has yet to take, a call the vCPU thread runs, or a
-                // state only a hostile guest writes: look again now and then.
-                _ = ckvm_futex_wait(state, current, 1_000_000)
+            // Quiet: stop listening, then look at the slot once more. A guest that posted
+            // meanwhile looks at `listening` after its post, so it waits in the host, and the
+            // call runs once, here or in the vCPU thread.
+            ckvm_atomic_store(sleepsWord, 1)
+            ckvm_atomic_store_fenced(listeningWord, 0)
+            if ckvm_atomic_load_fenced(postedWord) != ckvm_atomic_load(claimedWord),
+               ckvm_atomic_load(failedWord) == 0 {
+                ckvm_atomic_store(sleepsWord, 0)
+                ckvm_atomic_store(listeningWord, 1)
+                continue
             }
+            emptyWakeups = servedSinceWakeup ? 0 : min(emptyWakeups + 1, 9)
+            servedSinceWakeup = false
+            sleepUntilWoken(holdingOff: emptyWakeups == 0 ? 0 : 1_000_000 << (emptyWakeups - 1))
             quietSince = Self.now()
         }
         guard parksWhenStopped else { return }
@@ -153,33 +197,26 @@ final class HypercallRing: @unchecked Sendable {
     }
 
     /// Sleeps until `wake` and at least `holdingOff` nanoseconds (the VM's end cuts both
-    /// short), then opens the slot (OFF -> IDLE).
+    /// short), then listens again.
     private func sleepUntilWoken(holdingOff: UInt64) {
         if holdingOff > 0 { _ = ckvm_futex_wait(stopWord, 0, holdingOff) }
         while ckvm_atomic_load(sleepsWord) != 0, !stopping { _ = ckvm_futex_wait(sleepsWord, 1, 0) }
-        _ = ckvm_atomic_swap_if(state, UInt32(MEWZ_RING_OFF.rawValue), UInt32(MEWZ_RING_IDLE.rawValue))
+        ckvm_atomic_store(listeningWord, 1)
     }
 
-    /// Runs the call in the slot (state RUNNING, taken by this thread) and answers DONE, or
-    /// FAILED with the reason kept for the vCPU thread.
-    private func answerPosted() {
+    /// Runs call `seq` (claimed by this thread) and answers it; a call that ends the VM is
+    /// answered as failed, with the reason kept for the vCPU thread.
+    private func answer(_ seq: UInt32) {
         lock(abandonOnTermination: false)
-        let action = runSlotCall()
-        if action == .resume {
-            ckvm_atomic_store(state, UInt32(MEWZ_RING_DONE.rawValue))
-        } else {
-            failure = action
-            ckvm_atomic_store(failedWord, 1)
-            ckvm_atomic_store(state, UInt32(MEWZ_RING_FAILED.rawValue))
-        }
+        finish(seq, runSlotCall())
         unlock()
-        if ckvm_atomic_load(vcpuWaitsWord) != 0 { ckvm_futex_wake(state) }
+        if ckvm_atomic_load(vcpuWaitsWord) != 0 { ckvm_futex_wake(answeredHostWord) }
     }
 
     /// The call described by the slot, read once. Hold the lock.
     private func runSlotCall() -> Action {
-        let number = slot.load(fromByteOffset: MemoryLayout<mewz_ring>.offset(of: \.number)!, as: UInt32.self)
-        let argument = slot.load(fromByteOffset: MemoryLayout<mewz_ring>.offset(of: \.argument)!, as: UInt64.self)
+        let number = numberWord.pointee
+        let argument = argumentWord.pointee
         guard Self.serves(number) else {
             return .fail("guest posted hypercall \(number) to the ring, which serves only calls that cannot wait")
         }
@@ -204,25 +241,22 @@ final class HypercallRing: @unchecked Sendable {
         ckvm_atomic_store(vcpuWaitsWord, 1)
         defer { ckvm_atomic_store(vcpuWaitsWord, 0) }
         while true {
-            let current = ckvm_atomic_load(state)
-            switch current {
-            case MEWZ_RING_POSTED.rawValue:
-                guard ckvm_atomic_swap_if(state, current, UInt32(MEWZ_RING_RUNNING.rawValue)) != 0 else { continue }
+            if let failure = lockedFailure() { return failure }
+            let seen = ckvm_atomic_load(claimedWord)
+            let posted = ckvm_atomic_load(postedWord)
+            if claim(posted, over: seen) {
                 guard lock(abandonOnTermination: true) else { return .terminate(.signaled(pendingSignal())) }
                 let action = runSlotCall()
+                finish(posted, action)
                 unlock()
-                guard action == .resume else { return action }
-                ckvm_atomic_store(state, UInt32(MEWZ_RING_DONE.rawValue))
-                return .resume
-            case MEWZ_RING_RUNNING.rawValue:
-                _ = ckvm_futex_wait(state, current, 10_000_000)
-                let signal = pendingSignal()
-                if signal != 0 { return .terminate(.signaled(signal)) }
-            default:
-                // DONE, FAILED (lockedFailure decides), or nothing posted (only a confused
-                // guest waits then).
-                return lockedFailure() ?? .resume
+                return action
             }
+            // Claimed before: answered, or running on the server.
+            let answered = ckvm_atomic_load(answeredHostWord)
+            if answered == ckvm_atomic_load(claimedWord) { return lockedFailure() ?? .resume }
+            _ = ckvm_futex_wait(answeredHostWord, answered, 10_000_000)
+            let signal = pendingSignal()
+            if signal != 0 { return .terminate(.signaled(signal)) }
         }
     }
 

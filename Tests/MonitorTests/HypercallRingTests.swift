@@ -28,25 +28,33 @@ struct HypercallRingTests {
                                       parksWhenStopped: false, spinNanoseconds: 200_000_000)
     }
 
-    var state: UnsafeMutablePointer<UInt32> {
-        fake.memory.object(mewz_ring.self, at: MEWZ_RING_ADDR)!.baseAddress!.assumingMemoryBound(to: UInt32.self)
+    func word(_ field: KeyPath<mewz_ring, UInt32>) -> UnsafeMutablePointer<UInt32> {
+        fake.memory.object(mewz_ring.self, at: MEWZ_RING_ADDR)!.baseAddress!
+            .advanced(by: MemoryLayout<mewz_ring>.offset(of: field)!).assumingMemoryBound(to: UInt32.self)
     }
+    var seq: UInt32 { ckvm_atomic_load(word(\.seq)) }
+    var answered: UInt32 { ckvm_atomic_load(word(\.answered)) }
+    var listening: Bool { ckvm_atomic_load(word(\.listening)) != 0 }
+    var failed: Bool { ckvm_atomic_load(word(\.failed)) != 0 }
 
-    /// A write of `text` to stdout, posted as a guest posts it (the state must be IDLE).
-    func post(_ text: String, number: UInt32 = MEWZ_HC_WRITE.rawValue, argument: UInt64 = writeArgument) -> Bool {
+    /// A write of `text` to stdout, posted as a guest posts it; the call's sequence number.
+    @discardableResult
+    func post(_ text: String, number: UInt32 = MEWZ_HC_WRITE.rawValue, argument: UInt64 = writeArgument) -> UInt32 {
         fake.memory.write(Array(text.utf8), at: Self.text)
         fake.store(mewz_hc_iovec(addr: Self.text, len: UInt64(text.utf8.count)), at: Self.vectors)
         fake.store(mewz_hc_write(fd: 1, iovcnt: 1, iov_addr: Self.vectors, written: 0, error: 0, _pad: 0),
                    at: Self.writeArgument)
         fake.store(number, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.number)!))
         fake.store(argument, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.argument)!))
-        return ckvm_atomic_swap_if(state, UInt32(MEWZ_RING_IDLE.rawValue), UInt32(MEWZ_RING_POSTED.rawValue)) != 0
+        let next = seq &+ 1
+        ckvm_atomic_store_fenced(word(\.seq), next)
+        return next
     }
 
-    /// Spins until the state is `wanted` (false after ten seconds).
-    func waitFor(_ wanted: mewz_ring_state) -> Bool {
+    /// Spins until `condition` holds (false after ten seconds).
+    func waitUntil(_ condition: () -> Bool) -> Bool {
         let deadline = ContinuousClock.now + .seconds(10)
-        while ckvm_atomic_load(state) != wanted.rawValue {
+        while !condition() {
             if ContinuousClock.now > deadline { return false }
             sched_yield()
         }
@@ -61,13 +69,13 @@ struct HypercallRingTests {
     @Test func theServerAnswersAPostedCall() throws {
         try ring.start()
         ring.open()
-        #expect(waitFor(MEWZ_RING_IDLE))
-        #expect(post("one\n"))
-        #expect(waitFor(MEWZ_RING_DONE))
+        #expect(waitUntil { listening })
+        let first = post("one\n")
+        #expect(waitUntil { answered == first })
+        #expect(!failed)
         #expect(fake.load(mewz_hc_write.self, at: Self.writeArgument)?.written == 4)
-        ckvm_atomic_store(state, UInt32(MEWZ_RING_IDLE.rawValue))
-        #expect(post("two\n"))
-        #expect(waitFor(MEWZ_RING_DONE))
+        let second = post("two\n")
+        #expect(waitUntil { answered == second })
         ring.stop()
         #expect(ring.served == 2)
         #expect(outputText() == "one\ntwo\n")
@@ -76,26 +84,42 @@ struct HypercallRingTests {
     @Test func aServerWithNothingToDoSleepsAndAnExitWakesIt() throws {
         try quickRing.start()
         quickRing.open()
-        // Quiet for longer than the spin: asleep, the slot closed (OFF) so the guest makes exits.
+        // Quiet for longer than the spin: asleep and not listening, so the guest makes exits.
         usleep(500_000)
-        #expect(waitFor(MEWZ_RING_OFF))
+        #expect(waitUntil { !listening })
         quickRing.wake()
-        // Woken, it polls again: a call posted now is answered though it may sleep again after.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !post("after sleep\n"), ContinuousClock.now < deadline { sched_yield() }
-        #expect(waitFor(MEWZ_RING_DONE))
+        // Woken, it listens again: a call posted now is answered though it may sleep again after.
+        #expect(waitUntil { listening })
+        let call = post("after sleep\n")
+        #expect(waitUntil { answered == call })
         quickRing.stop()
         #expect(quickRing.served == 1)
         #expect(outputText() == "after sleep\n")
     }
 
+    @Test func aCallPostedAsTheServerFallsAsleepRunsOnce() throws {
+        // Posted while the server is not listening (as if it stopped just after the guest
+        // looked): the vCPU thread runs it, and the server, woken later, does not run it again.
+        let call = post("once\n")
+        #expect(ring.waitForAnswer(pendingSignal: { 0 }) == .resume)
+        #expect(answered == call)
+        try ring.start()
+        ring.open()
+        #expect(waitUntil { listening })
+        usleep(20_000)
+        ring.stop()
+        #expect(ring.served == 0)
+        #expect(outputText() == "once\n")
+    }
+
     @Test func theVCPUThreadRunsACallTheServerHasNotTaken() {
         // Never started: as if the host had not yet scheduled the server.
-        ckvm_atomic_store(state, UInt32(MEWZ_RING_IDLE.rawValue))
-        #expect(post("by the vcpu\n"))
+        let call = post("by the vcpu\n")
         #expect(ring.waitForAnswer(pendingSignal: { 0 }) == .resume)
-        #expect(ckvm_atomic_load(state) == MEWZ_RING_DONE.rawValue)
+        #expect(answered == call)
         #expect(ring.served == 0)
+        // A second wait for the same call runs nothing.
+        #expect(ring.waitForAnswer(pendingSignal: { 0 }) == .resume)
         #expect(outputText() == "by the vcpu\n")
     }
 
@@ -104,24 +128,30 @@ struct HypercallRingTests {
     func aCallTheRingDoesNotServeEndsTheVM(number: UInt32) throws {
         try ring.start()
         ring.open()
-        #expect(waitFor(MEWZ_RING_IDLE))
-        #expect(post("never\n", number: number))
-        #expect(waitFor(MEWZ_RING_FAILED))
+        #expect(waitUntil { listening })
+        let call = post("never\n", number: number)
+        #expect(waitUntil { answered == call })
+        #expect(failed)
         let expected = Action.fail("guest posted hypercall \(number) to the ring, which serves only calls that cannot wait")
         #expect(ring.waitForAnswer(pendingSignal: { 0 }) == expected)
-        // Every later exit ends the VM the same way, whatever the guest writes in the slot.
-        ckvm_atomic_store(state, UInt32(MEWZ_RING_IDLE.rawValue))
+        // Every later exit ends the VM the same way, whatever the guest writes in the slot, and
+        // the server runs nothing more.
+        ckvm_atomic_store(word(\.failed), 0)
+        post("never again\n")
+        usleep(20_000)
         #expect(ring.exclusively(pendingSignal: { 0 }) { .resume } == expected)
         ring.stop()
+        #expect(ring.served == 1)
         #expect(outputText() == "")
     }
 
     @Test func aBadArgumentPostedToTheRingEndsTheVMAsAnExitWould() throws {
         try ring.start()
         ring.open()
-        #expect(waitFor(MEWZ_RING_IDLE))
-        #expect(post("never\n", argument: Self.writeArgument + 1))
-        #expect(waitFor(MEWZ_RING_FAILED))
+        #expect(waitUntil { listening })
+        let call = post("never\n", argument: Self.writeArgument + 1)
+        #expect(waitUntil { answered == call })
+        #expect(failed)
         guard case .terminate(.failed(let message), _) = ring.waitForAnswer(pendingSignal: { 0 }) else {
             Issue.record("expected a failure")
             return
@@ -130,27 +160,32 @@ struct HypercallRingTests {
         ring.stop()
     }
 
-    @Test(arguments: [UInt32(77), MEWZ_RING_RUNNING.rawValue, MEWZ_RING_DONE.rawValue, MEWZ_RING_OFF.rawValue,
-                      MEWZ_RING_FAILED.rawValue])
-    func statesOnlyAHostileGuestWritesAreHarmless(scribbled: UInt32) throws {
+    @Test(arguments: ["answered", "failed", "listening", "taken"], [UInt32(0), 1, 77, 0xFFFF_FFFF])
+    func wordsOnlyTheMonitorWritesAreHarmlessWhenTheGuestWritesThem(field: String, value: UInt32) throws {
+        let fields: [String: KeyPath<mewz_ring, UInt32>] = [
+            "answered": \.answered, "failed": \.failed, "listening": \.listening, "taken": \.taken,
+        ]
         try ring.start()
         ring.open()
-        #expect(waitFor(MEWZ_RING_IDLE))
-        ckvm_atomic_store(state, scribbled)
+        #expect(waitUntil { listening })
+        ckvm_atomic_store(word(fields[field]!), value)
         usleep(20_000)
         // Exits are still served; a wait with nothing posted returns; nothing ran.
-        if scribbled != MEWZ_RING_RUNNING.rawValue {
-            #expect(ring.waitForAnswer(pendingSignal: { 0 }) == .resume)
-        }
+        #expect(ring.waitForAnswer(pendingSignal: { 0 }) == .resume)
         #expect(ring.exclusively(pendingSignal: { 0 }) { .resume } == .resume)
+        // And the next call is answered as any other.
+        let call = post("after\n")
+        #expect(waitUntil { ring.served == 1 })
+        #expect(answered == call)
         ring.stop()
-        #expect(ring.served == 0)
-        #expect(outputText() == "")
+        #expect(ring.served == 1)
+        #expect(outputText() == "after\n")
     }
 
     /// A termination signal ends the vCPU thread's wait for a call the server is running.
     @Test func aTerminationSignalEndsTheWaitForARunningCall() {
-        ckvm_atomic_store(state, UInt32(MEWZ_RING_RUNNING.rawValue))
+        let call = post("running\n")
+        #expect(ring.claim(call, over: 0))  // as the server does when it takes it
         #expect(ring.waitForAnswer(pendingSignal: { SIGTERM }) == .terminate(.signaled(SIGTERM)))
     }
 }

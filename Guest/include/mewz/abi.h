@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEWZ_ABI_VERSION 6
+#define MEWZ_ABI_VERSION 7
 
 /* ---- Guest physical / virtual layout ---------------------------------- */
 
@@ -176,33 +176,43 @@ enum mewz_hypercall {
 
 /*
  * The hypercall ring: a call made without a VM exit. When the monitor runs
- * a ring server (a host thread polling the slot at MEWZ_RING_ADDR), the
- * slot's state is MEWZ_RING_IDLE; the guest then writes number and
- * argument (what it would `out`), swaps IDLE for POSTED, and spins until
- * the state is DONE (the answer is in the argument struct, as after an
- * exit), then stores IDLE. Any other state means "use an exit": OFF (no
- * server, or it went to sleep after a quiet spell; the next exit wakes it).
- * A guest that spun long enough, or sees FAILED, makes MEWZ_HC_RING_WAIT:
- * the vCPU waits in the host until the call is answered (running it itself
- * if the server has not taken it), or ends the VM when the server found the
- * call bad. The server takes only calls that need not wait: WRITE, RANDOM,
- * SOCKET, ACCEPT, RECV, SEND, POLL, POLL_RECV and FS (anything else ends
- * the VM); the guest posts socket calls only in non-blocking mode and polls
- * only with timeout 0.
+ * a ring server (a host thread polling the slot at MEWZ_RING_ADDR), it sets
+ * `listening`. The guest then writes number and argument (what it would
+ * `out`), stores the call's sequence number in `seq` (the previous one plus
+ * one) with a full barrier, checks `listening` again, and spins until
+ * `answered` equals that number (the answer is in the argument struct, as
+ * after an exit). Each cache line has one writer: the call's is the guest's,
+ * the answer's the monitor's, so a call costs two line transfers each way
+ * and no state handed back and forth. `taken` (a line of its own, read only
+ * by a guest that has waited a while) is the call the server runs.
+ *
+ * With `listening` 0 (no server, or it went to sleep after a quiet spell;
+ * the next exit wakes it) the guest makes exits instead; one that finds it
+ * 0 after posting, or that spun long enough, or sees `failed`, makes
+ * MEWZ_HC_RING_WAIT: the vCPU waits in the host until the call is answered
+ * (running it itself if the server has not taken it), or ends the VM when
+ * the server found the call bad. The server takes only calls that need not
+ * wait: WRITE, RANDOM, SOCKET, ACCEPT, RECV, SEND, POLL, POLL_RECV, FS and
+ * FLUSH (anything else ends the VM); the guest posts socket calls only in
+ * non-blocking mode and polls only with timeout 0. The monitor trusts
+ * nothing here: it reads seq, number and argument once per call, and keeps
+ * its own copy of everything it writes.
  */
-enum mewz_ring_state {
-    MEWZ_RING_OFF = 0,
-    MEWZ_RING_IDLE = 1,
-    MEWZ_RING_POSTED = 2,
-    MEWZ_RING_RUNNING = 3,
-    MEWZ_RING_DONE = 4,
-    MEWZ_RING_FAILED = 5,
-};
-
 struct mewz_ring {
-    uint32_t state;    /* enum mewz_ring_state */
+    /* The guest's line. */
+    uint32_t seq;      /* the last call posted (0: none yet) */
     uint32_t number;   /* enum mewz_hypercall */
     uint64_t argument; /* the argument struct's address, as for `out` */
+    uint8_t _guest_line[48];
+    /* The monitor's line. */
+    uint32_t answered;  /* the last call answered */
+    uint32_t failed;    /* nonzero: the call `answered` ended the VM */
+    uint32_t listening; /* nonzero while a server polls `seq` */
+    uint32_t _pad;
+    uint8_t _monitor_line[48];
+    /* The monitor's, read by the guest only after a long wait. */
+    uint32_t taken; /* the call the server runs or ran last */
+    uint8_t _taken_line[60];
 };
 
 /* Converts a guest pointer to the plain integer the structs carry. */

@@ -19,6 +19,20 @@ static inline void ckvm_atomic_store(uint32_t *word, uint32_t value)
     __atomic_store_n(word, value, __ATOMIC_RELEASE);
 }
 
+/* A store no later load of this thread passes (the guest's post and the
+ * server's going quiet each look at the other's word after it). */
+static inline void ckvm_atomic_store_fenced(uint32_t *word, uint32_t value)
+{
+    __atomic_store_n(word, value, __ATOMIC_SEQ_CST);
+}
+
+/* A load ordered after every earlier store of this thread (the other half
+ * of ckvm_atomic_store_fenced). */
+static inline uint32_t ckvm_atomic_load_fenced(const uint32_t *word)
+{
+    return __atomic_load_n(word, __ATOMIC_SEQ_CST);
+}
+
 /* Sets *word to `desired` if it holds `expected`; whether it did. */
 static inline int ckvm_atomic_swap_if(uint32_t *word, uint32_t expected, uint32_t desired)
 {

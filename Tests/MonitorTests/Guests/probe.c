@@ -507,7 +507,7 @@ static void ring_writes(uint64_t count, uint64_t patience_ms, const char *text)
     volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
     /* A server that slept since boot wakes after an exit. */
     uint64_t start = rdtsc(), patience = boot->tsc_khz * patience_ms;
-    while (__atomic_load_n(&ring->state, __ATOMIC_ACQUIRE) != MEWZ_RING_IDLE) {
+    while (__atomic_load_n(&ring->listening, __ATOMIC_ACQUIRE) == 0) {
         write_buffer(1, MEWZ_HC_ADDR(text), 0);
         if (rdtsc() - start > patience)
             guest_exit(3, 0);
@@ -535,7 +535,7 @@ static void ring_post(unsigned number, uint64_t argument)
     volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
     ring->number = number;
     ring->argument = argument;
-    ring->state = MEWZ_RING_POSTED; /* whatever state it was in */
+    ring->seq = ++ring_last_seq; /* whether or not a server listens */
     hypercall(MEWZ_HC_RING_WAIT, (const void *)ring);
     guest_exit(5, 0);
 }
@@ -663,8 +663,13 @@ __attribute__((used)) void guest_main(const boot_info *info)
     } else if (equal(mode, "ring-misaligned")) {
         ring_post(MEWZ_HC_WRITE, MEWZ_HC_ADDR(&write_args) + 1);
     } else if (equal(mode, "ring-scribble")) {
-        /* A state no honest guest writes, then calls as usual. */
-        ((volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR)->state = 77;
+        /* The monitor's words, written as no honest guest writes them, then
+         * calls as usual. */
+        volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
+        ring->answered = 77;
+        ring->failed = 1;
+        ring->listening = 0;
+        ring->taken = 77;
         hypercall(MEWZ_HC_RING_WAIT, &write_args);
         print("scribbled\n");
         guest_exit(0, 0);
