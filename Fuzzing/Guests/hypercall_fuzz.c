@@ -327,7 +327,12 @@ static void fuzz_write_or_read(int reading)
     fill_vectors(array, n, reading);
     /* The struct may land on the vectors: judge what the monitor will read. */
     struct mewz_hc_write *args = (struct mewz_hc_write *)(uintptr_t)at;
-    *args = (struct mewz_hc_write){.fd = fd, .iovcnt = n, .iov_addr = array, .written = 77, .error = 77};
+    /* The padding keeps a vector made of `error` and `_pad` (when the array
+     * starts inside the struct) outside guest memory: with 0 there, its
+     * address would be 77, and a read would aim the guest's own stdin at its
+     * page tables and code (seed 8101542 did). */
+    *args = (struct mewz_hc_write){
+        .fd = fd, .iovcnt = n, .iov_addr = array, .written = 77, .error = 77, ._pad = 0xffff0000u};
     int known = n <= MEWZ_HC_IOV_MAX && readable_here(array, (uint64_t)n * sizeof(struct mewz_hc_iovec));
     int valid = known && vectors_valid(array, n) && (reading ? fd == 0 : fd == 1 || fd == 2);
     if (n > MEWZ_HC_IOV_MAX || !inside(array, (uint64_t)n * sizeof(struct mewz_hc_iovec)) ||

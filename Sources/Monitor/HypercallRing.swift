@@ -135,13 +135,13 @@ final class HypercallRing: @unchecked Sendable {
     }
 
     /// Answers call `seq` (claimed by this thread, run with the lock held): the guest sees
-    /// `failed` before `answered`.
+    /// `failed`, written for every call (whatever the guest scribbled there), before `answered`.
     private func finish(_ seq: UInt32, _ action: Action) {
         if action != .resume {
             failure = action
             ckvm_atomic_store(failedWord, 1)
-            ckvm_atomic_store(failedGuestWord, 1)
         }
+        ckvm_atomic_store(failedGuestWord, action == .resume ? 0 : 1)
         ckvm_atomic_store(answeredWord, seq)
         ckvm_atomic_store(answeredHostWord, seq)
     }
