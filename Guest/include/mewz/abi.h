@@ -182,9 +182,10 @@ enum mewz_hypercall {
  * one) with a full barrier, checks `listening` again, and spins until
  * `answered` equals that number (the answer is in the argument struct, as
  * after an exit). Each cache line has one writer: the call's is the guest's,
- * the answer's the monitor's, so a call costs two line transfers each way
- * and no state handed back and forth. `taken` (a line of its own, read only
- * by a guest that has waited a while) is the call the server runs.
+ * the answer's the monitor's, so the slot costs one line transfer each way
+ * a call and no state word goes back and forth. `taken` (a line of its own,
+ * read only by a guest that has waited a while) is the call the server
+ * runs.
  *
  * With `listening` 0 (no server, or it went to sleep after a quiet spell;
  * the next exit wakes it) the guest makes exits instead; one that finds it
