@@ -70,14 +70,12 @@ bool mewz_ring_call(uint32_t nr, const void *args)
         }
         if (wait_now) {
             /* Returns once the call is answered (running it in the vCPU
-             * thread if the server has not taken it); the monitor ends the
-             * VM instead when the call was bad. Only a server that did not
-             * take the call counts against the ring. */
+             * thread if the server has not taken it; the loop's first test
+             * then sees the answer); the monitor ends the VM instead when
+             * the call was bad. Only a server that did not take the call
+             * counts against the ring. */
             waited = waited || __atomic_load_n(&ring->taken, __ATOMIC_RELAXED) != seq;
             ring_wait_exit();
-            if (__atomic_load_n(&ring->answered, __ATOMIC_ACQUIRE) == seq &&
-                __atomic_load_n(&ring->failed, __ATOMIC_RELAXED) == 0)
-                break;
             wait_now = false;
             start = mewz_rdtsc();
             continue;
