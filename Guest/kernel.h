@@ -410,6 +410,8 @@ uint32_t mewz_volume_dir(uint32_t fd, uint64_t right, struct mewz_fd **out);
 /* Releases the monitor's handle behind a host entry (fd_close, and the
  * target of fd_renumber). */
 uint32_t mewz_volume_release(const struct mewz_fd *entry);
+/* Closes the handle whose close waits for the next file call, if any. */
+void mewz_volume_close_deferred(void);
 
 /* wasi/volume_fd.c and volume_path.c: the WASI calls on host volumes, with
  * the arguments of the mewz_wasi_ function that hands over to them. */

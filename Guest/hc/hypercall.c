@@ -51,6 +51,8 @@ void mewz_hc_flush(void)
  * takes are not the guest's CPU time. */
 static inline void waiting_hypercall(uint32_t nr, const void *args)
 {
+    /* A file the guest closed is not left open on the host while it waits. */
+    mewz_volume_close_deferred();
     uint64_t before = mewz_rdtsc();
     hypercall(nr, args);
     mewz_clock_wait_ticks += mewz_rdtsc() - before;

@@ -76,9 +76,15 @@ uint32_t mewz_hc_write(uint32_t fd, const struct mewz_hc_iovec *iov,
 }
 
 /* Host volumes: these tests boot with none (volume_count 0), so the
- * monitor would answer every handle EBADF. */
+ * monitor would answer every handle EBADF. The calls are kept. */
+static struct mewz_hc_fs fs_calls[8];
+static unsigned fs_call_count;
+
 uint32_t mewz_hc_fs(struct mewz_hc_fs *call)
 {
+    if (fs_call_count < 8)
+        fs_calls[fs_call_count] = *call;
+    fs_call_count++;
     call->error = MEWZ_WASI_EBADF;
     return call->error;
 }
@@ -426,6 +432,8 @@ static void reset_fakes(void)
     bad_iov_seen = false;
     random_call_count = 0;
     read_call_count = 0;
+    memset(fs_calls, 0, sizeof fs_calls);
+    fs_call_count = 0;
     rdrand_calls = rdseed_calls = 0;
     poll_call_count = 0;
     poll_error = 0;

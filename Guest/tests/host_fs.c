@@ -8,6 +8,7 @@
  */
 #include "host_fakes.h"
 #include "rofs_builder.h"
+#include "tmpfs/tmpfs.h"
 
 #define R(name) MEWZ_WASI_RIGHT_##name
 #define FOLLOW MEWZ_WASI_LOOKUP_SYMLINK_FOLLOW
@@ -766,6 +767,49 @@ static void test_table(void)
     CHECK_EQ(mewz_wasi_fd_prestat_get(3, OUT), MEWZ_WASI_EBADF);
 }
 
+/* A host file's close rides on the next file call (abi.h, struct
+ * mewz_hc_fs closing): fd_close answers at once, and at most one close
+ * waits. */
+static uint32_t host_file(uint32_t handle)
+{
+    struct mewz_fd entry = {.kind = MEWZ_FD_HOST_FILE, .handle = handle};
+    uint32_t fd = 0;
+    CHECK_EQ(mewz_fd_alloc(&entry, &fd), 0);
+    return fd;
+}
+
+static void test_deferred_close(void)
+{
+    reset_fakes();
+    boot_with("/");
+    uint32_t a = host_file(5), b = host_file(6), c = host_file(7);
+    CHECK_EQ(mewz_wasi_fd_close(a), 0);
+    CHECK_EQ(fs_call_count, 0);
+    CHECK_EQ(mewz_wasi_fd_fdstat_get(a, OUT), MEWZ_WASI_EBADF);
+    /* A second close sends its own, carrying the first. */
+    CHECK_EQ(mewz_wasi_fd_close(b), MEWZ_WASI_EBADF); /* the fake's answer */
+    CHECK_EQ(fs_call_count, 1);
+    CHECK(fs_calls[0].op == MEWZ_FS_CLOSE && fs_calls[0].handle == 6 && fs_calls[0].closing == 6);
+    /* The next call of any kind carries a waiting close, once. */
+    CHECK_EQ(mewz_wasi_fd_close(c), 0);
+    struct mewz_hc_fs call = {.op = MEWZ_FS_FILESTAT, .handle = 9};
+    mewz_volume_call(&call);
+    call = (struct mewz_hc_fs){.op = MEWZ_FS_FILESTAT, .handle = 9};
+    mewz_volume_call(&call);
+    CHECK_EQ(fs_call_count, 3);
+    CHECK(fs_calls[1].op == MEWZ_FS_FILESTAT && fs_calls[1].closing == 8);
+    CHECK_EQ(fs_calls[2].closing, 0);
+    /* A guest about to wait sends it on its own; with none waiting, nothing. */
+    CHECK_EQ(mewz_wasi_fd_close(host_file(0)), 0);
+    mewz_volume_close_deferred();
+    mewz_volume_close_deferred();
+    CHECK_EQ(fs_call_count, 4);
+    CHECK(fs_calls[3].op == MEWZ_FS_CLOSE && fs_calls[3].handle == 0 && fs_calls[3].closing == 0);
+    /* A tmpfs handle's close is the guest's own, never deferred nor carried. */
+    CHECK_EQ(mewz_wasi_fd_close(host_file(MEWZ_TMPFS_HANDLE | 3)), MEWZ_WASI_EBADF);
+    CHECK_EQ(fs_call_count, 4);
+}
+
 static void test_sockets_and_raise(void)
 {
     reset_fakes();
@@ -1007,6 +1051,7 @@ int main(void)
     test_read_only_errnos();
     test_flags();
     test_table();
+    test_deferred_close();
     test_sockets_and_raise();
     test_poll();
     test_broken_image();

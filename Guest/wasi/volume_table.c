@@ -48,6 +48,11 @@ uint32_t mewz_volume_dir(uint32_t fd, uint64_t right, struct mewz_fd **out)
     return MEWZ_WASI_ESUCCESS;
 }
 
+/* A monitor handle the guest closed, + 1 (0: none): its close rides on the
+ * next file call (abi.h, struct mewz_hc_fs closing). At most one waits, and
+ * only until that call or the guest's next wait in the host. */
+static uint32_t closing;
+
 uint32_t mewz_volume_call(struct mewz_hc_fs *call)
 {
     bool local = call->handle & MEWZ_TMPFS_HANDLE;
@@ -56,13 +61,30 @@ uint32_t mewz_volume_call(struct mewz_hc_fs *call)
         call->error = MEWZ_WASI_EXDEV; /* RAM and host: two mounts */
         return call->error;
     }
-    return local ? mewz_tmpfs_serve(call) : mewz_hc_fs(call);
+    if (local)
+        return mewz_tmpfs_serve(call);
+    call->closing = closing;
+    closing = 0;
+    return mewz_hc_fs(call);
 }
 
 uint32_t mewz_volume_release(const struct mewz_fd *entry)
 {
+    if (!(entry->handle & MEWZ_TMPFS_HANDLE) && closing == 0) {
+        closing = entry->handle + 1;
+        return MEWZ_WASI_ESUCCESS;
+    }
     struct mewz_hc_fs call = {.op = MEWZ_FS_CLOSE, .handle = entry->handle};
     return mewz_volume_call(&call);
+}
+
+void mewz_volume_close_deferred(void)
+{
+    if (closing == 0)
+        return;
+    struct mewz_hc_fs call = {.op = MEWZ_FS_CLOSE, .handle = closing - 1};
+    closing = 0;
+    mewz_hc_fs(&call);
 }
 
 /* Asks for mount `index` and sets *handle to its root's handle (a new RAM

@@ -14,7 +14,7 @@ public struct ImageHeader: Hashable, Sendable {
     public static let pageSize: UInt64 = 4096
     /// MEWZ_ABI_VERSION of Guest/include/mewz/abi.h. ImageFormat stays pure
     /// Swift, so the value is repeated here; ImageFormatTests checks they agree.
-    public static let currentABIVersion: UInt32 = 7
+    public static let currentABIVersion: UInt32 = 8
     /// A Wasm memory has at most 65536 pages of 64 KiB.
     public static let maxMemoryPages: UInt32 = 65536
 

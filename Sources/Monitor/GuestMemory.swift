@@ -8,7 +8,9 @@ final class GuestMemory {
         let bytes: UnsafeMutableRawBufferPointer
     }
 
-    private(set) var regions: [Region]
+    /// Read on every hypercall; written only while no handler runs (the ring's lock), so the
+    /// dynamic exclusivity check each read would pay is left out.
+    @exclusivity(unchecked) private(set) var regions: [Region]
 
     init(regions: [Region]) { self.regions = regions }
 

@@ -16,7 +16,9 @@ final class HostVolumes {
     }
 
     let volumes: [Volume]
-    private var handles: [Handle?]
+    /// Read on every file call; handlers run one at a time (the ring's lock), so the dynamic
+    /// exclusivity check each access would pay is left out.
+    @exclusivity(unchecked) private var handles: [Handle?]
 
     /// Opens every host directory; a source that cannot be opened as a directory fails the VM's
     /// creation with one line. tmpfs volumes hold no handle (the guest serves them).

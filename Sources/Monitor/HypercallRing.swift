@@ -169,13 +169,18 @@ final class HypercallRing: @unchecked Sendable {
                     servedCount.pointee += 1
                     servedSinceWakeup = true
                 }
-                quietSince = Self.now()
+                // The quiet time starts at the next look at the clock, not here: a busy
+                // guest's calls come faster than reading the clock for each is worth.
+                quietSince = 0
                 continue
             }
             spins += 1
             // No PAUSE: on a nested host, a PAUSE loop can make the hypervisor below
             // deschedule this vCPU (pause-loop exiting), and answers would wait for it.
-            if spins & 63 != 0 || Self.now() - quietSince < spinNanoseconds { continue }
+            if spins & 63 != 0 { continue }
+            let now = Self.now()
+            if quietSince == 0 { quietSince = now }
+            if now - quietSince < spinNanoseconds { continue }
             // Quiet: stop listening, then look at the slot once more. A guest that posted
             // meanwhile looks at `listening` after its post, so it waits in the host, and the
             // call runs once, here or in the vCPU thread.

@@ -98,7 +98,7 @@ struct ImageRoundTripTests {
         #expect(Array(bytes[0..<8]) == Array("MEWZIMG\0".utf8))
         #expect(uint(8, 4) == 2)
         #expect(uint(12, 4) == 4096)
-        #expect(uint(16, 4) == 7)  // ABI 7: the hypercall ring's one-writer-per-line slot
+        #expect(uint(16, 4) == 8)  // ABI 8: an fd_close rides on the next file call
         #expect(uint(20, 4) == 17)
         #expect(uint(24, 4) == 300)
         #expect(uint(28, 4) == 1)  // ROFS version, as there is a ROFS

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEWZ_ABI_VERSION 7
+#define MEWZ_ABI_VERSION 8
 
 /* ---- Guest physical / virtual layout ---------------------------------- */
 
@@ -405,7 +405,12 @@ struct mewz_hc_fs {
     uint64_t arg0, arg1, arg2;      /* IN */
     uint64_t result; /* OUT */
     uint32_t error;  /* OUT: WASI errno, 0 on success */
-    uint32_t _pad;
+    /* IN: a handle + 1 the monitor closes before the operation (0: none;
+     * a handle that is not open is passed over). The guest's fd_close of a
+     * host file rides on its next call this way instead of costing a round
+     * trip: its answer is 0 whatever the host's close says, as Linux frees
+     * the descriptor either way (wasmtime's fd_close ignores it as well). */
+    uint32_t closing;
 };
 
 /* ---- Sockets ---------------------------------------------------------- */

@@ -13,12 +13,19 @@ extension Hypercalls {
         let path = try guestPath(address, length)
         // One name right in the directory, not followed: the directory is its parent (no
         // open and close of it again, for the commonest case).
-        if !follow, !path.isEmpty, path != ".", path != "..", !path.contains("/") {
+        if !follow, Self.isPlainName(path) {
             return try body(directory, directory.fd, path)
         }
         let (parent, last) = try HostVolumes.parent(of: path, beneath: directory.fd, follow: follow)
         defer { Syscall.close(parent) }
         return try body(directory, parent, last)
+    }
+
+    /// One name that is not "." or "..": no slash (compared as bytes, the hot path's way).
+    static func isPlainName(_ path: String) -> Bool {
+        let bytes = path.utf8
+        guard !bytes.isEmpty, !bytes.contains(UInt8(ascii: "/")) else { return false }
+        return bytes.contains { $0 != UInt8(ascii: ".") } || bytes.count > 2
     }
 
     func changeName(_ call: inout mewz_hc_fs, _ volumes: HostVolumes) throws(GuestErrno) {

@@ -1,0 +1,111 @@
+import CMewzABI
+import Foundation
+import Glibc
+import Testing
+@testable import Monitor
+
+/// MEWZ_HC_FS against plain memory and a real host directory: the close that rides on the
+/// next call (struct mewz_hc_fs `closing`), and the one-name fast path of path calls.
+struct FileHypercallTests {
+    static let argumentAddress: UInt64 = 0x1000
+    static let pathAddress: UInt64 = 0x2000
+    static let vectorAddress: UInt64 = 0x3000
+    static let dataAddress: UInt64 = 0x4000
+
+    let fake = FakeGuestMemory()
+    let root: String
+    let hypercalls: Hypercalls
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("mewz-fs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let volumes = try HostVolumes([Volume(destination: "/data", backing: .hostDirectory(source: root), readOnly: false)])
+        let descriptors = HostDescriptors(stdin: -1, stdout: -1, stderr: -1)
+        hypercalls = Hypercalls(memory: fake.memory, descriptors: descriptors, volumes: volumes)
+    }
+
+    /// One MEWZ_HC_FS call; `path` goes at pathAddress.
+    func call(_ op: mewz_fs_op, handle: UInt32 = 0, path: String = "", closing: UInt32 = 0,
+              configure: (inout mewz_hc_fs) -> Void = { _ in }) -> mewz_hc_fs {
+        fake.memory.write(Array(path.utf8), at: Self.pathAddress)
+        var request = mewz_hc_fs()
+        request.op = op.rawValue
+        request.handle = handle
+        request.path_addr = Self.pathAddress
+        request.path_len = UInt64(path.utf8.count)
+        request.closing = closing
+        configure(&request)
+        fake.store(request, at: Self.argumentAddress)
+        #expect(hypercalls.handle(number: MEWZ_HC_FS.rawValue, argument: Self.argumentAddress) == .resume)
+        return fake.load(mewz_hc_fs.self, at: Self.argumentAddress)!
+    }
+
+    func create(_ name: String) -> UInt32 {
+        let opened = call(MEWZ_FS_OPEN, path: name) {
+            $0.flags = Hypercalls.WASIOpen.create
+            $0.arg2 = 2  // write
+        }
+        #expect(opened.error == WASIErrno.success)
+        return UInt32(opened.result)
+    }
+
+    func write(_ handle: UInt32, _ text: String, closing: UInt32 = 0) -> mewz_hc_fs {
+        fake.memory.write(Array(text.utf8), at: Self.dataAddress)
+        fake.store(mewz_hc_iovec(addr: Self.dataAddress, len: UInt64(text.utf8.count)), at: Self.vectorAddress)
+        return call(MEWZ_FS_WRITE, handle: handle, closing: closing) {
+            $0.buf_addr = Self.vectorAddress
+            $0.buf_len = 1
+        }
+    }
+
+    /// This process's descriptors open on `path` (tests run side by side: others are theirs).
+    static func descriptors(on path: String) -> Int {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return entries.filter { entry in
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry)
+            return target == path || target == path + " (deleted)"
+        }.count
+    }
+
+    @Test func aCloseRidesOnTheNextCallAndFreesTheHostDescriptor() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let handle = create("a")
+        #expect(write(handle, "kept").result == 4)
+        #expect(Self.descriptors(on: root + "/a") == 1)
+        // The unlink carries the close: it runs first, then the unlink itself.
+        let unlinked = call(MEWZ_FS_UNLINK, path: "a", closing: handle + 1)
+        #expect(unlinked.error == WASIErrno.success)
+        #expect(Self.descriptors(on: root + "/a") == 0)
+        #expect(write(handle, "late").error == WASIErrno.badDescriptor)
+        #expect(!FileManager.default.fileExists(atPath: root + "/a"))
+    }
+
+    @Test func aCloseOfAHandleThatIsNotOpenIsPassedOver() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let handle = create("b")
+        for bogus: UInt32 in [handle + 2, 1_000, UInt32(MEWZ_FS_HANDLE_MAX) + 5, .max] {
+            // The call itself is answered as if nothing rode on it.
+            #expect(write(handle, "x", closing: bogus).result == 1)
+        }
+        #expect(try String(contentsOfFile: root + "/b", encoding: .utf8) == "xxxx")
+    }
+
+    @Test func theCallThatCarriesACloseMayReuseItsHandle() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = create("c")
+        let second = call(MEWZ_FS_OPEN, path: "d", closing: first + 1) {
+            $0.flags = Hypercalls.WASIOpen.create
+            $0.arg2 = 2
+        }
+        #expect(second.error == WASIErrno.success)
+        #expect(UInt32(second.result) == first)  // the lowest free handle: the one just closed
+        #expect(write(first, "to d").result == 4)
+        #expect(try String(contentsOfFile: root + "/d", encoding: .utf8) == "to d")
+    }
+
+    @Test(arguments: [("a", true), ("...", true), ("a.b", true), (".x", true), ("..x", true),
+                      ("", false), (".", false), ("..", false), ("a/b", false), ("a/", false), ("/", false)])
+    func plainNames(name: String, plain: Bool) {
+        #expect(Hypercalls.isPlainName(name) == plain)
+    }
+}
