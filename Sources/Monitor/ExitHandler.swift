@@ -59,11 +59,13 @@ struct ExitHandler {
         guard let ring else {
             // No server: no guest has reason to wait on the ring.
             if number == MEWZ_HC_RING_WAIT.rawValue { return .resume }
+            defer { hypercalls.afterAnswer() }
             return hypercalls.handle(number: number, argument: UInt64(access.value))
         }
         if number == MEWZ_HC_RING_WAIT.rawValue { return ring.waitForAnswer(pendingSignal: pendingSignal) }
         let action = ring.exclusively(pendingSignal: pendingSignal) {
-            hypercalls.handle(number: number, argument: UInt64(access.value))
+            defer { hypercalls.afterAnswer() }
+            return hypercalls.handle(number: number, argument: UInt64(access.value))
         }
         // Calls tend to come in runs: a server that slept serves the next ones.
         if action == .resume { ring.wake() }

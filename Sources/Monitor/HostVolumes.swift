@@ -19,6 +19,9 @@ final class HostVolumes {
     /// Read on every file call; handlers run one at a time (the ring's lock), so the dynamic
     /// exclusivity check each access would pay is left out.
     @exclusivity(unchecked) private var handles: [Handle?]
+    /// Host descriptors of handles released by a call, closed once that call is answered
+    /// (`closeReleased`): the guest goes on meanwhile.
+    @exclusivity(unchecked) private var released: [Int32] = []
 
     /// Opens every host directory; a source that cannot be opened as a directory fails the VM's
     /// creation with one line. tmpfs volumes hold no handle (the guest serves them).
@@ -50,6 +53,7 @@ final class HostVolumes {
     private func closeAll() {
         for handle in handles.compactMap({ $0 }) { Syscall.close(handle.fd) }
         handles = []
+        closeReleased()
     }
 
     /// The open handle `number`: EBADF when the guest holds no such handle.
@@ -92,5 +96,20 @@ final class HostVolumes {
         let handle = try handle(number)
         handles[Int(number)] = nil
         Syscall.close(handle.fd)
+    }
+
+    /// Frees handle `number` now (a call may reuse it at once) and leaves its host descriptor
+    /// for `closeReleased`.
+    func release(_ number: UInt32) throws(GuestErrno) {
+        let handle = try handle(number)
+        handles[Int(number)] = nil
+        released.append(handle.fd)
+    }
+
+    /// Closes the descriptors `release` left.
+    func closeReleased() {
+        guard !released.isEmpty else { return }
+        for fd in released { Syscall.close(fd) }
+        released.removeAll(keepingCapacity: true)
     }
 }

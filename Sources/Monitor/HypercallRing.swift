@@ -214,6 +214,7 @@ final class HypercallRing: @unchecked Sendable {
     private func answer(_ seq: UInt32) {
         lock(abandonOnTermination: false)
         finish(seq, runSlotCall())
+        hypercalls.afterAnswer()
         unlock()
         if ckvm_atomic_load(vcpuWaitsWord) != 0 { ckvm_futex_wake(answeredHostWord) }
     }
@@ -253,6 +254,7 @@ final class HypercallRing: @unchecked Sendable {
                 guard lock(abandonOnTermination: true) else { return .terminate(.signaled(pendingSignal())) }
                 let action = runSlotCall()
                 finish(posted, action)
+                hypercalls.afterAnswer()
                 unlock()
                 return action
             }

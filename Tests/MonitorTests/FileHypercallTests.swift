@@ -1,3 +1,4 @@
+import CKVM
 import CMewzABI
 import Foundation
 import Glibc
@@ -5,7 +6,8 @@ import Testing
 @testable import Monitor
 
 /// MEWZ_HC_FS against plain memory and a real host directory: the close that rides on the
-/// next call (struct mewz_hc_fs `closing`), and the one-name fast path of path calls.
+/// next call (struct mewz_hc_fs `closing`, its descriptor closed after the answer), and the
+/// one-name fast path of path calls.
 struct FileHypercallTests {
     static let argumentAddress: UInt64 = 0x1000
     static let pathAddress: UInt64 = 0x2000
@@ -72,12 +74,52 @@ struct FileHypercallTests {
         let handle = create("a")
         #expect(write(handle, "kept").result == 4)
         #expect(Self.descriptors(on: root + "/a") == 1)
-        // The unlink carries the close: it runs first, then the unlink itself.
+        // The unlink carries the close: the handle is gone at once, its host descriptor once
+        // the call is answered.
         let unlinked = call(MEWZ_FS_UNLINK, path: "a", closing: handle + 1)
         #expect(unlinked.error == WASIErrno.success)
-        #expect(Self.descriptors(on: root + "/a") == 0)
         #expect(write(handle, "late").error == WASIErrno.badDescriptor)
+        #expect(Self.descriptors(on: root + "/a") == 1)
+        hypercalls.afterAnswer()
+        #expect(Self.descriptors(on: root + "/a") == 0)
         #expect(!FileManager.default.fileExists(atPath: root + "/a"))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func theRingServerClosesAReleasedDescriptorAfterItsAnswer() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // A server that spins ten seconds before it sleeps: it sees the call however busy the
+        // machine is.
+        let ring = try HypercallRing(memory: fake.memory, hypercalls: hypercalls, owner: fake, parksWhenStopped: false,
+                                     spinNanoseconds: 10_000_000_000)
+        try ring.start()
+        ring.open()
+        defer { ring.stop() }
+        let handle = create("r")
+        // The guest posts an unlink that carries the close, as Guest/hc/ring.c does.
+        fake.memory.write(Array("r".utf8), at: Self.pathAddress)
+        var request = mewz_hc_fs()
+        request.op = MEWZ_FS_UNLINK.rawValue
+        request.path_addr = Self.pathAddress
+        request.path_len = 1
+        request.closing = handle + 1
+        fake.store(request, at: Self.argumentAddress)
+        let slot = fake.memory.object(mewz_ring.self, at: MEWZ_RING_ADDR)!.baseAddress!
+        func word(_ field: KeyPath<mewz_ring, UInt32>) -> UnsafeMutablePointer<UInt32> {
+            slot.advanced(by: MemoryLayout<mewz_ring>.offset(of: field)!).assumingMemoryBound(to: UInt32.self)
+        }
+        fake.store(MEWZ_HC_FS.rawValue, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.number)!))
+        fake.store(Self.argumentAddress, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.argument)!))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ckvm_atomic_load(word(\.listening)) == 0, ContinuousClock.now < deadline { sched_yield() }
+        ckvm_atomic_store_fenced(word(\.seq), 1)
+        while ckvm_atomic_load(word(\.answered)) != 1 || Self.descriptors(on: root + "/r") != 0,
+              ContinuousClock.now < deadline {
+            sched_yield()
+        }
+        #expect(ckvm_atomic_load(word(\.answered)) == 1)
+        #expect(fake.load(mewz_hc_fs.self, at: Self.argumentAddress)?.error == WASIErrno.success)
+        #expect(Self.descriptors(on: root + "/r") == 0)
+        #expect(!FileManager.default.fileExists(atPath: root + "/r"))
     }
 
     @Test func aCloseOfAHandleThatIsNotOpenIsPassedOver() throws {

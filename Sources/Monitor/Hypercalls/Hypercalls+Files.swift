@@ -13,8 +13,10 @@ extension Hypercalls {
                 call.error = WASIErrno.badDescriptor
                 return .resume
             }
-            // The guest's fd_close that rode on this call: answered 0 when the guest made it.
-            if call.closing != 0 { try? volumes.close(call.closing - 1) }
+            // The guest's fd_close that rode on this call (answered 0 when the guest made it):
+            // the handle is free for the call itself, and its descriptor closes after the
+            // answer (`afterAnswer`).
+            if call.closing != 0 { try? volumes.release(call.closing - 1) }
             do throws(GuestErrno) {
                 try fileOperation(&call, volumes)
                 call.error = WASIErrno.success
@@ -23,6 +25,12 @@ extension Hypercalls {
             }
             return .resume
         }
+    }
+
+    /// Work a call leaves for after its answer: closing the host descriptors of handles it
+    /// released. The ring server does it while the guest goes on; an exit before it resumes.
+    func afterAnswer() {
+        volumes?.closeReleased()
     }
 
     private func fileOperation(_ call: inout mewz_hc_fs, _ volumes: HostVolumes) throws(GuestErrno) {
