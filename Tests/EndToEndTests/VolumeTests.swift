@@ -154,6 +154,37 @@ struct VolumeTests {
         #expect(try String(contentsOfFile: data + "/log.txt", encoding: .utf8) == "durable\n")
     }
 
+    /// A closed file is closed on the host too before the guest waits: its close, which rides on
+    /// the next file call, goes on its own when a sleep comes first.
+    @Test func aClosedFileIsNotLeftOpenWhileTheGuestSleeps() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let data = try directory(runtime, "data")
+        let path = try bundle(runtime, ["append:/data/log.txt:closed", "sleep:60"], mounts: [["/data", data]])
+        let pidFile = runtime.scratch.appendingPathComponent("monitor.pid").path
+        let spawned = try SpawnedRuntime(runtime, bundle: path, id: "closed-\(UUID().uuidString.prefix(8))",
+                                         stdin: .devNull, options: ["--pid-file", pidFile])
+        defer {
+            spawned.signal(SIGKILL)
+            _ = spawned.wait(timeout: 20)
+        }
+        try #require(spawned.waitForStdout("append /data/log.txt: ok\n"))
+        let monitor = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? 0
+        try #require(monitor > 0)
+        let file = URL(fileURLWithPath: data + "/log.txt").resolvingSymlinksInPath().path
+        func monitorHasItOpen() -> Bool {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(monitor)/fd")) ?? []
+            return entries.contains {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(monitor)/fd/\($0)")) == file
+            }
+        }
+        // The guest prints, then sleeps: give it a few seconds to get there.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while monitorHasItOpen(), ContinuousClock.now < deadline { usleep(20_000) }
+        #expect(!monitorHasItOpen())
+        #expect(spawned.stdoutSoFar == "append /data/log.txt: ok\n")
+    }
+
     @Test(arguments: [
         ("missing", "No such file or directory"),
         ("file", "is not a directory"),
