@@ -114,7 +114,8 @@ struct ConfinementTests {
     ])
     func allowedPathsWorkConfined(mode: String, stdin: String, status: Int32, stdout: String, stderr: String) throws {
         let outcome = try Self.run(mode, then: "exit", stdin: stdin)
-        #expect(outcome.reason == .exit && outcome.status == status)
+        #expect(outcome.reason == .exit && outcome.status == status,
+                "\(outcome.reason == .exit ? "exit" : "signal") \(outcome.status), stderr: \(outcome.stderr)")
         #expect(outcome.stdout == stdout)
         #expect(outcome.stderr == stderr)
     }

@@ -513,15 +513,20 @@ static void ring_writes(uint64_t count, uint64_t patience_ms, const char *text)
             guest_exit(3, 0);
     }
     for (uint64_t i = 0; i < count; i++) {
-        iovecs[0].addr = MEWZ_HC_ADDR(text);
-        iovecs[0].len = length(text);
-        write_args.fd = 1;
-        write_args.iovcnt = 1;
-        write_args.iov_addr = MEWZ_HC_ADDR(iovecs);
-        write_args.written = 0;
-        /* The server sleeps after a quiet spell; an exit wakes it. */
-        while (!ring_call(MEWZ_HC_WRITE, MEWZ_HC_ADDR(&write_args), 1000000))
+        for (;;) {
+            /* Filled again after each wake-up: write_buffer uses the same struct. */
+            iovecs[0].addr = MEWZ_HC_ADDR(text);
+            iovecs[0].len = length(text);
+            write_args.fd = 1;
+            write_args.iovcnt = 1;
+            write_args.iov_addr = MEWZ_HC_ADDR(iovecs);
+            write_args.written = 0;
+            if (ring_call(MEWZ_HC_WRITE, MEWZ_HC_ADDR(&write_args), 1000000))
+                break;
+            /* The server sleeps after a quiet spell (a busy host may keep this vCPU
+             * from the CPU that long); an exit wakes it. */
             write_buffer(1, MEWZ_HC_ADDR(text), 0);
+        }
         if (write_args.error != 0 || write_args.written != length(text))
             guest_exit(4, 0);
     }
