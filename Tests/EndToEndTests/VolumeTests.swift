@@ -162,10 +162,11 @@ struct VolumeTests {
         let data = try directory(runtime, "data")
         let path = try bundle(runtime, ["append:/data/log.txt:closed", "sleep:60"], mounts: [["/data", data]])
         let pidFile = runtime.scratch.appendingPathComponent("monitor.pid").path
-        let spawned = try SpawnedRuntime(runtime, bundle: path, id: "closed-\(UUID().uuidString.prefix(8))",
-                                         stdin: .devNull, options: ["--pid-file", pidFile])
+        let id = "closed-\(UUID().uuidString.prefix(8))"
+        let spawned = try SpawnedRuntime(runtime, bundle: path, id: id, stdin: .devNull, options: ["--pid-file", pidFile])
         defer {
-            spawned.signal(SIGKILL)
+            // The container (the monitor), not only `run`: nothing may outlive the test.
+            _ = try? runtime.run(["kill", id, "KILL"])
             _ = spawned.wait(timeout: 20)
         }
         try #require(spawned.waitForStdout("append /data/log.txt: ok\n"))
@@ -183,6 +184,7 @@ struct VolumeTests {
         while monitorHasItOpen(), ContinuousClock.now < deadline { usleep(20_000) }
         #expect(!monitorHasItOpen())
         #expect(spawned.stdoutSoFar == "append /data/log.txt: ok\n")
+        #expect(kill(monitor, 0) == 0)  // still asleep: the close did not wait for the exit
     }
 
     @Test(arguments: [
