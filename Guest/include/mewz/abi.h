@@ -405,11 +405,13 @@ struct mewz_hc_fs {
     uint64_t arg0, arg1, arg2;      /* IN */
     uint64_t result; /* OUT */
     uint32_t error;  /* OUT: WASI errno, 0 on success */
-    /* IN: a handle + 1 the monitor closes before the operation (0: none;
-     * a handle that is not open is passed over). The guest's fd_close of a
-     * host file rides on its next call this way instead of costing a round
-     * trip: its answer is 0 whatever the host's close says, as Linux frees
-     * the descriptor either way (wasmtime's fd_close ignores it as well). */
+    /* IN: a handle + 1 to close (0: none; a handle that is not open is
+     * passed over). The monitor frees the handle before the operation (the
+     * call may reuse it) and closes its host descriptor after the answer.
+     * The guest's fd_close of a host file rides on its next call this way
+     * instead of costing a round trip: its answer is 0 whatever the host's
+     * close says, as Linux frees the descriptor either way (wasmtime's
+     * fd_close ignores it as well). */
     uint32_t closing;
 };
 
