@@ -26,9 +26,9 @@ struct FileHypercallTests {
         hypercalls = Hypercalls(memory: fake.memory, descriptors: descriptors, volumes: volumes)
     }
 
-    /// One MEWZ_HC_FS call; `path` goes at pathAddress.
-    func call(_ op: mewz_fs_op, handle: UInt32 = 0, path: String = "", closing: UInt32 = 0,
-              configure: (inout mewz_hc_fs) -> Void = { _ in }) -> mewz_hc_fs {
+    /// Stores a MEWZ_HC_FS argument at argumentAddress, `path` at pathAddress.
+    func store(_ op: mewz_fs_op, handle: UInt32 = 0, path: String = "", closing: UInt32 = 0,
+               configure: (inout mewz_hc_fs) -> Void = { _ in }) {
         fake.memory.write(Array(path.utf8), at: Self.pathAddress)
         var request = mewz_hc_fs()
         request.op = op.rawValue
@@ -38,6 +38,12 @@ struct FileHypercallTests {
         request.closing = closing
         configure(&request)
         fake.store(request, at: Self.argumentAddress)
+    }
+
+    /// One MEWZ_HC_FS call, made as an exit makes it; the answered struct.
+    func call(_ op: mewz_fs_op, handle: UInt32 = 0, path: String = "", closing: UInt32 = 0,
+              configure: (inout mewz_hc_fs) -> Void = { _ in }) -> mewz_hc_fs {
+        store(op, handle: handle, path: path, closing: closing, configure: configure)
         #expect(hypercalls.handle(number: MEWZ_HC_FS.rawValue, argument: Self.argumentAddress) == .resume)
         return fake.load(mewz_hc_fs.self, at: Self.argumentAddress)!
     }
@@ -96,27 +102,15 @@ struct FileHypercallTests {
         defer { ring.stop() }
         let handle = create("r")
         // The guest posts an unlink that carries the close, as Guest/hc/ring.c does.
-        fake.memory.write(Array("r".utf8), at: Self.pathAddress)
-        var request = mewz_hc_fs()
-        request.op = MEWZ_FS_UNLINK.rawValue
-        request.path_addr = Self.pathAddress
-        request.path_len = 1
-        request.closing = handle + 1
-        fake.store(request, at: Self.argumentAddress)
-        let slot = fake.memory.object(mewz_ring.self, at: MEWZ_RING_ADDR)!.baseAddress!
-        func word(_ field: KeyPath<mewz_ring, UInt32>) -> UnsafeMutablePointer<UInt32> {
-            slot.advanced(by: MemoryLayout<mewz_ring>.offset(of: field)!).assumingMemoryBound(to: UInt32.self)
-        }
-        fake.store(MEWZ_HC_FS.rawValue, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.number)!))
-        fake.store(Self.argumentAddress, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.argument)!))
+        store(MEWZ_FS_UNLINK, path: "r", closing: handle + 1)
         let deadline = ContinuousClock.now + .seconds(10)
-        while ckvm_atomic_load(word(\.listening)) == 0, ContinuousClock.now < deadline { sched_yield() }
-        ckvm_atomic_store_fenced(word(\.seq), 1)
-        while ckvm_atomic_load(word(\.answered)) != 1 || Self.descriptors(on: root + "/r") != 0,
+        while ckvm_atomic_load(fake.ringWord(\.listening)) == 0, ContinuousClock.now < deadline { sched_yield() }
+        let seq = fake.postToRing(number: MEWZ_HC_FS.rawValue, argument: Self.argumentAddress)
+        while ckvm_atomic_load(fake.ringWord(\.answered)) != seq || Self.descriptors(on: root + "/r") != 0,
               ContinuousClock.now < deadline {
             sched_yield()
         }
-        #expect(ckvm_atomic_load(word(\.answered)) == 1)
+        #expect(ckvm_atomic_load(fake.ringWord(\.answered)) == seq)
         #expect(fake.load(mewz_hc_fs.self, at: Self.argumentAddress)?.error == WASIErrno.success)
         #expect(Self.descriptors(on: root + "/r") == 0)
         #expect(!FileManager.default.fileExists(atPath: root + "/r"))

@@ -28,10 +28,7 @@ struct HypercallRingTests {
                                       parksWhenStopped: false, spinNanoseconds: 200_000_000)
     }
 
-    func word(_ field: KeyPath<mewz_ring, UInt32>) -> UnsafeMutablePointer<UInt32> {
-        fake.memory.object(mewz_ring.self, at: MEWZ_RING_ADDR)!.baseAddress!
-            .advanced(by: MemoryLayout<mewz_ring>.offset(of: field)!).assumingMemoryBound(to: UInt32.self)
-    }
+    func word(_ field: KeyPath<mewz_ring, UInt32>) -> UnsafeMutablePointer<UInt32> { fake.ringWord(field) }
     var seq: UInt32 { ckvm_atomic_load(word(\.seq)) }
     var answered: UInt32 { ckvm_atomic_load(word(\.answered)) }
     var listening: Bool { ckvm_atomic_load(word(\.listening)) != 0 }
@@ -44,11 +41,7 @@ struct HypercallRingTests {
         fake.store(mewz_hc_iovec(addr: Self.text, len: UInt64(text.utf8.count)), at: Self.vectors)
         fake.store(mewz_hc_write(fd: 1, iovcnt: 1, iov_addr: Self.vectors, written: 0, error: 0, _pad: 0),
                    at: Self.writeArgument)
-        fake.store(number, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.number)!))
-        fake.store(argument, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.argument)!))
-        let next = seq &+ 1
-        ckvm_atomic_store_fenced(word(\.seq), next)
-        return next
+        return fake.postToRing(number: number, argument: argument)
     }
 
     /// Spins until `condition` holds (false after ten seconds).
@@ -188,5 +181,23 @@ struct HypercallRingTests {
         let call = post("running\n")
         #expect(ring.claim(call, over: 0))  // as the server does when it takes it
         #expect(ring.waitForAnswer(pendingSignal: { SIGTERM }) == .terminate(.signaled(SIGTERM)))
+    }
+}
+
+/// The ring slot as the test plays the guest on it.
+extension FakeGuestMemory {
+    func ringWord(_ field: KeyPath<mewz_ring, UInt32>) -> UnsafeMutablePointer<UInt32> {
+        memory.object(mewz_ring.self, at: MEWZ_RING_ADDR)!.baseAddress!
+            .advanced(by: MemoryLayout<mewz_ring>.offset(of: field)!).assumingMemoryBound(to: UInt32.self)
+    }
+
+    /// Posts call `number` on `argument` as a guest does (the slot's seq last); its sequence number.
+    @discardableResult
+    func postToRing(number: UInt32, argument: UInt64) -> UInt32 {
+        store(number, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.number)!))
+        store(argument, at: MEWZ_RING_ADDR + UInt64(MemoryLayout<mewz_ring>.offset(of: \.argument)!))
+        let next = ckvm_atomic_load(ringWord(\.seq)) &+ 1
+        ckvm_atomic_store_fenced(ringWord(\.seq), next)
+        return next
     }
 }
