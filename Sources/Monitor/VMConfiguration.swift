@@ -74,6 +74,10 @@ public struct VMConfiguration: Sendable {
     /// that cannot wait then cost no VM exit. On when the monitor may run on two CPUs or more,
     /// unless MEWZ_HYPERCALL_RING=0 is in its environment.
     public var servesHypercallRing = HypercallRing.requestedByEnvironment
+    /// How long the ring's server polls an idle slot before it sleeps. Longer keeps a server
+    /// that shares its CPU with the vCPU listening across the scheduler's time slices (tests
+    /// that insist on ring calls on a loaded host); shorter gives the CPU back sooner.
+    public var ringIdlePollNanoseconds = HypercallRing.defaultSpinNanoseconds
     /// Host descriptors behind the guest's fds 0, 1 and 2.
     public var stdinFD: Int32 = 0
     public var stdoutFD: Int32 = 1

@@ -176,7 +176,8 @@ public final class VirtualMachine {
         if configuration.servesHypercallRing {
             do {
                 let server = try HypercallRing(memory: memory, hypercalls: hypercalls, owner: vcpu.vm,
-                                               parksWhenStopped: configuration.confinesMonitor)
+                                               parksWhenStopped: configuration.confinesMonitor,
+                                               spinNanoseconds: configuration.ringIdlePollNanoseconds)
                 try server.start()
                 ring = server
             } catch {

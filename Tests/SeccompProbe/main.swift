@@ -43,6 +43,9 @@ var configuration = VMConfiguration(arguments: ["probe"] + arguments[2].split(se
 configuration.requiredCPUFeatures = []
 // The ring's server thread runs under the filter too, whatever the CPU count.
 configuration.servesHypercallRing = true
+// Long enough that a server sharing the vCPU's CPU on a loaded host still listens when the
+// vCPU's time slice comes ("ring" insists on ring calls).
+configuration.ringIdlePollNanoseconds = 200_000_000
 // MEWZ_PROBE_NO_SOCKETS: a module that imports no sock_open, so the filter has no socket calls.
 configuration.opensSockets = getenv("MEWZ_PROBE_NO_SOCKETS") == nil
 // MEWZ_PROBE_VOLUME=<dir>: a host volume, so the filter holds the volume rules too.
