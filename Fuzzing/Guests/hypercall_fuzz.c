@@ -1,8 +1,9 @@
 /*
  * A hostile guest for the monitor (hack/fuzz hypercall): argv[1] is a seed,
  * argv[2] a number of hypercalls. Each one is write, read, random, memory,
- * poll, or a flush of outbox records (on a stream socket that never
- * connects, a datagram socket and random handles) with arguments drawn
+ * poll, a flush of outbox records (on a stream socket that never
+ * connects, a datagram socket and random handles) or a file call on the
+ * VM's host volume (below, fuzz_fs) with arguments drawn
  * from the seed: valid, at the boundaries of
  * guest RAM and of the backed linear memory, straddling them, overflowing
  * 64 bits, far away, and overlapping the argument struct itself. Written
@@ -88,11 +89,11 @@ static void scribble_ring_state(void)
     }
 }
 
-/* Writes and entropy go through the ring half the time (when it is open),
+/* Writes, entropy and file calls go through the ring half the time (when it is open),
  * with the same arguments and the same checks of the answer. */
 static void hypercall(unsigned number, uint64_t argument_address)
 {
-    if ((number == MEWZ_HC_WRITE || number == MEWZ_HC_RANDOM) && below(2) &&
+    if ((number == MEWZ_HC_WRITE || number == MEWZ_HC_RANDOM || number == MEWZ_HC_FS) && below(2) &&
         ring_call(number, argument_address, 20000))
         return;
     out(number, argument_address);
@@ -412,11 +413,216 @@ static void fuzz_poll(void)
     }
 }
 
+/* ---- file calls on the volume (abi.h, struct mewz_hc_fs) ------------- */
+
+/* FuzzHypercalls gives the VM one host directory (read-only for some
+ * seeds) holding a file `f`, a directory `d` with `d/f2`, a fifo, and
+ * symlinks that lead out of it: `up` (..), `abs` (an absolute directory
+ * beside the volume), `loop` (itself) and `self` (/proc/self/root, a
+ * magic link). The host side checks after the run that nothing outside
+ * the volume changed, and that a read-only one did not change at all;
+ * here every answer must be a WASI errno, and calls that abi.h says must
+ * fail do. A fifo opened must not block the monitor (a hang is a
+ * finding). */
+static const char *const names[] = {
+    "f", "d", "d/f2", "new", "d/new", "new/x", ".", "", "/", "..", "../sentinel",
+    "up", "up/sentinel", "up/outside/x", "abs", "abs/x", "abs/..", "d/../..",
+    "/etc/passwd", "fifo", "loop", "loop/x", "self", "self/etc/passwd",
+    "d/./f2/", "f/", "a\0b",
+};
+
+/* Handles the monitor answered an open with, until they are closed. */
+static uint32_t fs_open[16];
+static uint32_t fs_open_count;
+static struct mewz_hc_fs fs_args;
+/* File calls made, answered 0, and opens among those (printed at the end). */
+static uint64_t fs_calls, fs_successes, fs_opens;
+
+static void fs_forget(uint32_t handle)
+{
+    for (uint32_t i = 0; i < fs_open_count; i++)
+        if (fs_open[i] == handle) {
+            fs_open[i] = fs_open[--fs_open_count];
+            return;
+        }
+}
+
+/* The mount's root (handle 0), an open handle, or one the guest never got. */
+static uint32_t fs_handle(void)
+{
+    switch (below(8)) {
+    case 0: case 1: return 0;
+    case 2: case 3: case 4:
+        return fs_open_count ? fs_open[below(fs_open_count)] : 0;
+    case 5: return (uint32_t)below(MEWZ_FS_HANDLE_MAX + 2);
+    case 6: return 0x80000000U | (uint32_t)below(4); /* the guest's own tmpfs handles */
+    default: return (uint32_t)next();
+    }
+}
+
+/* A path from the list above (always for an honest call, mostly else);
+ * else bytes anywhere, of any length. Returns whether it lies in guest
+ * memory. */
+static int fs_path(int honest, uint64_t *addr, uint64_t *len)
+{
+    if (honest || below(5)) {
+        /* The first six half the time: names that stay inside. */
+        uint64_t pick = below(2) ? below(6) : below(sizeof names / sizeof names[0]);
+        *addr = MEWZ_HC_ADDR(names[pick]);
+        uint64_t last = sizeof names / sizeof names[0] - 1;
+        *len = pick == last ? 3 : length(names[pick]); /* "a\0b": a NUL inside */
+    } else {
+        *len = below(3) ? below(300) : size();
+        *addr = source(*len);
+    }
+    return *len == 0 || inside(*addr, *len);
+}
+
+/* Vectors for a file read or write: few, and short when valid (the volume
+ * is on the host's disk). Whether all of them lie in guest memory, and
+ * their total length. */
+static int fs_vectors(uint32_t n, int reading, uint64_t *array, uint64_t *total)
+{
+    *array = MEWZ_HC_ADDR(scratch) + below((sizeof scratch - n * sizeof(struct mewz_hc_iovec)) / 16 + 1) * 16;
+    struct mewz_hc_iovec *vectors = (struct mewz_hc_iovec *)(uintptr_t)*array;
+    int valid = 1;
+    *total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t len = below(8) ? below(8192) : size();
+        uint64_t addr = reading ? destination(len) : source(len);
+        if (len && !inside(addr, len)) {
+            valid = 0;
+        } else if (len > 65536) {
+            len = 65536; /* in memory but long: keep the disk's share small */
+        }
+        vectors[i] = (struct mewz_hc_iovec){.addr = addr, .len = len};
+        *total += len;
+    }
+    return valid;
+}
+
+/* WASI oflags an honest open has: none, CREAT, CREAT|TRUNC, DIRECTORY,
+ * CREAT|EXCL. */
+static const uint32_t honest_oflags[] = {0, 1, 1 | 8, 2, 1 | 4};
+
+static void fuzz_fs(void)
+{
+    /* Opens a quarter of the time, so that the other calls find open handles. */
+    uint32_t op = below(4) == 0 ? MEWZ_FS_OPEN
+                : below(16)     ? 1 + (uint32_t)below(MEWZ_FS_ADVISE)
+                                : (uint32_t)next();
+    /* Half the calls are ones an honest guest could make (the mount's root or an open
+     * handle, a name from the list, flags in range), so that opens succeed and the calls
+     * after them reach the host; the other half draw every field from anywhere. */
+    int honest = below(2);
+    uint32_t handle = !honest ? fs_handle() : fs_open_count && below(2) ? fs_open[below(fs_open_count)] : 0;
+    if (op == MEWZ_FS_CLOSE && handle == 0 && below(16))
+        handle = fs_open_count ? fs_open[below(fs_open_count)] : 1; /* keep the root open */
+    if (op == MEWZ_FS_MOUNT_INFO)
+        handle = (uint32_t)below(3);
+    int lookup_in_arg0 = op == MEWZ_FS_OPEN || op == MEWZ_FS_PATH_FILESTAT || op == MEWZ_FS_LINK;
+    fs_args = (struct mewz_hc_fs){
+        .op = op,
+        .handle = handle,
+        .handle2 = honest ? 0 : fs_handle(),
+        .flags = honest && op == MEWZ_FS_OPEN ? honest_oflags[below(5)]
+                 : honest || below(2)          ? (uint32_t)below(16)
+                                               : (uint32_t)next(),
+        .arg0 = honest ? below(lookup_in_arg0 ? 2 : 4096) : below(2) ? below(1 << 20) : next(),
+        .arg1 = honest ? (below(2) ? 0 : below(4)) : below(2) ? below(4) : next(),
+        .arg2 = honest ? 1 + below(3) : below(4),
+        .result = 77,
+        .error = 77,
+    };
+    /* The close that rides on a call: an open handle now and then. */
+    uint32_t closing = 0;
+    if (fs_open_count && below(4) == 0)
+        closing = fs_open[below(fs_open_count)] + 1;
+    else if (below(32) == 0)
+        closing = (uint32_t)next() | 2; /* never the root's 1 */
+    fs_args.closing = closing;
+    int path_valid = fs_path(honest, &fs_args.path_addr, &fs_args.path_len);
+    int path2_valid = fs_path(honest, &fs_args.path2_addr, &fs_args.path2_len);
+    int reads_path = op == MEWZ_FS_OPEN || op == MEWZ_FS_PATH_FILESTAT || op == MEWZ_FS_PATH_SET_TIMES ||
+                     op == MEWZ_FS_MKDIR || op == MEWZ_FS_RMDIR || op == MEWZ_FS_UNLINK ||
+                     op == MEWZ_FS_RENAME || op == MEWZ_FS_LINK || op == MEWZ_FS_SYMLINK ||
+                     op == MEWZ_FS_READLINK;
+    int reads_path2 = op == MEWZ_FS_RENAME || op == MEWZ_FS_LINK || op == MEWZ_FS_SYMLINK;
+    int transfer = op >= MEWZ_FS_READ && op <= MEWZ_FS_PWRITE;
+    uint64_t total = 0;
+    int vectors_inside = 1;
+    if (transfer) {
+        uint32_t n = below(8) ? (uint32_t)below(5) : (uint32_t)below(MEWZ_HC_IOV_MAX + 2);
+        if (n > 8 && n <= MEWZ_HC_IOV_MAX)
+            n = 8;
+        int reading = op == MEWZ_FS_READ || op == MEWZ_FS_PREAD;
+        vectors_inside = fs_vectors(n <= MEWZ_HC_IOV_MAX ? n : 0, reading, &fs_args.buf_addr, &total) &&
+                        n <= MEWZ_HC_IOV_MAX; /* too many vectors: refused */
+        fs_args.buf_len = n;
+    } else if (op == MEWZ_FS_ALLOCATE) {
+        /* Valid ranges stay small (the disk); the rest are past any file size. */
+        fs_args.arg0 = below(1 << 16);
+        fs_args.arg1 = below(4) ? below(1 << 16) : (1ULL << 62) + next() % (1ULL << 62);
+    } else if (op == MEWZ_FS_FILESTAT || op == MEWZ_FS_PATH_FILESTAT) {
+        fs_args.buf_addr = destination(64); /* a filestat, whatever buf_len says */
+        fs_args.buf_len = below(2) ? 64 : next();
+    } else {
+        uint64_t len = below(4) ? below(512) : size();
+        fs_args.buf_addr = destination(len);
+        fs_args.buf_len = len;
+    }
+    hypercall(MEWZ_HC_FS, MEWZ_HC_ADDR(&fs_args));
+
+    uint32_t error = fs_args.error;
+    fs_calls++;
+    fs_successes += error == 0;
+    fs_opens += error == 0 && op == MEWZ_FS_OPEN;
+    if (closing)
+        fs_forget(closing - 1); /* freed before the operation, whatever it answered */
+    if (error > 76)
+        mismatch("fs: not a WASI errno", error);
+    if (error == 0) {
+        if (op == 0 || op > MEWZ_FS_SET_FLAGS)
+            mismatch("fs: an unknown operation succeeded", op);
+        if (op != MEWZ_FS_MOUNT_INFO && handle >= MEWZ_FS_HANDLE_MAX)
+            mismatch("fs: a handle past the limit answered", handle);
+        if (op == MEWZ_FS_MOUNT_INFO && handle >= boot->volume_count)
+            mismatch("fs: a mount past volume_count answered", handle);
+        if ((reads_path && !path_valid) || (reads_path2 && !path2_valid))
+            mismatch("fs: a path outside guest memory accepted", op);
+        if (transfer && !vectors_inside)
+            mismatch("fs: vectors outside guest memory accepted", op);
+        if (transfer && fs_args.result > total)
+            mismatch("fs: more bytes moved than the vectors hold", fs_args.result);
+    }
+    if (op == MEWZ_FS_CLOSE && error == 0)
+        fs_forget(handle);
+    if (op == MEWZ_FS_OPEN && error == 0) {
+        if (fs_args.result >= MEWZ_FS_HANDLE_MAX)
+            mismatch("fs: an open answered a handle past the limit", fs_args.result);
+        if (fs_open_count == sizeof fs_open / sizeof fs_open[0]) {
+            /* Full: close the oldest as a call of its own. */
+            fs_args = (struct mewz_hc_fs){.op = MEWZ_FS_CLOSE, .handle = fs_open[0], .error = 77};
+            hypercall(MEWZ_HC_FS, MEWZ_HC_ADDR(&fs_args));
+            if (fs_args.error != 0)
+                mismatch("fs: closing an open handle failed", fs_args.error);
+            fs_forget(fs_open[0]);
+        }
+        fs_open[fs_open_count++] = (uint32_t)fs_args.result;
+    }
+}
+
 /* ---- the end of a run --------------------------------------------------- */
 
 static __attribute__((noreturn)) void finish(const char *how)
 {
-    print("hypercall-fuzz: ");
+    print("hypercall-fuzz: file calls ");
+    print_number(fs_calls);
+    print(", answered 0: ");
+    print_number(fs_successes);
+    print(", opens: ");
+    print_number(fs_opens);
+    print("\nhypercall-fuzz: ");
     print_number(iteration);
     print(" calls\n");
     if (equal(how, "unknown")) {
@@ -502,12 +708,13 @@ __attribute__((used)) void guest_main(const struct mewz_boot_info *info)
     for (iteration = 0; iteration < calls; iteration++) {
         if (below(64) == 0)
             scribble_ring_state();
-        switch (below(6)) {
+        switch (below(7)) {
         case 0: fuzz_write_or_read(0); break;
         case 1: fuzz_write_or_read(1); break;
         case 2: fuzz_random(); break;
         case 3: fuzz_memory(); break;
         case 4: fuzz_outbox(); break;
+        case 5: fuzz_fs(); break;
         default: fuzz_poll(); break;
         }
     }

@@ -2,10 +2,12 @@
 //
 // hack/fuzz hypercall: boots Fuzzing/Guests/hypercall_fuzz.c under the monitor (this process,
 // built with AddressSanitizer) once per seed from <seed> on, each VM making <calls per VM>
-// random hypercalls and then ending one of five ways. The guest checks every answer against
-// abi.h; this side checks that each VM ended the way the guest said it would. A monitor crash,
-// a sanitizer report or a hang ends this process (hack/fuzz counts those). Stdout gets one line
-// per finding and then "counts <hypercalls> 0 <mismatches> 0".
+// random hypercalls (file calls on a host volume among them) and then ending one of five ways.
+// The guest checks every answer against abi.h; this side checks that each VM ended the way the
+// guest said it would, and that nothing outside the volume changed (VolumeSandbox). A monitor
+// crash, a sanitizer report or a hang ends this process (hack/fuzz counts those). Stdout gets
+// one line per finding and then "counts <hypercalls> 0 <mismatches> 0" (each VM counts its
+// calls budget, whether or not it got through it).
 import Glibc
 import Monitor
 
@@ -36,6 +38,95 @@ func temporaryFile(_ contents: [UInt8] = []) -> Int32 {
     _ = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     _ = lseek(fd, 0, SEEK_SET)
     return fd
+}
+
+/// The VM's volume, in a sandbox directory of its own beside a sentinel file and an empty
+/// directory that the guest's symlinks point at. The monitor must never reach either: after the
+/// run the sandbox holds what it held, and a read-only volume is as it was.
+struct VolumeSandbox {
+    static let sentinelText = "sentinel\n"
+    let root: String
+    var volume: String { root + "/volume" }
+
+    init() {
+        var template = Array("/tmp/mewz-fuzz-volume-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            fail("cannot create a volume directory")
+        }
+        root = String(cString: template)
+        let volume = root + "/volume"
+        var made = mkdir(volume, 0o755) == 0 && mkdir(root + "/outside", 0o755) == 0
+            && mkdir(volume + "/d", 0o755) == 0 && mkfifo(volume + "/fifo", 0o644) == 0
+        made = made && Self.create(root + "/sentinel", Self.sentinelText) && Self.create(volume + "/f", "hello\n")
+            && Self.create(volume + "/d/f2", "two\n")
+        for (name, target) in [("up", ".."), ("abs", root + "/outside"), ("loop", "loop"), ("self", "/proc/self/root")] {
+            made = made && symlink(target, volume + "/" + name) == 0
+        }
+        guard made else { fail("cannot fill the volume directory \(volume)") }
+    }
+
+    static func create(_ path: String, _ text: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
+    }
+
+    /// Every entry under `path` as "relative-path kind size", sorted; symlinks not followed.
+    static func listing(_ path: String, prefix: String = "") -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var lines: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+            }
+            if name == "." || name == ".." { continue }
+            var info = stat()
+            guard lstat(path + "/" + name, &info) == 0 else { continue }
+            let kind = info.st_mode & S_IFMT
+            lines.append("\(prefix)\(name) \(kind) \(kind == S_IFREG ? info.st_size : 0)")
+            if kind == S_IFDIR { lines += listing(path + "/" + name, prefix: prefix + name + "/") }
+        }
+        return lines.sorted()
+    }
+
+    /// What changed outside the volume (and inside a read-only one, against `before`).
+    func problem(readOnlyBefore before: [String]?) -> String? {
+        let around = Self.listing(root).filter { !$0.hasPrefix("volume/") }
+        let expected = ["outside \(S_IFDIR) 0", "sentinel \(S_IFREG) \(Self.sentinelText.utf8.count)",
+                        "volume \(S_IFDIR) 0"]
+        if around != expected { return "outside the volume: \(around)" }
+        let fd = open(root + "/sentinel", O_RDONLY | O_CLOEXEC)
+        let text = fd >= 0 ? String(decoding: readFile(fd), as: UTF8.self) : ""
+        if fd >= 0 { close(fd) }
+        if text != Self.sentinelText { return "the sentinel beside the volume changed" }
+        if let before, Self.listing(volume) != before { return "a read-only volume changed: \(Self.listing(volume))" }
+        return nil
+    }
+
+    func remove() { Self.removeTree(root) }
+
+    static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            if let directory = opendir(path) {
+                var names: [String] = []
+                while let entry = readdir(directory) {
+                    names.append(withUnsafePointer(to: &entry.pointee.d_name) {
+                        String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+                    })
+                }
+                closedir(directory)
+                for name in names where name != "." && name != ".." { removeTree(path + "/" + name) }
+            }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
 }
 
 /// Every executable of this package links libFuzzer's main, which calls LLVMFuzzerInitialize
@@ -84,6 +175,12 @@ enum FuzzHypercalls {
             configuration.stdinFD = stdin
             configuration.stdoutFD = devNull
             configuration.stderrFD = stderr
+            // One host volume, read-only for every third seed.
+            let sandbox = VolumeSandbox()
+            let readOnly = seed % 3 == 0
+            let volumeBefore = readOnly ? VolumeSandbox.listing(sandbox.volume) : nil
+            configuration.volumes = [Volume(destination: "/data", backing: .hostDirectory(source: sandbox.volume),
+                                            readOnly: readOnly)]
             let termination: Termination
             do {
                 termination = try elf.withUnsafeBytes { bytes throws(MonitorError) in
@@ -104,11 +201,20 @@ enum FuzzHypercalls {
             case ("trap", .trapped): expected = true
             default: expected = false
             }
-            if finished { hypercalls += calls }
+            // A VM that a finding ended early counts its whole budget too: hack/fuzz --count
+            // runs until the counts reach its number, and would never stop on a guest that
+            // finds the same mismatch early in every VM.
+            hypercalls += calls
             if !finished || !expected || output.contains("MISMATCH") {
                 mismatches += 1
                 let found = output.split(separator: "\n").first { $0.hasPrefix("MISMATCH") } ?? ""
                 print("hypercall: seed \(seed) (ending \(ending)): \(termination) \(found)")
+            }
+            if let problem = sandbox.problem(readOnlyBefore: volumeBefore) {
+                mismatches += 1
+                print("hypercall: seed \(seed) (volume \(sandbox.volume)): \(problem)")
+            } else {
+                sandbox.remove()
             }
         }
         print("counts \(hypercalls) 0 \(mismatches) 0")
