@@ -72,6 +72,9 @@ static void add_volume_rules(scmp_filter_ctx ctx, int *status, int walks)
     ALLOW(ctx, status, fallocate, 1, SCMP_A1(SCMP_CMP_EQ, 0));
     ALLOW(ctx, status, fsync, 0);
     ALLOW(ctx, status, fdatasync, 0);
+    /* Write-behind (HostVolumes.writeBehindBytes): starting writeback only,
+     * never waiting for it (SYNC_FILE_RANGE_WRITE). */
+    ALLOW(ctx, status, sync_file_range, 1, SCMP_A3(SCMP_CMP_EQ, 2));
     ALLOW(ctx, status, utimensat, 0);
     /* fdflags: only reading and setting the status flags. */
     ALLOW(ctx, status, fcntl, 1, SCMP_A1(SCMP_CMP_EQ, F_GETFL));

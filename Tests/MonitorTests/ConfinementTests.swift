@@ -143,7 +143,8 @@ struct ConfinementTests {
     }
 
     /// With a volume the filter lets the file calls of MEWZ_HC_FS through, and nothing else:
-    /// plain open, links through symlinks and other fcntl commands still kill the monitor.
+    /// plain open, links through symlinks, other fcntl commands and a sync_file_range that waits
+    /// still kill the monitor.
     @Test func volumeCallsAreAllowedWithAVolumeOnly() throws {
         let volume = FileManager.default.temporaryDirectory.appendingPathComponent("mewz-seccomp-volume-\(getpid())").path
         try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
@@ -152,7 +153,7 @@ struct ConfinementTests {
         #expect(allowed.reason == .exit && allowed.status == 0, "\(allowed.stderr)")
         let without = try Self.run("hello", then: "volume-calls")
         #expect(without.reason == .uncaughtSignal && without.status == SIGSYS, "\(without.stderr)")
-        for action in ["open", "linkat-follow", "fcntl-setfd", "socket"] {
+        for action in ["open", "linkat-follow", "fcntl-setfd", "sync-file-range-wait", "socket"] {
             let outcome = try Self.run("hello", then: action, volume: volume)
             #expect(outcome.reason == .uncaughtSignal && outcome.status == SIGSYS, "\(action): \(outcome.stderr)")
         }

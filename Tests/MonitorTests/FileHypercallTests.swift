@@ -6,8 +6,8 @@ import Testing
 @testable import Monitor
 
 /// MEWZ_HC_FS against plain memory and a real host directory: the close that rides on the
-/// next call (struct mewz_hc_fs `closing`, its descriptor closed after the answer), and the
-/// one-name fast path of path calls.
+/// next call (struct mewz_hc_fs `closing`, its descriptor closed after the answer), the
+/// one-name fast path of path calls, and write-behind (HostVolumes.writeBehindBytes).
 struct FileHypercallTests {
     static let argumentAddress: UInt64 = 0x1000
     static let pathAddress: UInt64 = 0x2000
@@ -137,6 +137,81 @@ struct FileHypercallTests {
         #expect(UInt32(second.result) == first)  // the lowest free handle: the one just closed
         #expect(write(first, "to d").result == 4)
         #expect(try String(contentsOfFile: root + "/d", encoding: .utf8) == "to d")
+    }
+
+    /// The host's page-cache state of the file at `path` (cachestat, Linux 6.5): its dirty
+    /// pages, and those under writeback.
+    static func pageCache(_ path: String) -> (dirty: UInt64, writeback: UInt64)? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var range: (UInt64, UInt64) = (0, 0)  // offset 0, length 0: the whole file
+        var stat: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        let status = withUnsafeMutablePointer(to: &range) { range in
+            withUnsafeMutablePointer(to: &stat) { stat in
+                ckvm_cancellable_syscall(451 /* cachestat */, Int(fd), Int(bitPattern: range), Int(bitPattern: stat), 0, 0)
+            }
+        }
+        return status == 0 ? (stat.1, stat.2) : nil
+    }
+
+    /// Whether the temporary directory keeps written pages dirty until writeback (a disk), as
+    /// tmpfs does not.
+    static let temporaryDirectoryIsOnDisk: Bool = {
+        // The type of the longest mount point over it, from /proc/self/mounts.
+        let directory = FileManager.default.temporaryDirectory.resolvingSymlinksInPath().path
+        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        var best = (point: "", type: "")
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count > 2 else { continue }
+            let point = fields[1], prefix = point == "/" ? "/" : point + "/"
+            if directory == point || directory.hasPrefix(prefix), point.count >= best.point.count {
+                best = (point, fields[2])
+            }
+        }
+        return !best.point.isEmpty && best.type != "tmpfs" && best.type != "ramfs"
+    }()
+
+    /// Writes `bytes` to `handle` in one call: vectors of up to 256 KiB over the same guest RAM.
+    func writeVectored(_ handle: UInt32, _ bytes: UInt64) -> mewz_hc_fs {
+        let piece: UInt64 = 256 << 10
+        var vectors: [mewz_hc_iovec] = []
+        var left = bytes
+        while left > 0 {
+            vectors.append(mewz_hc_iovec(addr: 0x4_0000, len: min(piece, left)))
+            left -= min(piece, left)
+        }
+        for (index, vector) in vectors.enumerated() {
+            fake.store(vector, at: Self.vectorAddress + UInt64(index * MemoryLayout<mewz_hc_iovec>.stride))
+        }
+        return call(MEWZ_FS_WRITE, handle: handle) {
+            $0.buf_addr = Self.vectorAddress
+            $0.buf_len = UInt64(vectors.count)
+        }
+    }
+
+    /// The write that takes a handle past HostVolumes.writeBehindBytes starts its file's
+    /// writeback: right after it, none of the file's pages is dirty any more. A file written
+    /// one page short of it keeps its pages dirty for the kernel to write back when it will.
+    @Test(.enabled(if: temporaryDirectoryIsOnDisk && pageCache("/proc/self/exe") != nil,
+                   "needs a disk filesystem under the temporary directory and cachestat (Linux 6.5)"))
+    func writingPastTheWriteBehindSizeStartsTheFilesWriteback() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let limit = HostVolumes.writeBehindBytes
+        let short = create("short"), full = create("full")
+        #expect(writeVectored(short, limit - 4096).result == limit - 4096)
+        #expect(writeVectored(full, limit / 2).result == limit / 2)
+        let halfway = try #require(Self.pageCache(root + "/full"))
+        #expect(writeVectored(full, limit / 2).result == limit / 2)
+        let shortState = try #require(Self.pageCache(root + "/short"))
+        let fullState = try #require(Self.pageCache(root + "/full"))
+        let pages = limit / 4096
+        print("mewz-monitor: write-behind: dirty pages \(shortState.dirty) of \(pages - 1) one page short, "
+              + "\(halfway.dirty) halfway, \(fullState.dirty) (\(fullState.writeback) under writeback) past it")
+        #expect(shortState.dirty > (pages - 1) / 2)
+        #expect(halfway.dirty > pages / 4)
+        #expect(fullState.dirty < pages / 8)
     }
 
     @Test(arguments: [("a", true), ("...", true), ("a.b", true), (".x", true), ("..x", true),

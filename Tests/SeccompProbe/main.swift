@@ -117,7 +117,8 @@ case "volume-calls":
     guard fstat(directory, &info) == 0 else { fail("fstat: \(errno)") }
     let file = ckvm_open_beneath(directory, "f", UInt64(O_RDWR | O_CREAT), 0o644)
     var byte: UInt8 = 0x2a
-    guard directory >= 0, file >= 0, write(file, &byte, 1) == 1, fsync(file) == 0, fdatasync(file) == 0,
+    guard directory >= 0, file >= 0, write(file, &byte, 1) == 1, ckvm_start_writeback(file) == 0,
+          fsync(file) == 0, fdatasync(file) == 0,
           ftruncate(file, 0) == 0, mkdirat(directory, "d", 0o755) == 0, renameat(directory, "d", directory, "e") == 0,
           unlinkat(directory, "e", AT_REMOVEDIR) == 0, unlinkat(directory, "f", 0) == 0,
           fcntl(file, F_SETFL, fcntl(file, F_GETFL) | O_APPEND) == 0
@@ -137,6 +138,9 @@ case "linkat-follow":
     _ = linkat(Int32(AT_FDCWD), "/nonexistent-a", Int32(AT_FDCWD), "/nonexistent-b", AT_SYMLINK_FOLLOW)
 case "fcntl-setfd":
     _ = fcntl(1, F_SETFD, FD_CLOEXEC)
+case "sync-file-range-wait":
+    // Write-behind starts writeback only (SYNC_FILE_RANGE_WRITE); waiting for it is refused.
+    _ = ckvm_cancellable_syscall(Int(SYS_sync_file_range), 1, 0, 0, 7, 0)
 default:
     fail("unknown action \(action)")
 }

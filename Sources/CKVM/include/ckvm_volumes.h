@@ -39,4 +39,16 @@ static inline long ckvm_getdents64(int fd, void *buffer, unsigned long size)
     return syscall(SYS_getdents64, fd, buffer, size);
 }
 
+/* SYNC_FILE_RANGE_WRITE (behind _GNU_SOURCE): start writeback of the
+ * file's dirty pages, without waiting for it. */
+static const unsigned CKVM_SYNC_FILE_RANGE_WRITE = 2;
+
+/* Starts the writeback of every dirty page of the file at fd (offset 0,
+ * length 0: to its end) and returns without waiting for it. Its errors
+ * stay for fsync to report, as the kernel's own writeback's do. */
+static inline int ckvm_start_writeback(int fd)
+{
+    return (int)syscall(SYS_sync_file_range, fd, 0L, 0L, (long)CKVM_SYNC_FILE_RANGE_WRITE);
+}
+
 #endif

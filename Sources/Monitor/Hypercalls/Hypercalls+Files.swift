@@ -128,6 +128,9 @@ extension Hypercalls {
             }
         }
         call.result = UInt64(count)
+        if call.op == UInt32(MEWZ_FS_WRITE.rawValue) || call.op == UInt32(MEWZ_FS_PWRITE.rawValue) {
+            volumes.noteWritten(call.handle, count)
+        }
     }
 
     private func setSize(_ call: inout mewz_hc_fs, _ volumes: HostVolumes) throws(GuestErrno) {
