@@ -113,23 +113,43 @@ extension Hypercalls {
     private func transfer(_ call: inout mewz_hc_fs, _ volumes: HostVolumes) throws(GuestErrno) {
         let handle = try volumes.handle(call.handle)
         guard call.buf_len <= UInt64(MEWZ_HC_IOV_MAX) else { throw GuestErrno(code: WASIErrno.invalid) }
-        let vectors = try hostVectors(count: UInt32(call.buf_len), at: call.buf_addr)
-        guard !vectors.isEmpty else { return }
         let positioned = call.op == UInt32(MEWZ_FS_PREAD.rawValue) || call.op == UInt32(MEWZ_FS_PWRITE.rawValue)
-        guard !positioned || call.arg0 <= UInt64(Int64.max) else { throw GuestErrno(code: WASIErrno.invalid) }
-        let offset = off_t(Int64(bitPattern: call.arg0))
-        let count: Int = try vectors.withUnsafeBufferPointer { list throws(GuestErrno) in
-            let base = list.baseAddress, n = Int32(list.count)
-            switch call.op {
-            case UInt32(MEWZ_FS_READ.rawValue): return try Self.host { Glibc.readv(handle.fd, base, n) }
-            case UInt32(MEWZ_FS_WRITE.rawValue): return try Self.host { Glibc.writev(handle.fd, base, n) }
-            case UInt32(MEWZ_FS_PREAD.rawValue): return try Self.host { Glibc.preadv(handle.fd, base, n, offset) }
-            default: return try Self.host { Glibc.pwritev(handle.fd, base, n, offset) }
+        let count: Int
+        if call.buf_len == 1 {
+            // One buffer, the usual case: no vector array to build.
+            let vector = try hostVector(at: call.buf_addr)
+            guard vector.iov_len > 0 else { return }
+            guard !positioned || call.arg0 <= UInt64(Int64.max) else { throw GuestErrno(code: WASIErrno.invalid) }
+            count = try Self.transfer(call.op, handle.fd, vector.iov_base, vector.iov_len, off_t(Int64(bitPattern: call.arg0)))
+        } else {
+            let vectors = try hostVectors(count: UInt32(call.buf_len), at: call.buf_addr)
+            guard !vectors.isEmpty else { return }
+            guard !positioned || call.arg0 <= UInt64(Int64.max) else { throw GuestErrno(code: WASIErrno.invalid) }
+            let offset = off_t(Int64(bitPattern: call.arg0))
+            count = try vectors.withUnsafeBufferPointer { list throws(GuestErrno) in
+                let base = list.baseAddress, n = Int32(list.count)
+                switch call.op {
+                case UInt32(MEWZ_FS_READ.rawValue): return try Self.host { Glibc.readv(handle.fd, base, n) }
+                case UInt32(MEWZ_FS_WRITE.rawValue): return try Self.host { Glibc.writev(handle.fd, base, n) }
+                case UInt32(MEWZ_FS_PREAD.rawValue): return try Self.host { Glibc.preadv(handle.fd, base, n, offset) }
+                default: return try Self.host { Glibc.pwritev(handle.fd, base, n, offset) }
+                }
             }
         }
         call.result = UInt64(count)
         if call.op == UInt32(MEWZ_FS_WRITE.rawValue) || call.op == UInt32(MEWZ_FS_PWRITE.rawValue) {
             volumes.noteWritten(call.handle, count)
+        }
+    }
+
+    /// One buffer's read, write, pread or pwrite (`op`).
+    private static func transfer(_ op: UInt32, _ fd: Int32, _ base: UnsafeMutableRawPointer?, _ length: Int,
+                                 _ offset: off_t) throws(GuestErrno) -> Int {
+        switch op {
+        case UInt32(MEWZ_FS_READ.rawValue): return try host { Glibc.read(fd, base, length) }
+        case UInt32(MEWZ_FS_WRITE.rawValue): return try host { Glibc.write(fd, base, length) }
+        case UInt32(MEWZ_FS_PREAD.rawValue): return try host { Glibc.pread(fd, base, length, offset) }
+        default: return try host { Glibc.pwrite(fd, base, length, offset) }
         }
     }
 

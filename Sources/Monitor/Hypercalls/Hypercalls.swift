@@ -60,6 +60,17 @@ struct Hypercalls {
         return action
     }
 
+    /// The one guest iovec at `address` as a host iovec (an empty one for length 0), or EFAULT.
+    func hostVector(at address: UInt64) throws(GuestErrno) -> iovec {
+        guard let entry = memory.slice(address, UInt64(MemoryLayout<mewz_hc_iovec>.size)) else {
+            throw GuestErrno(code: WASIErrno.fault)
+        }
+        let guestVector = entry.loadUnaligned(as: mewz_hc_iovec.self)
+        guard guestVector.len > 0 else { return iovec(iov_base: nil, iov_len: 0) }
+        guard let buffer = memory.slice(guestVector.addr, guestVector.len) else { throw GuestErrno(code: WASIErrno.fault) }
+        return iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+    }
+
     /// Host iovecs for the guest's struct mewz_hc_iovec[count] at `address`: EINVAL past
     /// MEWZ_HC_IOV_MAX, EFAULT unless the array and every non-empty buffer lie inside guest
     /// memory. Empty buffers are left out.
