@@ -120,7 +120,7 @@ extension Hypercalls {
             let vector = try hostVector(at: call.buf_addr)
             guard vector.iov_len > 0 else { return }
             guard !positioned || call.arg0 <= UInt64(Int64.max) else { throw GuestErrno(code: WASIErrno.invalid) }
-            count = try Self.transfer(call.op, handle.fd, vector.iov_base, vector.iov_len, off_t(Int64(bitPattern: call.arg0)))
+            count = try Self.transferOne(call.op, handle.fd, vector.iov_base, vector.iov_len, off_t(Int64(bitPattern: call.arg0)))
         } else {
             let vectors = try hostVectors(count: UInt32(call.buf_len), at: call.buf_addr)
             guard !vectors.isEmpty else { return }
@@ -143,8 +143,8 @@ extension Hypercalls {
     }
 
     /// One buffer's read, write, pread or pwrite (`op`).
-    private static func transfer(_ op: UInt32, _ fd: Int32, _ base: UnsafeMutableRawPointer?, _ length: Int,
-                                 _ offset: off_t) throws(GuestErrno) -> Int {
+    private static func transferOne(_ op: UInt32, _ fd: Int32, _ base: UnsafeMutableRawPointer?, _ length: Int,
+                                    _ offset: off_t) throws(GuestErrno) -> Int {
         switch op {
         case UInt32(MEWZ_FS_READ.rawValue): return try host { Glibc.read(fd, base, length) }
         case UInt32(MEWZ_FS_WRITE.rawValue): return try host { Glibc.write(fd, base, length) }
