@@ -65,9 +65,13 @@ struct Hypercalls {
         guard let entry = memory.slice(address, UInt64(MemoryLayout<mewz_hc_iovec>.size)) else {
             throw GuestErrno(code: WASIErrno.fault)
         }
-        let guestVector = entry.loadUnaligned(as: mewz_hc_iovec.self)
-        guard guestVector.len > 0 else { return iovec(iov_base: nil, iov_len: 0) }
-        guard let buffer = memory.slice(guestVector.addr, guestVector.len) else { throw GuestErrno(code: WASIErrno.fault) }
+        return try hostVector(entry.loadUnaligned(as: mewz_hc_iovec.self))
+    }
+
+    /// The guest's `vector` as a host iovec (an empty one for length 0), or EFAULT.
+    private func hostVector(_ vector: mewz_hc_iovec) throws(GuestErrno) -> iovec {
+        guard vector.len > 0 else { return iovec(iov_base: nil, iov_len: 0) }
+        guard let buffer = memory.slice(vector.addr, vector.len) else { throw GuestErrno(code: WASIErrno.fault) }
         return iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
     }
 
@@ -83,12 +87,8 @@ struct Hypercalls {
         var vectors: [iovec] = []
         vectors.reserveCapacity(Int(count))
         for index in 0..<Int(count) {
-            let guestVector = array.loadUnaligned(fromByteOffset: index * Int(entrySize), as: mewz_hc_iovec.self)
-            guard guestVector.len > 0 else { continue }
-            guard let buffer = memory.slice(guestVector.addr, guestVector.len) else {
-                throw GuestErrno(code: WASIErrno.fault)
-            }
-            vectors.append(iovec(iov_base: buffer.baseAddress, iov_len: buffer.count))
+            let vector = try hostVector(array.loadUnaligned(fromByteOffset: index * Int(entrySize), as: mewz_hc_iovec.self))
+            if vector.iov_len > 0 { vectors.append(vector) }
         }
         return vectors
     }
