@@ -73,16 +73,24 @@ struct VolumeSandbox {
         return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
     }
 
-    /// Every entry under `path` as "relative-path kind size", sorted; symlinks not followed.
-    static func listing(_ path: String, prefix: String = "") -> [String] {
+    /// The names in directory `path`, "." and ".." left out; none when it cannot be read.
+    static func names(in path: String) -> [String] {
         guard let directory = opendir(path) else { return [] }
         defer { closedir(directory) }
-        var lines: [String] = []
+        var names: [String] = []
         while let entry = readdir(directory) {
             let name = withUnsafePointer(to: &entry.pointee.d_name) {
                 String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
             }
-            if name == "." || name == ".." { continue }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Every entry under `path` as "relative-path kind size", sorted; symlinks not followed.
+    static func listing(_ path: String, prefix: String = "") -> [String] {
+        var lines: [String] = []
+        for name in names(in: path) {
             var info = stat()
             guard lstat(path + "/" + name, &info) == 0 else { continue }
             let kind = info.st_mode & S_IFMT
@@ -112,16 +120,7 @@ struct VolumeSandbox {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if info.st_mode & S_IFMT == S_IFDIR {
-            if let directory = opendir(path) {
-                var names: [String] = []
-                while let entry = readdir(directory) {
-                    names.append(withUnsafePointer(to: &entry.pointee.d_name) {
-                        String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-                    })
-                }
-                closedir(directory)
-                for name in names where name != "." && name != ".." { removeTree(path + "/" + name) }
-            }
+            for name in names(in: path) { removeTree(path + "/" + name) }
             rmdir(path)
         } else {
             unlink(path)
