@@ -23,7 +23,7 @@ let package = Package(
         // Thin C module maps.
         .target(name: "CKVM"),
         .target(name: "CShim"),
-        .target(name: "CSeccomp", linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(name: "CSeccomp"),
         .systemLibrary(name: "CJSONC", pkgConfig: "json-c",
                        providers: [.apt(["libjson-c-dev"])]),
         .systemLibrary(name: "CMewzABI"),
@@ -44,7 +44,12 @@ let package = Package(
         .testTarget(name: "ImageFormatTests", dependencies: ["ImageFormat", "CMewzABI"]),
         .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder"]),
         // Guests/ holds C test guests compiled by the tests themselves, not by SwiftPM.
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ImageFormat"], exclude: ["Guests"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ImageFormat", "CSeccomp", "CSeccompReference"],
+                    exclude: ["Guests"]),
+        // libseccomp's program for the monitor's allowlist and a BPF interpreter, for the
+        // tests that check CSeccomp's compiled program against it.
+        .target(name: "CSeccompReference", dependencies: ["CSeccomp"], path: "Tests/CSeccompReference",
+                linkerSettings: [.linkedLibrary("seccomp")]),
         // Runs a VM and then a forbidden system call, for MonitorTests' seccomp test.
         .executableTarget(name: "SeccompProbe", dependencies: ["Monitor"], path: "Tests/SeccompProbe"),
         .testTarget(name: "OCITests", dependencies: ["OCI"]),
