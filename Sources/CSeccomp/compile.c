@@ -7,7 +7,7 @@
  *   to its block, and a number not found is `ret KILL`;
  *   one block per call: its rules in order, each a run of argument checks
  *   whose failures jump to the next rule, then `ret ALLOW`; `ret KILL`
- *   after the last.
+ *   after the last (a call with a rule of no checks: `ret ALLOW` alone).
  * Conditional jumps reach at most 255 instructions, so they only ever skip
  * within one rule; everything longer is a `ja`. */
 #include "cseccomp.h"
@@ -73,21 +73,25 @@ static void emit_masked_word(struct emitter *e, struct failures *f, uint32_t off
     fail_on(f, emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, value), 0);
 }
 
-static int emit_check(struct emitter *e, struct failures *f, const struct cseccomp_check *c)
+/* A check the compiler can express, and that can hold. */
+static int valid_check(const struct cseccomp_check *c)
 {
     if (c->arg > 5)
-        return -EINVAL;
-    const uint64_t mask = c->compare == CSECCOMP_MASKED_EQ ? c->mask : UINT64_MAX;
+        return 0;
     switch (c->compare) {
     case CSECCOMP_EQ:
+    case CSECCOMP_LE:
+        return 1;
     case CSECCOMP_MASKED_EQ:
-        if ((c->value & ~mask) != 0)
-            return -EINVAL; /* could never hold: a mistake in the rules */
-        emit_masked_word(e, f, LOW_OFFSET(c->arg), (uint32_t)mask, (uint32_t)c->value);
-        emit_masked_word(e, f, HIGH_OFFSET(c->arg), (uint32_t)(mask >> 32),
-                         (uint32_t)(c->value >> 32));
+        return (c->value & ~c->mask) == 0; /* else it could never hold: a mistake in the rules */
+    default:
         return 0;
-    case CSECCOMP_LE: {
+    }
+}
+
+static void emit_check(struct emitter *e, struct failures *f, const struct cseccomp_check *c)
+{
+    if (c->compare == CSECCOMP_LE) {
         /* Unsigned 64-bit: the high words decide unless they are equal. */
         const uint32_t high = (uint32_t)(c->value >> 32), low = (uint32_t)c->value;
         emit_load(e, HIGH_OFFSET(c->arg));
@@ -95,24 +99,19 @@ static int emit_check(struct emitter *e, struct failures *f, const struct csecco
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 2, high); /* below: holds, skip the low word */
         emit_load(e, LOW_OFFSET(c->arg));
         fail_on(f, emit(e, BPF_JMP | BPF_JGT | BPF_K, 0, 0, low), 1);
-        return 0;
+        return;
     }
-    default:
-        return -EINVAL;
-    }
+    const uint64_t mask = c->compare == CSECCOMP_MASKED_EQ ? c->mask : UINT64_MAX;
+    emit_masked_word(e, f, LOW_OFFSET(c->arg), (uint32_t)mask, (uint32_t)c->value);
+    emit_masked_word(e, f, HIGH_OFFSET(c->arg), (uint32_t)(mask >> 32), (uint32_t)(c->value >> 32));
 }
 
 /* One rule: its checks, then `ret ALLOW`; a failed check lands after it. */
 static int emit_rule(struct emitter *e, const struct cseccomp_rule *rule)
 {
     struct failures f = {.count = 0};
-    if (rule->count > CSECCOMP_MAX_CHECKS)
-        return -EINVAL;
-    for (unsigned i = 0; i < rule->count; i++) {
-        int status = emit_check(e, &f, &rule->checks[i]);
-        if (status != 0)
-            return status;
-    }
+    for (unsigned i = 0; i < rule->count; i++)
+        emit_check(e, &f, &rule->checks[i]);
     emit_return(e, SECCOMP_RET_ALLOW);
     const unsigned next = e->length;
     for (unsigned i = 0; i < f.count; i++) {
@@ -201,6 +200,13 @@ int cseccomp_compile(const struct cseccomp_rules *rules, const int *first, unsig
 {
     if (rules->count > CSECCOMP_MAX_RULES)
         return -EINVAL;
+    for (unsigned r = 0; r < rules->count; r++) {
+        if (rules->rules[r].count > CSECCOMP_MAX_CHECKS)
+            return -EINVAL;
+        for (unsigned i = 0; i < rules->rules[r].count; i++)
+            if (!valid_check(&rules->rules[r].checks[i]))
+                return -EINVAL;
+    }
     struct emitter e = {.program = program, .capacity = capacity, .length = 0};
 
     emit_load(&e, ARCH_OFFSET);
@@ -222,17 +228,25 @@ int cseccomp_compile(const struct cseccomp_rules *rules, const int *first, unsig
 
     for (unsigned i = 0; i < calls; i++) {
         patch_jump(&e, jumps[i], e.length);
+        /* A call with a rule of no checks is allowed outright, whatever its
+         * other rules say: its block is one `ret ALLOW`, which also lets the
+         * kernel see that the call is always allowed and skip the filter for
+         * it from then on. */
         int unconditional = 0;
-        for (unsigned r = 0; r < rules->count && !unconditional; r++) {
-            if (rules->rules[r].nr != order[i])
-                continue;
-            int status = emit_rule(&e, &rules->rules[r]);
-            if (status != 0)
-                return status;
-            unconditional = rules->rules[r].count == 0; /* later rules are unreachable */
+        for (unsigned r = 0; r < rules->count; r++)
+            unconditional |= rules->rules[r].nr == order[i] && rules->rules[r].count == 0;
+        if (unconditional) {
+            emit_return(&e, SECCOMP_RET_ALLOW);
+            continue;
         }
-        if (!unconditional)
-            emit_return(&e, SECCOMP_RET_KILL_PROCESS);
+        for (unsigned r = 0; r < rules->count; r++) {
+            if (rules->rules[r].nr == order[i]) {
+                int status = emit_rule(&e, &rules->rules[r]);
+                if (status != 0)
+                    return status;
+            }
+        }
+        emit_return(&e, SECCOMP_RET_KILL_PROCESS);
     }
     if (e.length > capacity)
         return -E2BIG;
