@@ -4,9 +4,9 @@
  *   the architecture and x32 checks (anything but an x86-64 call is killed);
  *   a dispatch on the call's number: the calls in `first` one by one, then a
  *   binary search over the others' numbers; each call found is a long `ja`
- *   to its block, and a number not found is `ret KILL`;
+ *   to its block, and a number not found is `ret <deny>`;
  *   one block per call: its rules in order, each a run of argument checks
- *   whose failures jump to the next rule, then `ret ALLOW`; `ret KILL`
+ *   whose failures jump to the next rule, then `ret ALLOW`; `ret <deny>`
  *   after the last (a call with a rule of no checks: `ret ALLOW` alone).
  * Conditional jumps reach at most 255 instructions, so they only ever skip
  * within one rule; everything longer is a `ja`. */
@@ -139,22 +139,23 @@ static void patch_jump(struct emitter *e, unsigned at, unsigned target)
  * than a list: besides each call's cost, the kernel runs the program for
  * every call number when it loads it (to find the ones always allowed),
  * and a list of 60 numbers made that about 0.1 ms of every start. */
-static void emit_search(struct emitter *e, const int *nrs, unsigned count, unsigned *jumps)
+static void emit_search(struct emitter *e, const int *nrs, unsigned count, unsigned *jumps,
+                        uint32_t deny)
 {
     if (count <= 4) {
         for (unsigned i = 0; i < count; i++) {
             emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (uint32_t)nrs[i]);
             jumps[i] = emit(e, BPF_JMP | BPF_JA, 0, 0, 0);
         }
-        emit_return(e, SECCOMP_RET_KILL_PROCESS);
+        emit_return(e, deny);
         return;
     }
     const unsigned half = count / 2;
     emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 1, (uint32_t)nrs[half]);
     const unsigned upper = emit(e, BPF_JMP | BPF_JA, 0, 0, 0);
-    emit_search(e, nrs, half, jumps);
+    emit_search(e, nrs, half, jumps, deny);
     patch_jump(e, upper, e->length);
-    emit_search(e, nrs + half, count - half, jumps + half);
+    emit_search(e, nrs + half, count - half, jumps + half, deny);
 }
 
 static int has_rules(const struct cseccomp_rules *rules, int nr)
@@ -196,7 +197,7 @@ static unsigned dispatch_order(const struct cseccomp_rules *rules, const int *fi
 }
 
 int cseccomp_compile(const struct cseccomp_rules *rules, const int *first, unsigned first_count,
-                     struct sock_filter *program, unsigned capacity)
+                     uint32_t deny, struct sock_filter *program, unsigned capacity)
 {
     if (rules->count > CSECCOMP_MAX_RULES)
         return -EINVAL;
@@ -224,7 +225,7 @@ int cseccomp_compile(const struct cseccomp_rules *rules, const int *first, unsig
         emit(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, (uint32_t)order[i]);
         jumps[i] = emit(&e, BPF_JMP | BPF_JA, 0, 0, 0);
     }
-    emit_search(&e, order + first_found, calls - first_found, jumps + first_found);
+    emit_search(&e, order + first_found, calls - first_found, jumps + first_found, deny);
 
     for (unsigned i = 0; i < calls; i++) {
         patch_jump(&e, jumps[i], e.length);
@@ -246,7 +247,7 @@ int cseccomp_compile(const struct cseccomp_rules *rules, const int *first, unsig
                     return status;
             }
         }
-        emit_return(&e, SECCOMP_RET_KILL_PROCESS);
+        emit_return(&e, deny);
     }
     if (e.length > capacity)
         return -E2BIG;

@@ -4,7 +4,8 @@ import CSeccomp
 /// just before the first KVM_RUN, it leaves only KVM_RUN on the vCPU, new memory slots on the VM
 /// (linear memory's growth), stdio, the guest's IPv4/IPv6 sockets and their epoll instance,
 /// entropy, clocks, memory, signal re-raising and exit.
-/// Anything else kills the process with SIGSYS.
+/// Anything else kills the process with SIGSYS, after one line on the container's stderr that names
+/// the call (cseccomp's SIGSYS handler: the filter traps instead of killing outright).
 enum Confinement {
     /// `servesVolumes`: the file calls of MEWZ_HC_FS too (cseccomp's volume rules);
     /// `walksPaths`: openat with O_NOFOLLOW as well (no openat2 in this kernel);

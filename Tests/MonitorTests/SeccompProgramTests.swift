@@ -57,11 +57,12 @@ struct SeccompProgramTests {
         }
     }
 
-    static func compile(_ rules: cseccomp_rules, first: [Int32] = first, capacity: Int = 1024) -> (Int32, [sock_filter]) {
+    static func compile(_ rules: cseccomp_rules, first: [Int32] = first, deny: UInt32 = UInt32(killProcess),
+                        capacity: Int = 1024) -> (Int32, [sock_filter]) {
         var rules = rules
         var program = [sock_filter](repeating: sock_filter(), count: capacity)
         let length = first.withUnsafeBufferPointer { hot in
-            cseccomp_compile(&rules, hot.baseAddress, UInt32(hot.count), &program, UInt32(capacity))
+            cseccomp_compile(&rules, hot.baseAddress, UInt32(hot.count), deny, &program, UInt32(capacity))
         }
         return (length, Array(program.prefix(max(Int(length), 0))))
     }
@@ -219,6 +220,28 @@ struct SeccompProgramTests {
             #expect(probes > 5_000)
             #expect(differences.isEmpty, "\(differences)")
         }
+    }
+
+    /// The monitor's program denies with SECCOMP_RET_TRAP (its SIGSYS handler names the call, then
+    /// dies): every decision is the same as with a kill, but for that action.
+    @Test func aTrappingProgramDecidesAsAKillingOneDoes() throws {
+        let trap: Int64 = 0x0003_0000
+        let list = try Self.rules(Self.policies[1])
+        let (killLength, killing) = Self.compile(Self.ruleSet(list))
+        let (trapLength, trapping) = Self.compile(Self.ruleSet(list), deny: UInt32(trap))
+        try #require(killLength > 0 && trapLength == killLength)
+        var traps = 0
+        for nr in Int32(0)..<600 {
+            for args: [UInt64] in [[0, 0, 0, 0, 0, 0], [7, UInt64(FIONREAD), 0, 0, 0, 0], [1, 0x4000, 2, 0, 0, 0]] {
+                let killed = Self.run(killing, nr: nr, args: args), trapped = Self.run(trapping, nr: nr, args: args)
+                #expect(trapped == (killed == Self.killProcess ? trap : killed), "call \(nr) \(args)")
+                traps += trapped == trap ? 1 : 0
+            }
+        }
+        #expect(traps > 1000)
+        // Another architecture's call, or x32's, is still killed outright.
+        #expect(Self.run(trapping, nr: Self.getpid, arch: 0x4000_0003, args: [0, 0, 0, 0, 0, 0]) == Self.killProcess)
+        #expect(Self.run(trapping, nr: Self.getpid | 0x4000_0000, args: [0, 0, 0, 0, 0, 0]) == Self.killProcess)
     }
 
     /// An allowed call from another architecture's table, or x32's, is killed.

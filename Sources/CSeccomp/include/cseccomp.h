@@ -68,16 +68,18 @@ const int *cseccomp_monitor_first_calls(unsigned *count);
 #define CSECCOMP_MAX_PROGRAM 1024
 
 /* Compiles `rules` for x86-64: another architecture's call or an x32 call
- * kills the process, and so does any call no rule allows. The calls in
- * `first` (count `first_count`) are tested first: the ones a busy vCPU loop
- * makes. Returns the program's length, or -EINVAL (a bad check) or -E2BIG
- * (over `capacity`). Pure. */
+ * kills the process; a call no rule allows gets the action `deny`
+ * (SECCOMP_RET_KILL_PROCESS, or SECCOMP_RET_TRAP for a SIGSYS the process
+ * reports before it dies). The calls in `first` (count `first_count`) are
+ * tested first: the ones a busy vCPU loop makes. Returns the program's
+ * length, or -EINVAL (a bad check) or -E2BIG (over `capacity`). Pure. */
 int cseccomp_compile(const struct cseccomp_rules *rules, const int *first, unsigned first_count,
-                     struct sock_filter *program, unsigned capacity);
+                     uint32_t deny, struct sock_filter *program, unsigned capacity);
 
 /* Sets no_new_privs, then loads the monitor's allowlist for `policy` into
  * every thread of the process; any other system call kills the whole
- * process (SIGSYS). Irreversible. Returns 0, or a negative errno value. */
+ * process with SIGSYS, after one line on policy->stderr_fd naming the call.
+ * Irreversible. Returns 0, or a negative errno value. */
 int cseccomp_confine_monitor(const struct cseccomp_monitor_policy *policy);
 
 #endif /* CSECCOMP_H */
