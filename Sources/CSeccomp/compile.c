@@ -202,7 +202,9 @@ int cseccomp_compile(const struct cseccomp_rules *rules, const int *first, unsig
     if (rules->count > CSECCOMP_MAX_RULES)
         return -EINVAL;
     for (unsigned r = 0; r < rules->count; r++) {
-        if (rules->rules[r].count > CSECCOMP_MAX_CHECKS)
+        /* A call number as the search compares it: unsigned, below x32's. */
+        if (rules->rules[r].nr < 0 || (uint32_t)rules->rules[r].nr >= X32_SYSCALL_BIT ||
+            rules->rules[r].count > CSECCOMP_MAX_CHECKS)
             return -EINVAL;
         for (unsigned i = 0; i < rules->rules[r].count; i++)
             if (!valid_check(&rules->rules[r].checks[i]))

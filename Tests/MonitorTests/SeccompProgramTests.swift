@@ -277,6 +277,11 @@ struct SeccompProgramTests {
         var tooMany = cseccomp_rule()
         tooMany.count = 4
         #expect(Self.compile(Self.ruleSet([tooMany])).0 == -EINVAL)
+        for nr: Int32 in [-1, 0x4000_0000] {  // not a number the search can order
+            var rule = cseccomp_rule()
+            rule.nr = nr
+            #expect(Self.compile(Self.ruleSet([rule])).0 == -EINVAL)
+        }
         let list = try Self.rules(Self.policies[1])
         let (length, _) = Self.compile(Self.ruleSet(list))
         try #require(length > 0)
