@@ -5,8 +5,8 @@ import Testing
 
 /// The monitor's seccomp program, compiled by CSeccomp, against what its rules say and against
 /// libseccomp's program for the same allowlist: for every call number and for argument values on
-/// and around each check's boundary, all must decide alike. (ConfinementTests check the allowlist itself, loaded in
-/// real processes.)
+/// and around each check's boundary, all must decide alike. (ConfinementTests check the
+/// allowlist itself, loaded in real processes.)
 struct SeccompProgramTests {
     static let allow: Int64 = 0x7fff_0000
     static let killProcess: Int64 = 0x8000_0000
