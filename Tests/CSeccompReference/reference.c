@@ -68,7 +68,7 @@ long long cseccomp_run(const struct sock_filter *program, unsigned length,
         switch (BPF_CLASS(i->code)) {
         case BPF_LD:
             if (i->code == (BPF_LD | BPF_W | BPF_ABS)) {
-                if (i->k % 4 != 0 || i->k + 4 > sizeof *data)
+                if (i->k % 4 != 0 || i->k > sizeof *data - 4)
                     return -1;
                 memcpy(&a, (const char *)data + i->k, 4);
             } else if (i->code == (BPF_LD | BPF_IMM)) {
