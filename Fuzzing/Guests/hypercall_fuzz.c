@@ -437,6 +437,8 @@ static uint32_t fs_open_count;
 static struct mewz_hc_fs fs_args;
 /* File calls made, answered 0, and opens among those (printed at the end). */
 static uint64_t fs_calls, fs_successes, fs_opens;
+/* Bursts whose 65 writes all succeeded: past the write-behind mark. */
+static uint64_t fs_bursts;
 
 static void fs_forget(uint32_t handle)
 {
@@ -501,12 +503,64 @@ static int fs_vectors(uint32_t n, int reading, uint64_t *array, uint64_t *total)
     return valid;
 }
 
+/* One file call with fs_args; a mismatch unless the answer is a WASI errno. */
+static void fs_call(void)
+{
+    fs_args.error = 77;
+    hypercall(MEWZ_HC_FS, MEWZ_HC_ADDR(&fs_args));
+    fs_calls++;
+    fs_successes += fs_args.error == 0;
+    if (fs_args.error > 76)
+        mismatch("fs: not a WASI errno", fs_args.error);
+}
+
+/* Now and then, past the monitor's write-behind mark (HostVolumes.writeBehindBytes,
+ * 4 MiB): "new" opened for writing, created and truncated, then 65 writes of 64 KiB
+ * through that one handle, so that the write passing the mark starts the file's writeback;
+ * then truncated back to nothing (the disk's share stays small) and closed. The fuzzer's
+ * other writes are short and never get there. On a read-only volume, or where "new" is a
+ * directory, the open fails and that is all. */
+static void fs_burst(void)
+{
+    fs_args = (struct mewz_hc_fs){.op = MEWZ_FS_OPEN, .flags = 1 | 8 /* CREAT|TRUNC */,
+                                  .path_addr = MEWZ_HC_ADDR(names[3]), .path_len = 3, .arg2 = 2};
+    fs_call();
+    if (fs_args.error != 0)
+        return;
+    fs_opens++;
+    const uint32_t handle = (uint32_t)fs_args.result;
+    static struct mewz_hc_iovec vector;
+    vector = (struct mewz_hc_iovec){.addr = MEWZ_HC_ADDR(scratch), .len = sizeof scratch};
+    int written = 0;
+    while (written < 65) {
+        fs_args = (struct mewz_hc_fs){.op = MEWZ_FS_WRITE, .handle = handle,
+                                      .buf_addr = MEWZ_HC_ADDR(&vector), .buf_len = 1};
+        fs_call();
+        if (fs_args.error != 0)
+            break;
+        if (fs_args.result > sizeof scratch)
+            mismatch("fs: more bytes moved than the vectors hold", fs_args.result);
+        written++;
+    }
+    fs_bursts += written == 65;
+    fs_args = (struct mewz_hc_fs){.op = MEWZ_FS_SET_SIZE, .handle = handle};
+    fs_call();
+    fs_args = (struct mewz_hc_fs){.op = MEWZ_FS_CLOSE, .handle = handle};
+    fs_call();
+    if (fs_args.error != 0)
+        mismatch("fs: closing an open handle failed", fs_args.error);
+}
+
 /* WASI oflags an honest open has: none, CREAT, CREAT|TRUNC, DIRECTORY,
  * CREAT|EXCL. */
 static const uint32_t honest_oflags[] = {0, 1, 1 | 8, 2, 1 | 4};
 
 static void fuzz_fs(void)
 {
+    if (below(128) == 0) {
+        fs_burst();
+        return;
+    }
     /* Opens a quarter of the time, so that the other calls find open handles. */
     uint32_t op = below(4) == 0 ? MEWZ_FS_OPEN
                 : below(16)     ? 1 + (uint32_t)below(MEWZ_FS_ADVISE)
@@ -622,6 +676,8 @@ static __attribute__((noreturn)) void finish(const char *how)
     print_number(fs_successes);
     print(", opens: ");
     print_number(fs_opens);
+    print(", bursts past write-behind: ");
+    print_number(fs_bursts);
     print("\nhypercall-fuzz: ");
     print_number(iteration);
     print(" calls\n");

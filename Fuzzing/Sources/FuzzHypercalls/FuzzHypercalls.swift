@@ -189,7 +189,7 @@ enum FuzzHypercalls {
                 fail("seed \(seed): the VM did not start: \(error)")
             }
             let output = String(decoding: readFile(stderr), as: UTF8.self)
-        if getenv("MEWZ_FUZZ_VERBOSE") != nil { print(output) }
+            if getenv("MEWZ_FUZZ_VERBOSE") != nil { print(output) }
             close(stdin)
             close(stderr)
             let finished = output.contains("hypercall-fuzz: \(calls) calls\n")
