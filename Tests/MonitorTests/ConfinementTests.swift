@@ -149,6 +149,26 @@ struct ConfinementTests {
                 + "which its seccomp filter does not allow; stopping it\n")
     }
 
+    /// A forbidden call still ends the monitor with SIGSYS when nobody reads its stderr any more:
+    /// the line's write fails with EPIPE instead of a death by SIGPIPE.
+    @Test func aForbiddenCallWithNobodyReadingStderrStillDiesOfSIGSYS() throws {
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        close(ends[0])  // nobody will read
+        let errors = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.probePath)
+        process.arguments = [try Self.guestELF(), "hello", "open"]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        try errors.close()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGSYS,
+                "\(process.terminationReason) \(process.terminationStatus)")
+    }
+
     /// With a volume the filter lets the file calls of MEWZ_HC_FS through, and nothing else:
     /// plain open, links through symlinks, other fcntl commands and a sync_file_range that waits
     /// still kill the monitor.
