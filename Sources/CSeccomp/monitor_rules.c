@@ -1,5 +1,8 @@
 /* The monitor's allowlist as data (cseccomp.h): which calls, with which
  * arguments, the running monitor may make. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* SYNC_FILE_RANGE_WRITE */
+#endif
 #include "cseccomp.h"
 
 #include <errno.h>
@@ -98,7 +101,7 @@ static void add_volume_rules(struct builder *b, int walks)
     ALLOW(b, fdatasync);
     /* Write-behind (HostVolumes.writeBehindBytes): starting writeback only,
      * never waiting for it (SYNC_FILE_RANGE_WRITE). */
-    ALLOW_IF(b, sync_file_range, EQ(3, 2));
+    ALLOW_IF(b, sync_file_range, EQ(3, SYNC_FILE_RANGE_WRITE));
     ALLOW(b, utimensat);
     /* fdflags: only reading and setting the status flags. */
     ALLOW_IF(b, fcntl, EQ(1, F_GETFL));
