@@ -161,10 +161,19 @@ struct ImageBuildTests {
     }
 
     /// Several creates of one new module at once: all succeed, one compiles.
+    /// Each container has its own bundle (so its own cgroup: a finished container's delete
+    /// removes its cgroup, which would fail another's join of the same path, with runc too),
+    /// all with one rootfs, so they share one module and one ROFS entry.
     @Test func concurrentCreatesShareOneBuild() throws {
         let runtime = try Runtime(freshCache: true)
         defer { runtime.cleanup() }
-        let bundle = try runtime.bundle("hello")
+        let first = try runtime.bundle("hello")
+        var bundles = [first]
+        for _ in 1..<3 {
+            let other = try runtime.bundle("hello")
+            try Self.setRoot(other, to: first + "/rootfs")
+            bundles.append(other)
+        }
         settle()
         let results = ResultBox()
         let group = DispatchGroup()
@@ -172,13 +181,13 @@ struct ImageBuildTests {
             group.enter()
             DispatchQueue.global().async {
                 defer { group.leave() }
-                results.append(try? runtime.run(["--debug", "run", "--bundle", bundle, "same-\(index)"]))
+                results.append(try? runtime.run(["--debug", "run", "--bundle", bundles[index], "same-\(index)"]))
             }
         }
         group.wait()
         #expect(results.all.count == 3)
         for result in results.all {
-            #expect(result?.status == 0)
+            #expect(result?.status == 0, "stderr: \(result?.stderr ?? "(no result)")")
             #expect(result?.stdout == "Hello, world!\n")
         }
         let compiles = results.all.compactMap { $0 }.filter { $0.stderr.contains("compiling /hello.wasm") }
