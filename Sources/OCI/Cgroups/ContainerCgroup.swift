@@ -78,14 +78,17 @@ public struct ContainerCgroup: Equatable, Sendable {
             let parent = current
             current.append("/")
             current.append(contentsOf: component)  // String + Substring would call generic code
-            if mkdir(current, 0o755) == 0 {
+            let made = mkdir(current, 0o755) == 0
+            if made {
                 if index == relative.count - 1 { madeLeaf = true }
             } else if errno != EEXIST {
                 throw .system("make cgroup", current, errno: errno)
             }
             if hierarchy.controllers.contains("cpuset") {
                 for file in ["cpuset.cpus", "cpuset.mems"] {
-                    let mine = CgroupFile.read(current + "/" + file) ?? ""
+                    // A directory just made has none (or, with cgroup.clone_children, its
+                    // parent's already): no need to read it.
+                    let mine = made ? "" : CgroupFile.read(current + "/" + file) ?? ""
                     if mine.allSatisfy(\.isWhitespace), let inherited = CgroupFile.read(parent + "/" + file) {
                         try CgroupFile.write(current + "/" + file, inherited.trimmingTrailingNewline)
                     }
