@@ -9,12 +9,16 @@ extension Runtime {
     /// Returns the container process's pid, which is this process's child.
     @discardableResult
     public func create(_ options: CreateOptions) throws(OCIError) -> Int32 {
-        try create(options, startImmediately: false, foreground: false)
+        try create(options, startImmediately: false, foreground: false).pid
     }
 
     /// With `startImmediately` (`run`), there is no exec.fifo: the start hooks run, then the
     /// container process runs its module, and the container reads as running from then on.
-    func create(_ options: CreateOptions, startImmediately: Bool, foreground: Bool) throws(OCIError) -> Int32 {
+    /// Returns the state it wrote too, which a foreground `run` deletes by.
+    @discardableResult
+    func create(_ options: CreateOptions, startImmediately: Bool, foreground: Bool)
+        throws(OCIError) -> (pid: Int32, state: ContainerState)
+    {
         let directory = try directory(options.id)
         if directory.exists { throw .containerAlreadyExists }
 
@@ -131,7 +135,7 @@ extension Runtime {
         if startImmediately {
             try runPoststart(recorded)
         }
-        return childPID
+        return (childPID, recorded)
     }
 
     /// process.args[0] as a Wasm module, or the fallback runtime takes the whole command

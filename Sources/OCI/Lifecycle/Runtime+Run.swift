@@ -18,31 +18,37 @@ extension Runtime {
         }
         // Blocked until the container process exists, so no signal is lost or kills us early.
         _ = cshim_block_forwarded_signals()
-        let pid: Int32
+        let created: (pid: Int32, state: ContainerState)
         do {
-            pid = try create(options.create, startImmediately: true, foreground: true)
+            created = try create(options.create, startImmediately: true, foreground: true)
         } catch {
             _ = cshim_restore_signal_mask()
             removeAfterRun(id)
             throw error
         }
-        _ = cshim_forward_signals_to(pid)
+        _ = cshim_forward_signals_to(created.pid)
         _ = cshim_unblock_forwarded_signals()
-        let exit = try ProcessControl.wait(for: pid)
+        let exit = try ProcessControl.wait(for: created.pid)
         StartupTrace.mark("runtime-wait")
-        removeAfterRun(id)
+        removeAfterRun(id, reaped: created.state)
         StartupTrace.mark("runtime-remove")
         StartupTrace.report()
         return .finished(exit)
     }
 
     /// The foreground run's delete: the container has stopped (or create failed after
-    /// committing, when poststart failed and killed it).
-    private func removeAfterRun(_ id: String) {
+    /// committing, when poststart failed and killed it). `reaped`: the state create wrote,
+    /// whose container process this process has waited for, so it needs neither reading back
+    /// nor a look at the process (about 0.08 ms of a run).
+    private func removeAfterRun(_ id: String, reaped: ContainerState? = nil) {
         do {
             let directory = try directory(id)
             let lock = try directory.lock()
             defer { withExtendedLifetime(lock) {} }
+            if let reaped {
+                try destroy(directory, reaped)
+                return
+            }
             let state = try directory.loadState()
             if directory.status(of: state) != .stopped { try killAndAwait(state, paused: false) }
             try destroy(directory, state)
