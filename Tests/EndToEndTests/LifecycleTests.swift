@@ -115,4 +115,36 @@ struct LifecycleTests {
         #expect(reaper.status & 0x7f == SIGKILL, "monitor wait status \(reaper.status)")
         #expect(runtime.leftoverState().isEmpty)
     }
+
+    /// A foreground `run` whose container was deleted under it (`delete --force`) and whose id
+    /// was used again meanwhile leaves the new container alone when its own monitor ends.
+    @Test func runLeavesANewContainerOfItsIdAlone() throws {
+        let runtime = try Runtime()
+        defer { runtime.cleanup() }
+        let sleeper = try runtime.bundle("sysprobe", args: ["/sysprobe.wasm", "sleep-forever"])
+        let spawned = try SpawnedRuntime(runtime, bundle: sleeper, id: "reused", stdin: .pipe("", keepOpen: true))
+        try #require(spawned.waitForStdout("sleeping\n"), "the guest never went to sleep")
+        // The run cannot react until the new container exists.
+        spawned.signal(SIGSTOP)
+        let delete = try runtime.run(["delete", "--force", "reused"])
+        #expect(delete.status == 0, "delete --force: \(delete.stderr)")
+        let hello = try runtime.bundle("hello")
+        let pidFile = runtime.scratch.appendingPathComponent("reused.pid").path
+        let create = try runtime.run(["create", "--bundle", hello, "--pid-file", pidFile, "reused"],
+                                     wrapper: ["/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "sh"])
+        #expect(create.status == 0, "create: \(create.stderr)")
+        let monitor = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? -1
+        try #require(monitor > 0)
+        let reaper = Reaper(pid: monitor)  // this process is the orphaned monitor's subreaper
+        spawned.signal(SIGCONT)
+        let outcome = spawned.wait(timeout: 20)
+        #expect(outcome.signal == SIGKILL || outcome.exitStatus != nil, "run: status \(outcome.status)")
+        let state = try runtime.run(["state", "reused"])
+        #expect(state.status == 0, "the new container is gone: \(state.stderr)")
+        #expect(state.stdout.contains("\"status\": \"created\"") || state.stdout.contains("\"status\":\"created\""),
+                "state: \(state.stdout)")
+        #expect(try runtime.run(["delete", "--force", "reused"]).status == 0)
+        #expect(reaper.wait(seconds: 10), "monitor \(monitor) survived delete")
+        #expect(runtime.leftoverState().isEmpty)
+    }
 }

@@ -82,6 +82,9 @@ struct ContainerDirectory {
 /// nlink == 0 and knows the container is gone.
 final class ContainerLock {
     private let fd: Int32
+    /// The lock file's device and inode: a container deleted and created again under the same
+    /// id has a new one.
+    let file: FileIdentity
 
     init(path: String, create: Bool) throws(OCIError) {
         let flags = O_RDWR | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT | O_EXCL : 0)
@@ -101,9 +104,16 @@ final class ContainerLock {
             throw .containerDoesNotExist
         }
         self.fd = fd
+        file = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
     deinit {
         close(fd)
     }
+}
+
+/// A file's device and inode number.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
 }

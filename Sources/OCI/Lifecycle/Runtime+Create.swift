@@ -14,10 +14,11 @@ extension Runtime {
 
     /// With `startImmediately` (`run`), there is no exec.fifo: the start hooks run, then the
     /// container process runs its module, and the container reads as running from then on.
-    /// Returns the state it wrote too, which a foreground `run` deletes by.
+    /// Returns the state it wrote too, and its lock file's identity, which a foreground `run`
+    /// deletes by.
     @discardableResult
     func create(_ options: CreateOptions, startImmediately: Bool, foreground: Bool)
-        throws(OCIError) -> (pid: Int32, state: ContainerState)
+        throws(OCIError) -> (pid: Int32, state: ContainerState, lockFile: FileIdentity)
     {
         let directory = try directory(options.id)
         if directory.exists { throw .containerAlreadyExists }
@@ -135,7 +136,7 @@ extension Runtime {
         if startImmediately {
             try runPoststart(recorded)
         }
-        return (childPID, recorded)
+        return (childPID, recorded, lock.file)
     }
 
     /// process.args[0] as a Wasm module, or the fallback runtime takes the whole command

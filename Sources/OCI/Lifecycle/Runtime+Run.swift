@@ -18,7 +18,7 @@ extension Runtime {
         }
         // Blocked until the container process exists, so no signal is lost or kills us early.
         _ = cshim_block_forwarded_signals()
-        let created: (pid: Int32, state: ContainerState)
+        let created: (pid: Int32, state: ContainerState, lockFile: FileIdentity)
         do {
             created = try create(options.create, startImmediately: true, foreground: true)
         } catch {
@@ -30,7 +30,7 @@ extension Runtime {
         _ = cshim_unblock_forwarded_signals()
         let exit = try ProcessControl.wait(for: created.pid)
         StartupTrace.mark("runtime-wait")
-        removeAfterRun(id, reaped: created.state)
+        removeAfterRun(id, reaped: (created.state, created.lockFile))
         StartupTrace.mark("runtime-remove")
         StartupTrace.report()
         return .finished(exit)
@@ -39,14 +39,16 @@ extension Runtime {
     /// The foreground run's delete: the container has stopped (or create failed after
     /// committing, when poststart failed and killed it). `reaped`: the state create wrote,
     /// whose container process this process has waited for, so it needs neither reading back
-    /// nor a look at the process (about 0.08 ms of a run).
-    private func removeAfterRun(_ id: String, reaped: ContainerState? = nil) {
+    /// nor a look at the process (about 0.08 ms of a run). A directory with another lock file
+    /// is another container's: this one was deleted meanwhile (`delete --force`) and the id
+    /// used again, and it is left alone.
+    private func removeAfterRun(_ id: String, reaped: (state: ContainerState, lockFile: FileIdentity)? = nil) {
         do {
             let directory = try directory(id)
             let lock = try directory.lock()
             defer { withExtendedLifetime(lock) {} }
             if let reaped {
-                try destroy(directory, reaped)
+                if lock.file == reaped.lockFile { try destroy(directory, reaped.state) }
                 return
             }
             let state = try directory.loadState()
