@@ -139,10 +139,7 @@ struct LifecycleTests {
         spawned.signal(SIGCONT)
         let outcome = spawned.wait(timeout: 20)
         #expect(outcome.signal == SIGKILL || outcome.exitStatus != nil, "run: status \(outcome.status)")
-        let state = try runtime.run(["state", "reused"])
-        #expect(state.status == 0, "the new container is gone: \(state.stderr)")
-        #expect(state.stdout.contains("\"status\": \"created\"") || state.stdout.contains("\"status\":\"created\""),
-                "state: \(state.stdout)")
+        #expect(try state(runtime, "reused")["status"] as? String == "created", "the new container is gone")
         #expect(try runtime.run(["delete", "--force", "reused"]).status == 0)
         #expect(reaper.wait(seconds: 10), "monitor \(monitor) survived delete")
         #expect(runtime.leftoverState().isEmpty)
