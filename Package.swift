@@ -37,11 +37,13 @@ let package = Package(
         // --guest: the trap files in the KVM guest, built as images are and booted by the monitor.
         .executableTarget(name: "SpecRunner", dependencies: ["WasmCore", "WasmToC", "ImageBuilder", "Monitor"]),
 
-        .testTarget(name: "WasmCoreTests", dependencies: ["WasmCore"]),
+        // A seeded generator shared by the tests that draw random cases.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "WasmCoreTests", dependencies: ["WasmCore", "TestSupport"]),
         .testTarget(name: "WasmToCTests", dependencies: ["WasmToC"],
                     exclude: ["Harness"]),  // C sources compiled by the tests themselves
         // CMewzABI only to check ImageFormat's copies of abi.h's and rofs.h's numbers.
-        .testTarget(name: "ImageFormatTests", dependencies: ["ImageFormat", "CMewzABI"]),
+        .testTarget(name: "ImageFormatTests", dependencies: ["ImageFormat", "CMewzABI", "TestSupport"]),
         .testTarget(name: "ImageBuilderTests", dependencies: ["ImageBuilder"]),
         // Guests/ holds C test guests compiled by the tests themselves, not by SwiftPM.
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ImageFormat", "CSeccomp", "CSeccompReference"],
@@ -52,7 +54,7 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("seccomp")]),
         // Runs a VM and then a forbidden system call, for MonitorTests' seccomp test.
         .executableTarget(name: "SeccompProbe", dependencies: ["Monitor"], path: "Tests/SeccompProbe"),
-        .testTarget(name: "OCITests", dependencies: ["OCI"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["CShim"]),
     ],
     swiftLanguageModes: [.v5]

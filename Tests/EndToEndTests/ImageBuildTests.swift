@@ -168,12 +168,13 @@ struct ImageBuildTests {
         let runtime = try Runtime(freshCache: true)
         defer { runtime.cleanup() }
         let first = try runtime.bundle("hello")
-        var bundles = [first]
+        var made = [first]
         for _ in 1..<3 {
             let other = try runtime.bundle("hello")
             try Self.setRoot(other, to: first + "/rootfs")
-            bundles.append(other)
+            made.append(other)
         }
+        let bundles = made
         settle()
         let results = ResultBox()
         let group = DispatchGroup()

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ImageFormat
+import TestSupport
 import Testing
 
 struct SHA256Tests {
@@ -78,15 +79,9 @@ struct SHA256Tests {
     /// The public hasher (the SHA extensions where the CPU has them) against the Swift rounds
     /// alone, on random messages of every length to 300 bytes, large ones, and one at an odd address.
     @Test func acceleratedMatchesPortable() {
-        // SplitMix64, seeded: a failure reproduces.
-        var seed: UInt64 = 0x5AA2_56C0_FFEE
+        var generator = SplitMix64(seed: 0x5AA2_56C0_FFEE)
         func random(_ count: Int) -> [UInt8] {
-            (0..<count).map { _ in
-                seed &+= 0x9E37_79B9_7F4A_7C15
-                var z = (seed ^ (seed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return UInt8(truncatingIfNeeded: z ^ (z >> 31))
-            }
+            (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         }
         for length in Array(0...300) + [1 << 20, (1 << 20) + 17] {
             let message = random(length)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import OCI
 
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func randomLinesParseAsTheReferenceDoes() {
-        var generator = SeededGenerator(seed: 0x6367_726f_7570)
+        var generator = SplitMix64(seed: 0x6367_726f_7570)
         let words = ["-", "cgroup", "cgroup2", "tmpfs", "rw", "/", "/sys/fs/cgroup/x", "/a\\040b", "shared:3",
                      "0:42", "7", "rw,cpu,cpuacct", "rw,memory", "name=systemd", "rw,name=x,bogus", "", "a:b:c"]
         let controllerSets = ["", "cpu", "cpu,cpuacct", "memory", "name=systemd", "bogus", "pids,rw"]
@@ -95,18 +96,5 @@ import Testing
             result.append(hierarchy)
         }
         return result
-    }
-}
-
-/// SplitMix64: the random cases are the same in every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
