@@ -51,6 +51,7 @@ case .command(let globals, let command):
         case .pause(let id): try PauseCommand.run(id: id, runtime)
         case .resume(let id): try ResumeCommand.run(id: id, runtime)
         case .events(let options): try EventsCommand.run(options, runtime)
+        case .update(let options): try UpdateCommand.run(options, runtime)
         case .unsupported(let name, let reason, let id): try runtime.unsupported(name, reason: reason, id: id)
         }
         exit(0)

@@ -242,6 +242,18 @@ class CRITests(unittest.TestCase):
             self.assertEqual(cgroup_file(monitor, "cpu", "cpu.cfs_quota_us"), "50000")
             self.assertEqual(cgroup_file(monitor, "cpu", "cpu.cfs_period_us"), "100000")
             self.assertEqual(cgroup_file(monitor, "cpu", "cpu.shares"), "512")
+            # An in-place resize of CPU, as the kubelet sends it (memory unchanged), reaches the
+            # cgroup; a new memory limit is refused (the VM was sized from it) and changes nothing.
+            WORLD.update_container(fits, api.LinuxContainerResources(
+                memory_limit_in_bytes=limit, cpu_period=100000, cpu_quota=25000, cpu_shares=256))
+            self.assertEqual(cgroup_file(monitor, "cpu", "cpu.cfs_quota_us"), "25000")
+            self.assertEqual(cgroup_file(monitor, "cpu", "cpu.shares"), "256")
+            with self.assertRaises(grpc.RpcError) as refused:
+                WORLD.update_container(fits, api.LinuxContainerResources(
+                    memory_limit_in_bytes=2 * limit, cpu_period=100000, cpu_quota=75000, cpu_shares=256))
+            self.assertIn("the memory limit cannot change after create", refused.exception.details())
+            self.assertEqual(cgroup_file(monitor, "cpu", "cpu.cfs_quota_us"), "25000")
+            self.assertEqual(int(cgroup_file(monitor, "memory", "memory.limit_in_bytes")), limit)
 
     def test_images_pulled_from_the_registry_run_plain_and_with_the_compat_annotation(self):
         manifest = WORLD.registry.manifest("mewz-hello-compat")

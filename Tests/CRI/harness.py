@@ -396,6 +396,10 @@ class World:
     def start_container(self, container_id):
         self.containerd.runtime.StartContainer(api.StartContainerRequest(container_id=container_id), timeout=120)
 
+    def update_container(self, container_id, resources):
+        self.containerd.runtime.UpdateContainerResources(
+            api.UpdateContainerResourcesRequest(container_id=container_id, linux=resources), timeout=60)
+
     def container_status(self, container_id, verbose=False):
         return self.containerd.runtime.ContainerStatus(
             api.ContainerStatusRequest(container_id=container_id, verbose=verbose), timeout=30)

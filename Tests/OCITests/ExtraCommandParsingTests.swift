@@ -49,8 +49,6 @@ import Testing
         ("exec --process=/s -t c1 sh -c x", "exec", "c1"),
         ("exec -p /s -e A=1 -u 0 c1", "exec", "c1"),
         ("checkpoint --image-path /i --leave-running c1", "checkpoint", "c1"),
-        ("update --resources=- c1", "update", "c1"),
-        ("update --resources - --pids-limit 5 c1", "update", "c1"),
         ("restore --bundle /b --image-path /i c2", "restore", "c2"),
         ("exec", "exec", nil),
     ] as [(String, String, String?)])

@@ -67,6 +67,26 @@ public enum CgroupLimits {
         return writes
     }
 
+    /// `update`'s writes: those of create for the same resources, except that the memory limit
+    /// itself is left alone (the caller has checked that it does not change; v2's swap.max is
+    /// counted from `currentMemoryLimit`), a pids limit of 0 changes nothing (runc's update
+    /// reads an absent one as 0), and a v2 quota without a period keeps the current period.
+    public static func update(_ resources: Spec.Resources, unified: Bool, currentMemoryLimit: Int64?) -> [CgroupWrite] {
+        var changes = resources
+        changes.memoryLimit = nil
+        if changes.pidsLimit == 0 { changes.pidsLimit = nil }
+        guard unified else { return v1(changes) }
+        var writes = v2(changes)
+        if let swap = resources.memorySwap, swap > 0, let limit = currentMemoryLimit, limit > 0 {
+            writes.removeAll { $0.file == "memory.swap.max" }
+            writes.append(.init("memory", "memory.swap.max", String(max(swap - limit, 0))))
+        }
+        if resources.cpuPeriod == nil || resources.cpuPeriod == 0, let index = writes.firstIndex(where: { $0.file == "cpu.max" }) {
+            writes[index].value = String(writes[index].value.split(separator: " ")[0])
+        }
+        return writes
+    }
+
     /// runc's ConvertCPUSharesToCgroupV2Value: [2, 262144] onto [1, 10000].
     static func weight(shares: UInt64) -> UInt64 {
         let clamped = min(max(shares, 2), 262_144)

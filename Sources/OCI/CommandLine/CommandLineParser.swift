@@ -144,6 +144,8 @@ public enum CommandLineParser {
                 options.intervalMilliseconds = milliseconds
             }
             return .events(options)
+        case "update":
+            return .update(UpdateOptions(id: try exactlyOne(), source: try updateSource(flags.values)))
         case "spec":
             guard arguments.isEmpty else { throw .usage("\"spec\" requires exactly 0 argument(s)") }
             return .spec(bundle: flags.values["bundle"].flatMap { $0.isEmpty ? nil : $0 })
@@ -170,6 +172,44 @@ public enum CommandLineParser {
             if !body.contains("="), valueFlags.contains(String(body)) { index += 1 }
         }
         return nil
+    }
+
+    /// runc's: with --resources the flags are ignored; a flag left empty changes nothing.
+    /// Memory sizes take docker's units ("512m", "1g"); "-1" is unlimited.
+    private static func updateSource(_ values: [String: String]) throws(OCIError) -> UpdateOptions.Source {
+        if let path = values["resources"], !path.isEmpty {
+            return path == "-" ? .standardInput : .file(path)
+        }
+        var resources = Spec.Resources()
+        func value(_ flag: String) -> String? { values[flag].flatMap { $0.isEmpty ? nil : $0 } }
+        func invalid(_ flag: String, _ text: String) -> OCIError {
+            .usage("invalid value \"\(text)\" for --\(flag)")
+        }
+        func unsigned(_ flag: String) throws(OCIError) -> UInt64? {
+            guard let text = value(flag) else { return nil }
+            guard let number = UInt64(text) else { throw invalid(flag, text) }
+            return number
+        }
+        func signed(_ flag: String) throws(OCIError) -> Int64? {
+            guard let text = value(flag) else { return nil }
+            guard let number = Int64(text) else { throw invalid(flag, text) }
+            return number
+        }
+        func bytes(_ flag: String) throws(OCIError) -> Int64? {
+            guard let text = value(flag) else { return nil }
+            guard let number = MemorySize.bytes(text) else { throw invalid(flag, text) }
+            return number
+        }
+        resources.cpuPeriod = try unsigned("cpu-period")
+        resources.cpuShares = try unsigned("cpu-share")
+        resources.cpuQuota = try signed("cpu-quota")
+        resources.cpusetCPUs = value("cpuset-cpus")
+        resources.cpusetMems = value("cpuset-mems")
+        resources.memoryLimit = try bytes("memory")
+        resources.memoryReservation = try bytes("memory-reservation")
+        resources.memorySwap = try bytes("memory-swap")
+        resources.pidsLimit = try signed("pids-limit")
+        return .flags(resources)
     }
 
     private static func outputFormat(_ flags: FlagParser.Result) throws(OCIError) -> OutputFormat {

@@ -192,12 +192,34 @@ enum CommandTable {
                     reason: "a unikernel VM cannot be checkpointed", helpRefused: true,
                     valueFlags: ["console-socket", "image-path", "work-path", "manage-cgroups-mode", "bundle", "b",
                                  "pid-file", "empty-ns", "lsm-profile", "lsm-mount-context", "status-fd"]),
-        unsupported("update", "update a container's resource limits",
-                    reason: "the VM is sized and its cgroup limited at create; limits cannot change afterwards",
-                    valueFlags: ["resources", "r", "blkio-weight", "cpu-period", "cpu-quota", "cpu-rt-period",
-                                 "cpu-rt-runtime", "cpu-share", "cpuset-cpus", "cpuset-mems", "kernel-memory",
-                                 "kernel-memory-tcp", "memory", "memory-reservation", "memory-swap", "pids-limit",
-                                 "l3-cache-schema", "mem-bw-schema", "cpu-idle", "cpu-burst"]),
+        CommandSpec(
+            name: "update", arguments: "<container-id>", summary: "update a container's resource limits",
+            description: """
+                Writes new limits into the container's cgroup, as runc: CPU shares, quota and
+                period, cpuset CPUs and memory nodes, the pids limit, the memory reservation and
+                swap. With --resources the limits are read from a linux.resources JSON object (a
+                file, or "-" for standard input) and the other flags are ignored; fields
+                mewz-runtime does not apply at create (blockIO, hugepageLimits, unified, realtime)
+                are ignored here too. The memory limit cannot change: the VM's memory is sized from
+                it at create, so a different limit fails with one line (the same value, which
+                Kubernetes sends with every resize, is accepted). A stopped container gives
+                "container not running". Memory sizes take units: 512m, 1g; -1 is unlimited.
+                """,
+            options: [OptionSpec(names: ["resources", "r"], valueName: "FILE",
+                                 help: "a linux.resources JSON object to apply, or - for standard input"),
+                      OptionSpec(names: ["cpu-period"], valueName: "US", help: "CPU CFS period, in microseconds"),
+                      OptionSpec(names: ["cpu-quota"], valueName: "US",
+                                 help: "CPU CFS quota, in microseconds per period (-1: none)"),
+                      OptionSpec(names: ["cpu-share"], valueName: "N", help: "CPU shares (relative weight)"),
+                      OptionSpec(names: ["cpuset-cpus"], valueName: "LIST", help: "CPUs to run on (0-3, 0,1)"),
+                      OptionSpec(names: ["cpuset-mems"], valueName: "LIST", help: "memory nodes to allocate from"),
+                      OptionSpec(names: ["memory"], valueName: "SIZE",
+                                 help: "memory limit: accepted only when it is the container's current one"),
+                      OptionSpec(names: ["memory-reservation"], valueName: "SIZE", help: "memory soft limit"),
+                      OptionSpec(names: ["memory-swap"], valueName: "SIZE",
+                                 help: "memory plus swap limit (-1: unlimited swap)"),
+                      OptionSpec(names: ["pids-limit"], valueName: "N", help: "maximum number of tasks (-1: none)"),
+                      help]),
     ]
 
     static func command(named name: String) -> CommandSpec? {

@@ -15,7 +15,7 @@ enum HelpText {
                the container's process: it enters the container's network (and a pod's IPC and UTS)
                namespaces and its cgroup, and runs the hooks at runc's points. A bundle without Wasm,
                and a Kubernetes pod sandbox, is handed unchanged to the fallback runtime (runc).
-               Not supported: exec, update, checkpoint, restore.
+               Not supported: exec, checkpoint, restore.
 
             COMMANDS:
 

@@ -47,8 +47,9 @@ public enum Command: Equatable, Sendable {
     case pause(id: String)
     case resume(id: String)
     case events(EventsOptions)
-    /// A command mewz-runtime refuses (exec, checkpoint, restore, update), unless `id` is a
-    /// container of the fallback runtime.
+    case update(UpdateOptions)
+    /// A command mewz-runtime refuses (exec, checkpoint, restore), unless `id` is a container
+    /// of the fallback runtime.
     case unsupported(name: String, reason: String, id: String?)
 }
 
@@ -59,6 +60,24 @@ public struct EventsOptions: Equatable, Sendable {
 
     public init(id: String) {
         self.id = id
+    }
+}
+
+/// `update`: where the new limits come from, as runc takes them: a JSON document (a file, or
+/// standard input for "-"), else the individual flags.
+public struct UpdateOptions: Equatable, Sendable {
+    public enum Source: Equatable, Sendable {
+        case file(String)
+        case standardInput
+        case flags(Spec.Resources)
+    }
+
+    public var id: String
+    public var source: Source
+
+    public init(id: String, source: Source) {
+        self.id = id
+        self.source = source
     }
 }
 

@@ -74,6 +74,19 @@ extension Spec {
         return linux
     }
 
+    /// The document `update --resources` reads: a linux.resources object on its own, as runc
+    /// takes it. Fields mewz-runtime does not apply (blockIO, hugepageLimits, unified, ...) are
+    /// ignored, as they are in config.json.
+    static func parseResourcesDocument(_ bytes: [UInt8], source: String) throws(OCIError) -> Resources {
+        let document = try JSONDocument.parse(bytes, source: source)
+        let root = document.rootNode
+        guard !root.isNull else {
+            throw .wrongType(source: source, field: "(root)", expected: "an object", found: "null")
+        }
+        _ = try root.members()  // an object
+        return try parseResources(root)
+    }
+
     private static func parseResources(_ node: JSONNode) throws(OCIError) -> Resources {
         var resources = Resources()
         if let memory = try node.member("memory") {

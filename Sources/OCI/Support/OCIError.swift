@@ -81,6 +81,14 @@ public struct OCIError: Error, CustomStringConvertible, Equatable, Sendable {
         OCIError(.unsupported, "linux.resources needs the \(controller) cgroup controller, which is not mounted here")
     }
 
+    static func memoryLimitFixed(current: Int64?, requested: Int64) -> OCIError {
+        func text(_ limit: Int64?) -> String { limit.map { "\($0) bytes" } ?? "unlimited" }
+        return OCIError(.unsupported, "update: the memory limit cannot change after create (the VM's memory is sized from it): "
+                            + "it is \(text(current)), asked \(text(requested < 0 ? nil : requested))")
+    }
+
+    static let noCgroupToUpdate = OCIError(.unsupported, "update: the container has no cgroup (no cgroup hierarchy was mounted at create)")
+
     static let noFreezer = OCIError(.unsupported, "the container's cgroup has no freezer (cgroup v1 freezer or v2 cgroup.freeze)")
 
     static func freezeTimedOut(_ directory: String) -> OCIError {
