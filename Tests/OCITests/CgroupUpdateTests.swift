@@ -110,10 +110,36 @@ import Testing
         #expect(file("pids.max") == "7")
         #expect(file("memory.max") == "134217728\n")
 
+        #expect(!FileManager.default.fileExists(atPath: directory + "/cgroup.subtree_control"))  // nothing to enable
+
         try "max\n".write(toFile: directory + "/memory.max", atomically: false, encoding: .utf8)
         resources.memoryLimit = -1
         try cgroup.update(resources)
         resources.memoryLimit = 1 << 30
         #expect(throws: OCIError.memoryLimitFixed(current: nil, requested: 1 << 30)) { try cgroup.update(resources) }
+    }
+
+    /// v2: a controller create did not enable (it wrote no limit of it) is enabled from the
+    /// mount point down to the leaf's parent before its file is written.
+    @Test func updateEnablesAMissingV2Controller() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("mewz-up-\(UUID().uuidString)").path
+        let leaf = base + "/pods/c1"
+        try FileManager.default.createDirectory(atPath: leaf, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        func write(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: false, encoding: .utf8) }
+        for directory in [base, base + "/pods"] {
+            try write("cpu memory pids\n", directory + "/cgroup.controllers")
+            try write("", directory + "/cgroup.subtree_control")
+        }
+        try write("pids\n", leaf + "/cgroup.controllers")
+        try write("", leaf + "/cpu.max")
+        let cgroup = ContainerCgroup(directories: ["unified": leaf])
+        var resources = Spec.Resources()
+        resources.cpuQuota = 40_000
+        try cgroup.update(resources, hierarchies: { [CgroupHierarchy(controllers: [], mountPoint: base)] })
+        #expect(try String(contentsOfFile: base + "/cgroup.subtree_control", encoding: .utf8) == "+cpu")
+        #expect(try String(contentsOfFile: base + "/pods/cgroup.subtree_control", encoding: .utf8) == "+cpu")
+        #expect(!FileManager.default.fileExists(atPath: leaf + "/cgroup.subtree_control"))
+        #expect(try String(contentsOfFile: leaf + "/cpu.max", encoding: .utf8) == "40000")
     }
 }

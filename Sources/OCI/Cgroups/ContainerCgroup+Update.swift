@@ -3,7 +3,9 @@ import Glibc
 extension ContainerCgroup {
     /// `update`: writes the new limits into the directories `create` made, in create's order.
     /// A memory limit other than the current one is refused before anything is written.
-    func update(_ resources: Spec.Resources) throws(OCIError) {
+    /// `hierarchies` is read only on cgroup v2, when a controller must be enabled above the leaf.
+    func update(_ resources: Spec.Resources,
+                hierarchies: () -> [CgroupHierarchy] = { (try? CgroupHierarchy.discover()) ?? [] }) throws(OCIError) {
         let unified = directories.keys.allSatisfy { $0 == "unified" }
         let current = currentMemoryLimit(unified: unified)
         if let requested = resources.memoryLimit, requested != 0 {
@@ -12,8 +14,28 @@ extension ContainerCgroup {
             let same = requested < 0 ? current == nil : current.map { $0 / page == requested / page } ?? false
             guard same else { throw .memoryLimitFixed(current: current, requested: requested) }
         }
-        for write in CgroupLimits.update(resources, unified: unified, currentMemoryLimit: current) {
+        let writes = CgroupLimits.update(resources, unified: unified, currentMemoryLimit: current)
+        if unified, let leaf = directories["unified"] {
+            Self.enableMissing(Set(writes.map(\.controller)), above: leaf, hierarchies: hierarchies)
+        }
+        for write in writes {
             try CgroupFile.write(try directory(for: write.controller, unified: unified) + "/" + write.file, write.value)
+        }
+    }
+
+    /// v2: create enabled only the controllers its own limits needed, so a limit of another
+    /// controller has no file in the leaf yet; enable it on the way down, as create does (and,
+    /// as there, a failure shows as the missing file's name).
+    private static func enableMissing(_ wanted: Set<String>, above leaf: String, hierarchies: () -> [CgroupHierarchy]) {
+        let present = (CgroupFile.read(leaf + "/cgroup.controllers") ?? "").split(whereSeparator: \.isWhitespace)
+        guard !wanted.isSubset(of: Set(present.map(String.init))),
+              let mount = hierarchies().first(where: { $0.isUnified && leaf.hasPrefix(PathName.clean($0.mountPoint) + "/") })
+        else { return }
+        var current = PathName.clean(mount.mountPoint)
+        for component in leaf.dropFirst(current.count).split(separator: "/") {
+            enableControllers(wanted, in: current)
+            current.append("/")
+            current.append(contentsOf: component)
         }
     }
 

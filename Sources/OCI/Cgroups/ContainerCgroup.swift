@@ -100,7 +100,7 @@ public struct ContainerCgroup: Equatable, Sendable {
 
     /// Best effort: a cgroup with processes of its own cannot delegate (EBUSY); a limit that
     /// then has no file fails with that file's name.
-    private static func enableControllers(_ controllers: Set<String>, in directory: String) {
+    static func enableControllers(_ controllers: Set<String>, in directory: String) {
         guard let available = CgroupFile.read(directory + "/cgroup.controllers") else { return }
         let present = Set(available.split(whereSeparator: \.isWhitespace).map(String.init))
         let wanted = controllers.intersection(present).sorted()
