@@ -77,7 +77,7 @@ extension Spec {
     /// The document `update --resources` reads: a linux.resources object on its own, as runc
     /// takes it. Fields mewz-runtime does not apply (blockIO, hugepageLimits, unified, ...) are
     /// ignored, as they are in config.json.
-    static func parseResourcesDocument(_ bytes: [UInt8], source: String) throws(OCIError) -> Resources {
+    public static func parseResourcesDocument(_ bytes: [UInt8], source: String) throws(OCIError) -> Resources {
         let document = try JSONDocument.parse(bytes, source: source)
         let root = document.rootNode
         guard !root.isNull else {
