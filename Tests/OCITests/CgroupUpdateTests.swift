@@ -141,5 +141,14 @@ import Testing
         #expect(try String(contentsOfFile: base + "/pods/cgroup.subtree_control", encoding: .utf8) == "+cpu")
         #expect(!FileManager.default.fileExists(atPath: leaf + "/cgroup.subtree_control"))
         #expect(try String(contentsOfFile: leaf + "/cpu.max", encoding: .utf8) == "40000")
+
+        // A new period alone keeps the quota (v2 has both in cpu.max).
+        var period = Spec.Resources()
+        period.cpuPeriod = 50_000
+        try cgroup.update(period, hierarchies: { [] })
+        #expect(try String(contentsOfFile: leaf + "/cpu.max", encoding: .utf8) == "40000 50000")
+        try write("max 100000\n", leaf + "/cpu.max")
+        try cgroup.update(period, hierarchies: { [] })
+        #expect(try String(contentsOfFile: leaf + "/cpu.max", encoding: .utf8).hasPrefix("max 50000"))
     }
 }

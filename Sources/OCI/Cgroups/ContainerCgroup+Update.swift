@@ -14,6 +14,11 @@ extension ContainerCgroup {
             let same = requested < 0 ? current == nil : current.map { $0 / page == requested / page } ?? false
             guard same else { throw .memoryLimitFixed(current: current, requested: requested) }
         }
+        var resources = resources
+        if unified, resources.cpuQuota == nil, resources.cpuPeriod.map({ $0 != 0 }) == true {
+            // v2 sets quota and period in one file: a new period keeps the current quota.
+            resources.cpuQuota = currentQuota()
+        }
         let writes = CgroupLimits.update(resources, unified: unified, currentMemoryLimit: current)
         if unified, let leaf = directories["unified"] {
             Self.enableMissing(Set(writes.map(\.controller)), above: leaf, hierarchies: hierarchies)
@@ -48,6 +53,13 @@ extension ContainerCgroup {
         // v1 reads an unlimited cgroup as the largest page-aligned counter (about 2^63).
         guard let value = Int64(text.trimmingTrailingNewline), value < Int64(1) << 62 else { return nil }
         return value
+    }
+
+    /// v2's cpu.max quota: -1 for "max", nil when unreadable.
+    private func currentQuota() -> Int64? {
+        guard let directory = directories["unified"], let text = CgroupFile.read(directory + "/cpu.max"),
+              let first = text.split(whereSeparator: \.isWhitespace).first else { return nil }
+        return first == "max" ? -1 : Int64(first)
     }
 
     private func directory(for controller: String, unified: Bool) throws(OCIError) -> String {
