@@ -5,7 +5,8 @@ import Glibc
 /// MEWZ_FS_OPEN. The path is first resolved to an CKVM_O_PATH descriptor, which never opens the
 /// object itself, so a fifo, socket or device node found in a volume is refused (ENXIO)
 /// before anything could block on it or touch the device; the real open then runs
-/// non-blocking and is checked again (a swap in between is refused the same way).
+/// non-blocking and is checked again: a name swapped for a fifo or device node in between is
+/// refused the same way, though that open has reached it (README, Volumes: the window left).
 extension Hypercalls {
     /// WASI oflags, lookupflags and fdflags bits (wasi_snapshot_preview1 witx).
     enum WASIOpen {
