@@ -84,6 +84,12 @@ import Testing
         #expect(exec.stdout == "from exec\n")
         #expect(try harness.run(["exec", "w", "/bin/echo"]).stderr
                 == "mewz-runtime: exec is not supported: a unikernel runs exactly one process\n")
+        // update: runc's flags for limits mewz-runtime does not apply reach runc for its own
+        // container (runc ignores --kernel-memory with a warning), and are refused for a mewz one.
+        let update = try harness.run(["update", "--kernel-memory", "1000000", "--pids-limit", "50", "n"])
+        #expect(update.exit == .exited(0), "\(update.stderr)")
+        #expect(try harness.run(["update", "--kernel-memory", "1000000", "w"]).stderr
+                == "mewz-runtime: update --kernel-memory is not supported by mewz-runtime (it applies CPU, cpuset, memory and pids limits)\n")
 
         #expect(try harness.run(["kill", "n", "KILL"]).exit == .exited(0))
         #expect(harness.reap(pid) == .signaled(SIGKILL))

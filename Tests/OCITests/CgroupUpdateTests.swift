@@ -43,11 +43,22 @@ import Testing
         ("update --cpu-quota 1.5 c1", "invalid value \"1.5\" for --cpu-quota"),
         ("update --cpu-share -2 c1", "invalid value \"-2\" for --cpu-share"),
         ("update --memory 12x c1", "invalid value \"12x\" for --memory"),
-        ("update --blkio-weight 10 c1", "flag provided but not defined: -blkio-weight"),
+        ("update --io-weight 10 c1", "flag provided but not defined: -io-weight"),
         ("update", "\"update\" requires exactly 1 argument(s)"),
     ])
     func badFlags(line: String, message: String) {
         #expect(refusal(line)?.message == message)
+    }
+
+    /// runc's flags for limits mewz-runtime does not apply parse (a fallback runtime's container
+    /// gets them) and are carried to be refused for a Wasm container.
+    @Test func runcOnlyFlagsAreCarried() throws {
+        guard case .command(_, .update(let options)) = try parse("update --blkio-weight 10 --cpu-rt-runtime=5 -r - c1") else {
+            Issue.record("not an update")
+            return
+        }
+        #expect(options.runcOnlyFlags == ["blkio-weight", "cpu-rt-runtime"])
+        #expect(options.source == .standardInput)
     }
 
     @Test(arguments: [("0", 0), ("100", 100), ("1k", 1024), ("1K", 1024), ("512m", 512 << 20), ("1g", 1 << 30),

@@ -145,7 +145,9 @@ public enum CommandLineParser {
             }
             return .events(options)
         case "update":
-            return .update(UpdateOptions(id: try exactlyOne(), source: try updateSource(flags.values)))
+            var options = UpdateOptions(id: try exactlyOne(), source: try updateSource(flags.values))
+            options.runcOnlyFlags = CommandTable.runcOnlyUpdateFlags.filter { flags.values[$0] != nil }
+            return .update(options)
         case "spec":
             guard arguments.isEmpty else { throw .usage("\"spec\" requires exactly 0 argument(s)") }
             return .spec(bundle: flags.values["bundle"].flatMap { $0.isEmpty ? nil : $0 })

@@ -219,8 +219,15 @@ enum CommandTable {
                       OptionSpec(names: ["memory-swap"], valueName: "SIZE",
                                  help: "memory plus swap limit (-1: unlimited swap)"),
                       OptionSpec(names: ["pids-limit"], valueName: "N", help: "maximum number of tasks (-1: none)"),
-                      help]),
+                      help] + CommandTable.runcOnlyUpdateFlags.map {
+                          OptionSpec(names: [$0], valueName: "VALUE", help: "runc's; refused for a Wasm container")
+                      }),
     ]
+
+    /// runc's update flags for limits mewz-runtime does not apply: parsed, so that a container
+    /// of the fallback runtime still gets them, and refused for a Wasm container.
+    static let runcOnlyUpdateFlags = ["blkio-weight", "cpu-rt-period", "cpu-rt-runtime", "cpu-idle", "cpu-burst",
+                                      "kernel-memory", "kernel-memory-tcp", "l3-cache-schema", "mem-bw-schema"]
 
     static func command(named name: String) -> CommandSpec? {
         commands.first { $0.name == name }

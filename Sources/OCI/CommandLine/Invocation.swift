@@ -74,6 +74,9 @@ public struct UpdateOptions: Equatable, Sendable {
 
     public var id: String
     public var source: Source
+    /// runc's flags for limits mewz-runtime does not apply, as given (refused for a Wasm
+    /// container; a container of the fallback runtime gets the command as it came).
+    public var runcOnlyFlags: [String] = []
 
     public init(id: String, source: Source) {
         self.id = id

@@ -6,6 +6,9 @@ extension Runtime {
     /// the container is looked at, so bad input changes nothing.
     public func update(_ options: UpdateOptions) throws(OCIError) {
         let directory = try claimedDirectory(options.id)
+        if let flag = options.runcOnlyFlags.first {
+            throw .usage("update --\(flag) is not supported by mewz-runtime (it applies CPU, cpuset, memory and pids limits)")
+        }
         let resources: Spec.Resources
         switch options.source {
         case .flags(let given):
