@@ -197,3 +197,44 @@ final class PodmanEnvironment {
         guard built.succeeded else { throw TestFailure("podman build native: \(built.stderr)") }
     }
 }
+
+/// The limit files of a cgroup, on cgroup v1 (cpu and pids hierarchies) or v2.
+struct CgroupLimitFiles {
+    /// The cgroup's path in its hierarchies (linux.cgroupsPath).
+    let path: String
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// The cgroup of a process: its path in the cpu hierarchy (v1), else in the unified one.
+    init(pid: Int32) {
+        var found = "/"
+        for line in ClientTools.text("/proc/\(pid)/cgroup").split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3 else { continue }
+            if fields[1].split(separator: ",").contains("cpu") {
+                found = fields[2]
+                break
+            }
+            if fields[0] == "0", fields[1].isEmpty { found = fields[2] }
+        }
+        path = found
+    }
+
+    var cpuQuota: String? {
+        read(["cpu", "cpu,cpuacct"], "cpu.cfs_quota_us") ?? read([""], "cpu.max").map { String($0.split(separator: " ")[0]) }
+    }
+    var cpuShares: String? { read(["cpu", "cpu,cpuacct"], "cpu.shares") ?? read([""], "cpu.weight") }
+    var pids: String? { read(["pids"], "pids.max") ?? read([""], "pids.max") }
+
+    private func read(_ hierarchies: [String], _ file: String) -> String? {
+        for hierarchy in hierarchies {
+            let full = "/sys/fs/cgroup/\(hierarchy)\(hierarchy.isEmpty ? "" : "/")\(path.drop { $0 == "/" })/\(file)"
+            if let text = try? String(contentsOfFile: full, encoding: .utf8) {
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        return nil
+    }
+}

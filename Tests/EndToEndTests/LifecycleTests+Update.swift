@@ -10,13 +10,7 @@ extension LifecycleTests {
         let megabytes128 = 128 << 20
         let bundle = try runtime.bundle("sysprobe", args: ["/sysprobe.wasm", "sleep-forever"], memoryLimit: megabytes128)
         let cgroupsPath = try Self.addLimits(bundle, ["cpu": ["quota": 50_000, "period": 100_000], "pids": ["limit": 20]])
-        let pidFile = runtime.scratch.appendingPathComponent("u.pid").path
-        let create = try runtime.run(["create", "--bundle", bundle, "--pid-file", pidFile, "u"],
-                                     wrapper: ["/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "sh"])
-        #expect(create.status == 0)
-        let monitor = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? -1
-        try #require(monitor > 0)
-        let reaper = Reaper(pid: monitor)
+        let (monitor, reaper) = try createReaped(runtime, bundle: bundle, id: "u")
         let limits = CgroupLimitFiles(path: cgroupsPath)
         #expect(limits.cpuQuota == "50000")
         #expect(limits.pids == "20")
@@ -73,26 +67,5 @@ extension LifecycleTests {
         config["linux"] = linux
         try JSONSerialization.data(withJSONObject: config).write(to: url)
         return try #require(linux["cgroupsPath"] as? String)
-    }
-}
-
-/// The limit files of a cgroup, on cgroup v1 (cpu and pids hierarchies) or v2.
-struct CgroupLimitFiles {
-    let path: String
-
-    var cpuQuota: String? {
-        read(["cpu", "cpu,cpuacct"], "cpu.cfs_quota_us") ?? read([""], "cpu.max").map { String($0.split(separator: " ")[0]) }
-    }
-    var cpuShares: String? { read(["cpu", "cpu,cpuacct"], "cpu.shares") ?? read([""], "cpu.weight") }
-    var pids: String? { read(["pids"], "pids.max") ?? read([""], "pids.max") }
-
-    private func read(_ hierarchies: [String], _ file: String) -> String? {
-        for hierarchy in hierarchies {
-            let full = "/sys/fs/cgroup/\(hierarchy)\(hierarchy.isEmpty ? "" : "/")\(path.drop { $0 == "/" })/\(file)"
-            if let text = try? String(contentsOfFile: full, encoding: .utf8) {
-                return text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-        }
-        return nil
     }
 }

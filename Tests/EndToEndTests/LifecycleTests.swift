@@ -40,6 +40,18 @@ struct LifecycleTests {
         return object as? [String: Any] ?? [:]
     }
 
+    /// `create` of `bundle` as `id`, its output discarded (the monitor keeps create's stdio, so
+    /// no pipe we would wait on), and a Reaper for the monitor, whose subreaper this process is.
+    func createReaped(_ runtime: Runtime, bundle: String, id: String) throws -> (pid: Int32, reaper: Reaper) {
+        let pidFile = runtime.scratch.appendingPathComponent("\(id).pid").path
+        let create = try runtime.run(["create", "--bundle", bundle, "--pid-file", pidFile, id],
+                                     wrapper: ["/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "sh"])
+        #expect(create.status == 0, "create: \(create.stderr)")
+        let pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? -1
+        try #require(pid > 0)
+        return (pid, Reaper(pid: pid))
+    }
+
     func waitUntilStopped(_ runtime: Runtime, _ id: String) throws -> [String: Any] {
         for _ in 0..<500 {
             let current = try state(runtime, id)
@@ -102,13 +114,7 @@ struct LifecycleTests {
         let runtime = try Runtime()
         defer { runtime.cleanup() }
         let bundle = try runtime.bundle("hello")
-        let pidFile = runtime.scratch.appendingPathComponent("c.pid").path
-        let create = try runtime.run(["create", "--bundle", bundle, "--pid-file", pidFile, "del"],
-                                     wrapper: ["/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "sh"])
-        #expect(create.status == 0)
-        let pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? -1
-        try #require(pid > 0)
-        let reaper = Reaper(pid: pid)
+        let (pid, reaper) = try createReaped(runtime, bundle: bundle, id: "del")
         let delete = try runtime.run(["delete", "del"])
         #expect(delete.status == 0, "delete: \(delete.stderr)")
         #expect(reaper.wait(seconds: 10), "monitor \(pid) survived delete")
@@ -129,13 +135,7 @@ struct LifecycleTests {
         let delete = try runtime.run(["delete", "--force", "reused"])
         #expect(delete.status == 0, "delete --force: \(delete.stderr)")
         let hello = try runtime.bundle("hello")
-        let pidFile = runtime.scratch.appendingPathComponent("reused.pid").path
-        let create = try runtime.run(["create", "--bundle", hello, "--pid-file", pidFile, "reused"],
-                                     wrapper: ["/bin/sh", "-c", "exec \"$@\" >/dev/null 2>&1", "sh"])
-        #expect(create.status == 0, "create: \(create.stderr)")
-        let monitor = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? -1
-        try #require(monitor > 0)
-        let reaper = Reaper(pid: monitor)  // this process is the orphaned monitor's subreaper
+        let (monitor, reaper) = try createReaped(runtime, bundle: hello, id: "reused")
         spawned.signal(SIGCONT)
         let outcome = spawned.wait(timeout: 20)
         #expect(outcome.signal == SIGKILL || outcome.exitStatus != nil, "run: status \(outcome.status)")

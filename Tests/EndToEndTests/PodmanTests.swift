@@ -43,7 +43,7 @@ struct PodmanTests {
         // podman update hands the runtime the container's resources with the new CPU limit.
         let update = try podman.podman(["update", "--cpus", "0.5", "spinner"])
         #expect(update.status == 0, "\(update.stderr)")
-        #expect(Self.cpuQuota(of: monitor) == "50000", "\(ClientTools.text("/proc/\(monitor)/cgroup"))")
+        #expect(CgroupLimitFiles(pid: monitor).cpuQuota == "50000", "\(ClientTools.text("/proc/\(monitor)/cgroup"))")
 
         let stopStarted = Date()
         let stop = try podman.podman(["stop", "--time", "20", "spinner"])
@@ -54,23 +54,6 @@ struct PodmanTests {
         #expect(try podman.podman(["rm", "spinner"]).succeeded)
         #expect(try podman.podman(["ps", "--all", "--quiet"]).stdout.isEmpty)
         #expect(ClientTools.processes(mentioning: podman.directory).isEmpty)
-    }
-
-    /// The CFS quota of a process's cgroup: v1's cpu.cfs_quota_us, or the quota of v2's cpu.max.
-    static func cpuQuota(of pid: Int32) -> String? {
-        for line in ClientTools.text("/proc/\(pid)/cgroup").split(separator: "\n") {
-            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 3 else { continue }
-            if fields[1].split(separator: ",").contains("cpu") {
-                return ClientTools.text("/sys/fs/cgroup/\(fields[1])\(fields[2])/cpu.cfs_quota_us")
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            if fields[0] == "0", fields[1].isEmpty,
-               let max = try? String(contentsOfFile: "/sys/fs/cgroup\(fields[2])/cpu.max", encoding: .utf8) {
-                return max.split(separator: " ").first.map(String.init)
-            }
-        }
-        return nil
     }
 
     /// With containers.conf's fallback (conmon_env_vars), an image without Wasm runs on runc

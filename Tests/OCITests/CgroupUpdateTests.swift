@@ -3,20 +3,7 @@ import Testing
 @testable import OCI
 
 /// `update`: its command line, docker's memory sizes, and the writes into a cgroup.
-@Suite struct CgroupUpdateTests {
-    private func parse(_ line: String) throws -> Invocation {
-        try CommandLineParser.parse(line.split(separator: " ").map(String.init))
-    }
-
-    private func refusal(_ line: String) -> OCIError? {
-        do {
-            _ = try CommandLineParser.parse(line.split(separator: " ").map(String.init))
-            return nil
-        } catch {
-            return error
-        }
-    }
-
+@Suite struct CgroupUpdateTests: CommandLineParsing {
     @Test func resourcesDocumentWinsOverFlags() throws {
         #expect(try parse("update --resources=- c1") == .command(GlobalOptions(), .update(UpdateOptions(id: "c1", source: .standardInput))))
         #expect(try parse("update -r /r.json --pids-limit 5 c1")

@@ -2,20 +2,7 @@ import Testing
 @testable import OCI
 
 /// list, ps, features, spec, and the commands a unikernel refuses, as clients send them.
-@Suite struct ExtraCommandParsingTests {
-    private func parse(_ line: String) throws -> Invocation {
-        try CommandLineParser.parse(line.split(separator: " ").map(String.init))
-    }
-
-    private func refusal(_ line: String) -> OCIError? {
-        do {
-            _ = try CommandLineParser.parse(line.split(separator: " ").map(String.init))
-            return nil
-        } catch {
-            return error
-        }
-    }
-
+@Suite struct ExtraCommandParsingTests: CommandLineParsing {
     @Test func listFlags() throws {
         var json = ListOptions()
         json.format = .json
