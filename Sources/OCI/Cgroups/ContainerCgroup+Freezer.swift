@@ -10,10 +10,7 @@ extension ContainerCgroup {
 
     /// The v1 freezer hierarchy if there is one, else the unified hierarchy's cgroup.freeze.
     var freezer: Freezer? {
-        if let key = directories.keys.first(where: { $0.split(separator: ",").contains("freezer") }),
-           let directory = directories[key] {
-            return .v1(directory)
-        }
+        if let directory = v1Directory("freezer") { return .v1(directory) }
         if let unified = directories["unified"], FileIO.exists(unified + "/cgroup.freeze") {
             return .v2(unified)
         }

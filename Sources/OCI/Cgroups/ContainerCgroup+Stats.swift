@@ -24,9 +24,6 @@ extension ContainerCgroup {
 
     func snapshot() -> Snapshot {
         var snapshot = Snapshot()
-        func directory(_ controller: String) -> String? {
-            directories.first { $0.key.split(separator: ",").contains(Substring(controller)) }?.value
-        }
         if let unified = directories["unified"], directories.count == 1 {
             let cpu = CgroupFile.keyed(unified + "/cpu.stat")
             snapshot.cpuTotal = (cpu["usage_usec"] ?? 0) * 1000
@@ -44,7 +41,7 @@ extension ContainerCgroup {
             snapshot.pidsLimit = CgroupFile.integer(unified + "/pids.max") ?? 0
             return snapshot
         }
-        if let cpuacct = directory("cpuacct") {
+        if let cpuacct = v1Directory("cpuacct") {
             snapshot.cpuTotal = CgroupFile.integer(cpuacct + "/cpuacct.usage") ?? 0
             snapshot.cpuPerCPU = (CgroupFile.read(cpuacct + "/cpuacct.usage_percpu") ?? "")
                 .split(whereSeparator: \.isWhitespace).compactMap { UInt64($0) }
@@ -52,7 +49,7 @@ extension ContainerCgroup {
             snapshot.cpuUser = (ticks["user"] ?? 0) * ContainerCgroup.nanosecondsPerTick
             snapshot.cpuKernel = (ticks["system"] ?? 0) * ContainerCgroup.nanosecondsPerTick
         }
-        if let memory = directory("memory") {
+        if let memory = v1Directory("memory") {
             snapshot.memoryUsage = CgroupFile.integer(memory + "/memory.usage_in_bytes") ?? 0
             snapshot.memoryMax = CgroupFile.integer(memory + "/memory.max_usage_in_bytes") ?? 0
             snapshot.memoryLimit = CgroupFile.integer(memory + "/memory.limit_in_bytes") ?? 0
@@ -61,7 +58,7 @@ extension ContainerCgroup {
             snapshot.memoryCache = snapshot.memoryRaw["cache"] ?? 0
             snapshot.oomKills = CgroupFile.keyed(memory + "/memory.oom_control")["oom_kill"] ?? 0
         }
-        if let pids = directory("pids") {
+        if let pids = v1Directory("pids") {
             snapshot.pidsCurrent = CgroupFile.integer(pids + "/pids.current") ?? 0
             snapshot.pidsLimit = CgroupFile.integer(pids + "/pids.max") ?? 0
         }

@@ -61,12 +61,4 @@ extension ContainerCgroup {
               let first = text.split(whereSeparator: \.isWhitespace).first else { return nil }
         return first == "max" ? -1 : Int64(first)
     }
-
-    private func directory(for controller: String, unified: Bool) throws(OCIError) -> String {
-        if unified, let directory = directories["unified"] { return directory }
-        guard let key = directories.keys.first(where: { $0.split(separator: ",").contains(Substring(controller)) }),
-              let directory = directories[key]
-        else { throw OCIError.cgroupControllerMissing(controller) }
-        return directory
-    }
 }

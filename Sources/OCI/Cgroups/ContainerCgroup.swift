@@ -29,23 +29,27 @@ public struct ContainerCgroup: Equatable, Sendable {
                 cgroup.directories[hierarchy.key] = directory
             }
             for write in writes {
-                let directory: String
-                if unifiedOnly {
-                    guard let unified = cgroup.directories["unified"] else { throw OCIError.cgroupControllerMissing(write.controller) }
-                    directory = unified
-                } else {
-                    guard let key = cgroup.directories.keys.first(where: { $0.split(separator: ",").contains(Substring(write.controller)) }),
-                          let found = cgroup.directories[key]
-                    else { throw OCIError.cgroupControllerMissing(write.controller) }
-                    directory = found
-                }
-                try CgroupFile.write(directory + "/" + write.file, write.value)
+                try CgroupFile.write(try cgroup.directory(for: write.controller, unified: unifiedOnly) + "/" + write.file, write.value)
             }
         } catch {
             for directory in made.reversed() { _ = rmdir(directory) }
             throw error
         }
         return cgroup
+    }
+
+    /// The directory of the v1 hierarchy that has `controller` ("cpu" is in "cpu,cpuacct").
+    func v1Directory(_ controller: String) -> String? {
+        directories.first { $0.key.split(separator: ",").contains(Substring(controller)) }?.value
+    }
+
+    /// Where a limit of `controller` is written: the unified directory on a v2-only host, else
+    /// the v1 hierarchy that has the controller.
+    func directory(for controller: String, unified: Bool) throws(OCIError) -> String {
+        guard let directory = unified ? directories["unified"] : v1Directory(controller) else {
+            throw OCIError.cgroupControllerMissing(controller)
+        }
+        return directory
     }
 
     /// Removes every directory (their parents stay, as runc leaves them). A cgroup whose last
