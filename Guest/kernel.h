@@ -16,6 +16,12 @@
 #include "mewz/wasm_rt.h"
 
 #define MEWZ_ALIGN_PAGE __attribute__((aligned(4096)))
+/* Large zero-initialised arrays (one section each, so that --gc-sections
+ * still drops the unused ones) go after every other .bss variable (link.ld):
+ * the small ones the boot path touches then share two pages instead of
+ * being spread over six between them. Under kvm-pvm's shadow paging the first
+ * touch of each page is a fault of about 12 us. */
+#define MEWZ_BULK(name) __attribute__((section(".bss.~bulk." #name)))
 
 /* boot/main.c */
 /* The boot info the monitor handed over (RDI at entry). */

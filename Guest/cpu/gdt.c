@@ -19,8 +19,8 @@ _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
 
 #define IST_STACK_SIZE (4 * 4096)
 
-static uint8_t ist_fault_stack[IST_STACK_SIZE] MEWZ_ALIGN_PAGE;
-static uint8_t ist_other_stack[IST_STACK_SIZE] MEWZ_ALIGN_PAGE;
+static uint8_t ist_fault_stack[IST_STACK_SIZE] MEWZ_ALIGN_PAGE MEWZ_BULK(ist_fault_stack);
+static uint8_t ist_other_stack[IST_STACK_SIZE] MEWZ_ALIGN_PAGE MEWZ_BULK(ist_other_stack);
 static struct tss64 tss __attribute__((aligned(16)));
 
 /* The accessed bits are preset so loading a selector never writes here. */

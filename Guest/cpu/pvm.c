@@ -36,7 +36,7 @@ struct pvm_vif {
 static union {
     struct pvm_vif vif;
     uint8_t page[MEWZ_PAGE_SIZE];
-} vif_page MEWZ_ALIGN_PAGE;
+} vif_page MEWZ_ALIGN_PAGE MEWZ_BULK(vif_page);
 
 bool mewz_pvm_native;
 bool mewz_pvm_registered_by_host;

@@ -12,7 +12,7 @@ struct open_file {
     uint64_t offset;
 };
 
-static struct open_file opens[MEWZ_TMPFS_OPENS];
+static struct open_file opens[MEWZ_TMPFS_OPENS] MEWZ_BULK(opens);
 
 #define WASI_OFLAG_CREAT 1U
 #define WASI_OFLAG_DIRECTORY 2U

@@ -11,7 +11,7 @@
 #include "kernel.h"
 #include "tmpfs/tmpfs.h"
 
-struct mewz_tmpfs_node mewz_tmpfs_nodes[MEWZ_TMPFS_NODES];
+struct mewz_tmpfs_node mewz_tmpfs_nodes[MEWZ_TMPFS_NODES] MEWZ_BULK(mewz_tmpfs_nodes);
 struct mewz_tmpfs_mount mewz_tmpfs_mounts[MEWZ_VOLUME_MAX];
 static uint32_t free_entries; /* a list of free 512-byte slots (phys) */
 

@@ -14,7 +14,7 @@
 #include "mewz/rofs.h"
 
 /* Static: the monitor reads it from guest RAM. */
-static struct mewz_hc_iovec hc_iov[MEWZ_HC_IOV_MAX];
+static struct mewz_hc_iovec hc_iov[MEWZ_HC_IOV_MAX] MEWZ_BULK(hc_iov);
 
 static uint32_t need(const struct mewz_fd *entry, uint64_t rights)
 {

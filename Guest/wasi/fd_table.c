@@ -16,7 +16,7 @@
 #include "kernel.h"
 #include "mewz/rofs.h"
 
-static struct mewz_fd table[MEWZ_FD_MAX];
+static struct mewz_fd table[MEWZ_FD_MAX] MEWZ_BULK(table);
 /* One past the highest entry ever written. Boot finds the table zero (it
  * is bss, and guest RAM starts zeroed), and clearing all 40 KB of it would
  * touch ten pages: on kvm-pvm each first touch is a shadow-page fault in

@@ -22,10 +22,10 @@
 #define HOST_HANDLES (3 + MEWZ_SOCK_MAX)
 
 /* Static: the monitor reads and writes it in guest RAM. */
-static struct mewz_hc_poll_fd hc_fds[HOST_HANDLES];
+static struct mewz_hc_poll_fd hc_fds[HOST_HANDLES] MEWZ_BULK(hc_fds);
 /* Receive stages offered with the wait (MEWZ_HC_POLL_RECV), per entry, and
  * which entries are stream sockets asked for reading. */
-static struct mewz_hc_stage hc_stages[HOST_HANDLES];
+static struct mewz_hc_stage hc_stages[HOST_HANDLES] MEWZ_BULK(hc_stages);
 static bool stream_read[HOST_HANDLES];
 /* Each handle's entry in hc_fds during call number `calls` (entry + 1 when
  * its mark is the current call's): a server polling hundreds of sockets
@@ -223,7 +223,7 @@ static uint32_t collect(uint32_t in, uint32_t out, uint32_t nsubs,
  * subscription become 32 here, so a fixed pool covers what any module
  * can pass without an allocator. */
 #define PENDING_MAX 4096
-static struct pending pending_pool[PENDING_MAX];
+static struct pending pending_pool[PENDING_MAX] MEWZ_BULK(pending_pool);
 
 uint32_t mewz_wasi_poll_oneoff(uint32_t in, uint32_t out,
                                uint32_t nsubscriptions, uint32_t nevents_out)

@@ -11,7 +11,7 @@
 #include "kernel.h"
 
 /* Static: the monitor reads it from guest RAM. */
-static struct mewz_hc_iovec sock_iov[MEWZ_HC_IOV_MAX];
+static struct mewz_hc_iovec sock_iov[MEWZ_HC_IOV_MAX] MEWZ_BULK(sock_iov);
 
 uint32_t mewz_sock_get(uint32_t fd, struct mewz_fd **out)
 {
@@ -53,7 +53,7 @@ struct stage {
     bool eof;
 };
 static struct stage stages[MEWZ_SOCK_STAGES];
-static uint8_t stage_bytes[MEWZ_SOCK_STAGES][MEWZ_SOCK_STAGE_SIZE] MEWZ_ALIGN_PAGE;
+static uint8_t stage_bytes[MEWZ_SOCK_STAGES][MEWZ_SOCK_STAGE_SIZE] MEWZ_ALIGN_PAGE MEWZ_BULK(stage_bytes);
 /* Which stage a socket has (index + 1, 0: none), and the free ones: a
  * server's poll looks up every connection's, so no search. */
 _Static_assert(MEWZ_SOCK_STAGES < 256, "stage indexes are bytes");

@@ -23,7 +23,7 @@ struct mewz_outbox *mewz_outbox_page = (struct mewz_outbox *)(uintptr_t)MEWZ_OUT
 uint32_t mewz_outbox_records;
 
 /* Static: the monitor reads the bytes from guest RAM. */
-static uint8_t arena[ARENA_SIZE] MEWZ_ALIGN_PAGE;
+static uint8_t arena[ARENA_SIZE] MEWZ_ALIGN_PAGE MEWZ_BULK(arena);
 static uint32_t arena_used;
 
 struct socket_state {
@@ -32,7 +32,7 @@ struct socket_state {
     bool connected; /* accepted, or connecting: a send on any other socket
                        is the host's to refuse at once (ENOTCONN, EPIPE) */
 };
-static struct socket_state states[MEWZ_SOCK_MAX];
+static struct socket_state states[MEWZ_SOCK_MAX] MEWZ_BULK(states);
 
 static struct socket_state *state_of(uint32_t handle)
 {

@@ -9,7 +9,7 @@
 #include "kernel.h"
 
 /* Static: the monitor reads it from guest RAM. */
-static struct mewz_hc_iovec vol_iov[MEWZ_HC_IOV_MAX];
+static struct mewz_hc_iovec vol_iov[MEWZ_HC_IOV_MAX] MEWZ_BULK(vol_iov);
 
 static uint32_t need(const struct mewz_fd *entry, uint64_t rights)
 {

@@ -14,7 +14,7 @@
 
 #define NAME_POOL_SIZE 16384
 
-static char name_pool[NAME_POOL_SIZE];
+static char name_pool[NAME_POOL_SIZE] MEWZ_BULK(name_pool);
 /* Each served mount's root handle (for a cwd inside it). */
 static uint32_t root_handle[MEWZ_VOLUME_MAX];
 static bool served[MEWZ_VOLUME_MAX];
