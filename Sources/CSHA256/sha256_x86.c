@@ -20,6 +20,16 @@ const uint32_t *csha256_round_constants(void) { return round_constants; }
 #include <cpuid.h>
 #include <immintrin.h>
 
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+
+/* From what glibc read at the process's start: CPUID traps to the hypervisor
+ * when the host is itself a VM (about 6 us each on this project's machines). */
+int csha256_available(void)
+{
+    return CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SHA);
+}
+#else
 /* -1 until the first call; benign if two threads both look, they find the same answer. */
 static int available = -1;
 
@@ -36,7 +46,7 @@ int csha256_available(void)
     __atomic_store_n(&available, cached, __ATOMIC_RELAXED);
     return cached;
 }
-
+#endif
 
 /* Only this function is compiled for the SHA extensions; the package's baseline stays x86-64. */
 __attribute__((target("sha,sse4.1,ssse3")))

@@ -57,12 +57,20 @@ enum CPUFeatureCheck {
                extendedLeaf1ECX: table.entry(function: 0x8000_0001)?.ecx ?? 0)
     }
 
-    /// hostLeaves(), asked once per process: CPUID traps to the hypervisor when the host is
-    /// itself a VM (about 6 µs each here), and the answer does not change.
+    /// hostLeaves(), read once per process.
     static let host: Leaves = hostLeaves()
 
-    /// The monitor's own CPUID, which is what a natively running kvm-pvm guest sees.
+    /// The monitor's own CPUID, which is what a natively running kvm-pvm guest sees: glibc's copy
+    /// of it (ckvm_host_feature_leaves), since CPUID traps to the hypervisor when the host is
+    /// itself a VM (about 6 µs each here).
     static func hostLeaves() -> Leaves {
+        var words: [UInt32] = [0, 0, 0, 0]
+        words.withUnsafeMutableBufferPointer { ckvm_host_feature_leaves($0.baseAddress) }
+        return Leaves(leaf1ECX: words[0], leaf1EDX: words[1], leaf7EBX: words[2], extendedLeaf1ECX: words[3])
+    }
+
+    /// The same leaves asked of the CPU itself, for the test that glibc's copy is what the CPU says.
+    static func hostLeavesFromCPUID() -> Leaves {
         func cpuid(_ leaf: UInt32) -> (eax: UInt32, ebx: UInt32, ecx: UInt32, edx: UInt32) {
             var words: [UInt32] = [0, 0, 0, 0]
             words.withUnsafeMutableBufferPointer { ckvm_cpuid(leaf, 0, $0.baseAddress) }

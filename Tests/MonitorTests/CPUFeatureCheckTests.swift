@@ -66,6 +66,14 @@ struct CPUFeatureCheckTests {
         #expect(KVMFlavor.detect(moduleDirectory: directory.path) == .pvm(native: true))
     }
 
+    /// The host's leaves come from glibc's copy of CPUID (no trap per leaf): it must be what the
+    /// CPU answers. Leaf 1's EBX (which holds the APIC ID, different on each CPU) is not read.
+    @Test func hostLeavesAreWhatCPUIDAnswers() {
+        let copied = CPUFeatureCheck.hostLeaves()
+        #expect(copied == CPUFeatureCheck.hostLeavesFromCPUID())
+        #expect(copied.leaf1ECX != 0)
+    }
+
     /// The builder compiles for x86-64-v2; this development host runs such images, so the
     /// host-side reading of CPUID must find them all (SSE4 included, which kvm-pvm's supported
     /// CPUID omits).
