@@ -13,14 +13,16 @@
  * longer, as long as an exit and the wake-up after it would cost. */
 #define RING_SPIN_NS 50000ULL
 #define RING_RUNNING_SPIN_NS 2000000ULL
-/* After such a wait, the next calls take exits (which cost the same
- * whether or not the server runs): 16 of them, doubling while the ring
- * keeps failing, up to 4096, back to 16 after a call the server answered. */
-#define RING_BACKOFF_MIN 16
-#define RING_BACKOFF_MAX 4096
+/* After a call the server did not take in time, the next calls still go to
+ * the ring but wait only this long for it to take them: a server the host
+ * preempted for a moment (a kernel thread on its CPU) answers again a few
+ * calls later, and one that stays away costs each call this much on top of
+ * its exit. Back to RING_SPIN_NS after a call the server took. (Skipping the
+ * ring for the next calls instead made 16 or more exits of each such
+ * moment, and left the server without calls, so it slept.) */
+#define RING_CONTENDED_SPIN_NS 5000ULL
 
-static uint32_t backoff = RING_BACKOFF_MIN;
-static uint32_t calls_to_skip;
+static bool contended;
 
 static inline void ring_wait_exit(void)
 {
@@ -36,10 +38,6 @@ static uint32_t last_seq;
 bool mewz_ring_call(uint32_t nr, const void *args)
 {
     volatile struct mewz_ring *ring = (volatile struct mewz_ring *)(uintptr_t)MEWZ_RING_ADDR;
-    if (calls_to_skip > 0) {
-        calls_to_skip--;
-        return false;
-    }
     if (__atomic_load_n(&ring->listening, __ATOMIC_RELAXED) == 0)
         return false;
     uint32_t seq = last_seq + 1;
@@ -52,7 +50,7 @@ bool mewz_ring_call(uint32_t nr, const void *args)
     __atomic_store_n(&ring->seq, seq, __ATOMIC_SEQ_CST);
     uint64_t start = mewz_rdtsc();
     uint64_t ticks_per_us = mewz_boot->tsc_khz / 1000;
-    uint64_t posted_ticks = ticks_per_us * (RING_SPIN_NS / 1000);
+    uint64_t posted_ticks = ticks_per_us * ((contended ? RING_CONTENDED_SPIN_NS : RING_SPIN_NS) / 1000);
     uint64_t running_ticks = ticks_per_us * (RING_RUNNING_SPIN_NS / 1000);
     bool waited = false;
     bool wait_now = __atomic_load_n(&ring->listening, __ATOMIC_SEQ_CST) == 0;
@@ -85,12 +83,6 @@ bool mewz_ring_call(uint32_t nr, const void *args)
     /* The server sent the outbox before the call: its answers. */
     if (mewz_outbox_records > 0)
         mewz_outbox_settle();
-    if (waited) {
-        calls_to_skip = backoff;
-        if (backoff < RING_BACKOFF_MAX)
-            backoff *= 2;
-    } else {
-        backoff = RING_BACKOFF_MIN;
-    }
+    contended = waited;
     return true;
 }

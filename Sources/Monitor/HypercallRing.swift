@@ -154,9 +154,9 @@ final class HypercallRing: @unchecked Sendable {
         sleepUntilWoken(holdingOff: 0)
         var quietSince = Self.now()
         var spins = 0
-        // Wake-ups in a row after which no call came: the guest is not using the ring (it
-        // backs off when the host does not give this thread a CPU), so polling only takes CPU
-        // time from the vCPU. The server then stays asleep a while longer each time.
+        // Wake-ups in a row after which no call came: the guest is not using the ring (its
+        // calls wait, or it computes), so polling only takes CPU time from the vCPU. The
+        // server then stays asleep a while longer each time.
         var emptyWakeups = 0
         var servedSinceWakeup = false
         while !stopping {
