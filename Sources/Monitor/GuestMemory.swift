@@ -1,3 +1,5 @@
+import Glibc
+
 /// Guest-physical memory as the monitor sees it: non-overlapping regions (the KVM slots), each
 /// backed by host memory. Every guest address the monitor touches goes through `slice`, so a
 /// hostile (address, length) can never reach outside the regions. A class: linear memory's
@@ -42,6 +44,15 @@ final class GuestMemory {
     func object<T>(_ type: T.Type, at address: UInt64) -> UnsafeMutableRawBufferPointer? {
         guard address % UInt64(MemoryLayout<T>.alignment) == 0 else { return nil }
         return slice(address, UInt64(MemoryLayout<T>.size))
+    }
+
+    /// Backs [address, address + length) with host pages now, mapped writable
+    /// (MADV_POPULATE_WRITE), for pages the guest is about to write (GuestLayout.pagesWrittenAtBoot).
+    /// Best effort: a range outside the regions, or a kernel without MADV_POPULATE_WRITE (before
+    /// 5.14), leaves the pages to be backed at the guest's first touch, as any other.
+    func backNow(_ address: UInt64, _ length: UInt64) {
+        guard let bytes = slice(address, length), let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        _ = madvise(base, bytes.count, MADV_POPULATE_WRITE)
     }
 
     /// Copies `bytes` to `address`; false (and nothing written) unless the range fits.

@@ -99,6 +99,11 @@ public final class VirtualMachine {
               memory.write(BootGDT.bytes, at: MEWZ_GDT_ADDR),
               memory.write(pageTables, at: MEWZ_PAGE_TABLE_ADDR)
         else { throw .ramTooSmall }
+        let written = layout.pagesWrittenAtBoot
+        memory.backNow(written.lowerBound, written.upperBound - written.lowerBound)
+        // And the first two pages of linear memory, where a module's data starts (wasm-ld puts
+        // it at address 1024), which its start-up writes.
+        if let linearMemory { memory.backNow(MEWZ_LM_BASE, min(2 * MEWZ_PAGE_SIZE, linearMemory.backed)) }
 
         trace.mark("memory-setup")
         vcpu = try vm.createVCPU(mapSize: try kvm.vcpuMapSize())

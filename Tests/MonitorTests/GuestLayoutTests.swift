@@ -22,6 +22,24 @@ struct GuestLayoutTests {
         #expect(layout.stackBottom == 0x105000)
     }
 
+    /// The stack's top group of eight pages and the two free pages after it; never the guard
+    /// page below a small stack, never past RAM.
+    @Test func pagesWrittenAtBootAreTheStacksTopGroupAndTheFirstFreePages() throws {
+        let layout = try GuestLayout(ramSize: 256 << 20, imageEnd: 0x104000, argumentsSize: 10,
+                                     environmentSize: 5000, stackSize: 8 << 20)
+        #expect(layout.stackTop == 0x907000)
+        #expect(layout.pagesWrittenAtBoot == 0x900000..<0x909000)  // top page 0x906000 is in group 0x900000
+        let aligned = try GuestLayout(ramSize: 256 << 20, imageEnd: 0x104000, argumentsSize: 0,
+                                      environmentSize: 0, stackSize: 0x3000)  // stack 0x105000..<0x108000
+        #expect(aligned.pagesWrittenAtBoot == 0x105000..<0x10a000)  // from the stack's bottom, not the guard
+        let small = try GuestLayout(ramSize: 4 << 20, imageEnd: 0x104000, argumentsSize: 0,
+                                    environmentSize: 0, stackSize: 0x1000)
+        #expect(small.pagesWrittenAtBoot.lowerBound >= small.stackBottom)
+        #expect(small.pagesWrittenAtBoot.upperBound <= small.ramSize)
+        #expect(small.pagesWrittenAtBoot.contains(small.stackTop - 0x1000))
+        #expect(small.pagesWrittenAtBoot.contains(small.stackTop + 0x1000))
+    }
+
     static let tooSmall: [(UInt64, UInt64, UInt64)] = [
         // (argumentsSize, environmentSize, stackSize)
         (0, 0, 16 << 20),
