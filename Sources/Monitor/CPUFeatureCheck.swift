@@ -62,14 +62,16 @@ enum CPUFeatureCheck {
 
     /// The monitor's own CPUID, which is what a natively running kvm-pvm guest sees: glibc's copy
     /// of it (ckvm_host_feature_leaves), since CPUID traps to the hypervisor when the host is
-    /// itself a VM (about 6 µs each here).
+    /// itself a VM (about 6 µs each here); CPUID itself with a glibc before 2.33.
     static func hostLeaves() -> Leaves {
         var words: [UInt32] = [0, 0, 0, 0]
-        words.withUnsafeMutableBufferPointer { ckvm_host_feature_leaves($0.baseAddress) }
+        guard words.withUnsafeMutableBufferPointer({ ckvm_host_feature_leaves($0.baseAddress) }) != 0 else {
+            return hostLeavesFromCPUID()
+        }
         return Leaves(leaf1ECX: words[0], leaf1EDX: words[1], leaf7EBX: words[2], extendedLeaf1ECX: words[3])
     }
 
-    /// The same leaves asked of the CPU itself, for the test that glibc's copy is what the CPU says.
+    /// The same leaves asked of the CPU itself (and the test's check of glibc's copy).
     static func hostLeavesFromCPUID() -> Leaves {
         func cpuid(_ leaf: UInt32) -> (eax: UInt32, ebx: UInt32, ecx: UInt32, edx: UInt32) {
             var words: [UInt32] = [0, 0, 0, 0]
