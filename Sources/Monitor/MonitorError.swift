@@ -69,6 +69,10 @@ public struct MonitorError: Error, CustomStringConvertible, Equatable {
         MonitorError(.hostResource, "cannot start the hypercall ring's thread: \(failure)")
     }
 
+    static func guestProfile(_ what: String, _ failure: Errno) -> MonitorError {
+        MonitorError(.hostResource, "\(GuestProfile.environmentVariable): \(what): \(failure)")
+    }
+
     static func seccomp(_ failure: Errno) -> MonitorError {
         MonitorError(.hostResource, "cannot load the seccomp filter: \(failure)")
     }

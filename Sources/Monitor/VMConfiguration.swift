@@ -70,6 +70,9 @@ public struct VMConfiguration: Sendable {
     var hasSockets: Bool { opensSockets || !listeners.isEmpty }
     /// Whether run() ends by printing the VM exits it counted (ExitCounter).
     public var countsExits = ExitCounter.requestedByEnvironment
+    /// Where run() writes a sampling profile of the guest (GuestProfile), or nil. Profiling
+    /// runs the monitor without its seccomp filter, whatever `confinesMonitor` says.
+    public var guestProfilePath = GuestProfile.requestedPath
     /// Whether a host thread serves the hypercall ring beside the vCPU (HypercallRing): calls
     /// that cannot wait then cost no VM exit. On when the monitor may run on two CPUs or more,
     /// unless MEWZ_HYPERCALL_RING=0 is in its environment.

@@ -190,7 +190,13 @@ public final class VirtualMachine {
             }
         }
         defer { ring?.stop() }
-        if configuration.confinesMonitor {
+        var profile = configuration.guestProfilePath.map { GuestProfile(path: $0) }
+        if let profile {
+            let note = "mewz-monitor: \(GuestProfile.environmentVariable): sampling the guest into \(profile.path);"
+                + " the monitor runs without its seccomp filter\n"
+            try? Syscall.writeAll(configuration.stderrFD, Array(note.utf8))
+        }
+        if configuration.confinesMonitor && profile == nil {
             do {
                 try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,
                                         servesVolumes: volumes != nil,
@@ -208,8 +214,16 @@ public final class VirtualMachine {
             ring: ring)
         ring?.open()
         var counter = ExitCounter(enabled: configuration.countsExits)
+        if let profile {
+            do { try profile.start(vcpuFD: vcpu.fd) } catch { return .failed(error.description) }
+        }
         while true {
+            profile?.countHostTick()
             let exit = vcpu.runOnce()
+            if profile != nil, case .interrupted = exit, ckvm_signals_pending() == 0 {
+                profile?.sample(vcpu)
+                continue
+            }
             counter.record(exit)
             if counter.total == 1 { trace.mark("boot-to-first-exit") }
             switch handler.handle(exit) {
@@ -217,6 +231,11 @@ public final class VirtualMachine {
                 continue
             case .terminate(let termination, let report):
                 trace.mark("guest-run")
+                if let profile {
+                    do { try profile.finish() } catch {
+                        try? Syscall.writeAll(configuration.stderrFD, Array("mewz-monitor: \(error)\n".utf8))
+                    }
+                }
                 if let report { try? Syscall.writeAll(configuration.stderrFD, Array((report + "\n").utf8)) }
                 if trace.enabled {
                     // VM exits of the whole run, for hack/bench's exits per operation.

@@ -85,6 +85,36 @@ struct VirtualMachineTests {
         }
     }
 
+    /// MEWZ_GUEST_PROFILE: a guest that computes is sampled where it runs, in its own code,
+    /// and says so on stderr; its exit status is unchanged.
+    @Test func guestProfileSamplesTheGuestsCode() throws {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mewz-profile-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { unlink(path) }
+        let run = try TestGuest.run(["busy"]) { $0.guestProfilePath = path }
+        #expect(run.termination == .exited(0))
+        #expect(run.stderr.hasPrefix("mewz-monitor: MEWZ_GUEST_PROFILE: sampling the guest into \(path);"))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let header = lines.first.map(String.init) ?? ""
+        #expect(header.hasPrefix("# mewz-guest-profile interval-ns \(GuestProfile.intervalNanoseconds) samples "))
+        let counted = lines.dropFirst().compactMap { line -> (UInt64, UInt64)? in
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, let rip = UInt64(fields[0], radix: 16), let count = UInt64(fields[1]) else { return nil }
+            return (rip, count)
+        }
+        #expect(counted.count == lines.count - 1)
+        let total = counted.map(\.1).reduce(0, +)
+        #expect(header.contains(" samples \(total) "))
+        // Tens of milliseconds of work at one tick each 50 µs: some samples however slow the host.
+        #expect(total >= 5)
+        let elf = try TestGuest.probe.get()
+        let image = try elf.withUnsafeBytes { try ELFImage(parsing: $0, ramSize: 256 << 20) }
+        let code = image.segments.filter(\.executable)
+        for (rip, _) in counted {
+            #expect(code.contains { rip >= $0.address && rip < $0.end }, "rip 0x\(String(rip, radix: 16)) is not guest code")
+        }
+    }
+
     @Test func guardPageFaultIsJustBelowTheStack() throws {
         let elf = try TestGuest.probe.get()
         let image = try elf.withUnsafeBytes { try ELFImage(parsing: $0, ramSize: 256 << 20) }

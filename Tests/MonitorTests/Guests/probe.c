@@ -164,6 +164,16 @@ static void spin_after_greeting(void)
         __asm__ volatile("pause");
 }
 
+/* Computes for a while with no exit, then exits 0: the guest profiler's
+ * subject. The volatile sum keeps the loop's work. */
+static void busy_then_exit(void)
+{
+    volatile unsigned long sum = 0;
+    for (unsigned long i = 0; i < 50000000UL; i++)
+        sum += i;
+    guest_exit(0, 0);
+}
+
 static char flood_buffer[100000];
 
 /* Writes until the host answers with an error; the test stops reading, so
@@ -628,6 +638,8 @@ __attribute__((used)) void guest_main(const boot_info *info)
         guest_exit(cs & 3, 0);
     } else if (equal(mode, "spin")) {
         spin_after_greeting();
+    } else if (equal(mode, "busy")) {
+        busy_then_exit();
     } else if (equal(mode, "flood")) {
         flood_stdout();
     } else if (equal(mode, "rofs")) {
