@@ -17,6 +17,8 @@ public final class VirtualMachine {
     private let volumes: HostVolumes?
     private var bootInfo: mewz_boot_info
     private var hasRun = false
+    /// prepareToRun()'s work, for run().
+    private var prepared: Result<(Hypercalls, HypercallRing?), MonitorError>?
     private var trace: BootTrace
     /// The guest's host sockets; the preopened listeners are in it from the start.
     private let sockets = SocketTable()
@@ -151,6 +153,34 @@ public final class VirtualMachine {
         }
     }
 
+    /// The part of run() that needs neither the clocks nor the signals: the hypercall handlers,
+    /// the ring's server thread (asleep until run() opens the ring), and the trim of the
+    /// executable's pages. The OCI layer calls it after the container process reports ready and
+    /// before it waits for the runtime's commit, so this work overlaps the runtime's; run()
+    /// does it itself otherwise. Once only; a failure is run()'s to report.
+    public func prepareToRun() {
+        guard prepared == nil, !hasRun else { return }
+        // Before seccomp, which does not allow madvise.
+        ckvm_trim_executable_mapping()
+        let descriptors = HostDescriptors(
+            stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
+        let hypercalls = Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory,
+                                    volumes: volumes, sockets: sockets)
+        guard configuration.servesHypercallRing else {
+            prepared = .success((hypercalls, nil))
+            return
+        }
+        do {
+            let server = try HypercallRing(memory: memory, hypercalls: hypercalls, owner: vcpu.vm,
+                                           parksWhenStopped: configuration.confinesMonitor,
+                                           spinNanoseconds: configuration.ringIdlePollNanoseconds)
+            try server.start()
+            prepared = .success((hypercalls, server))
+        } catch {
+            prepared = .failure(error)
+        }
+    }
+
     /// Writes the boot clocks and runs the vCPU until the guest ends. A trap's "wasm trap: <text>"
     /// (or a guest fault's report) goes to the guest's stderr; a `.failed` line is the caller's
     /// to print. SIGTERM, SIGINT and SIGHUP end the run as `.signaled`. Unless the configuration
@@ -158,8 +188,9 @@ public final class VirtualMachine {
     /// on, for good (Confinement).
     public func run() -> Termination {
         guard !hasRun else { return .failed("the VM has already run") }
-        hasRun = true
         trace.skip()  // the wait for `start` is not start-up
+        prepareToRun()
+        hasRun = true
 
         bootInfo.boot_realtime_ns = Syscall.clockNanoseconds(CLOCK_REALTIME)
         bootInfo.boot_monotonic_ns = Syscall.clockNanoseconds(CLOCK_MONOTONIC)
@@ -171,23 +202,11 @@ public final class VirtualMachine {
         defer { ckvm_signals_disarm() }
         trace.mark("signals")
 
-        // Before seccomp, which does not allow madvise.
-        ckvm_trim_executable_mapping()
-        let descriptors = HostDescriptors(
-            stdin: configuration.stdinFD, stdout: configuration.stdoutFD, stderr: configuration.stderrFD)
-        let hypercalls = Hypercalls(memory: memory, descriptors: descriptors, linearMemory: linearMemory,
-                                    volumes: volumes, sockets: sockets)
-        var ring: HypercallRing? = nil
-        if configuration.servesHypercallRing {
-            do {
-                let server = try HypercallRing(memory: memory, hypercalls: hypercalls, owner: vcpu.vm,
-                                               parksWhenStopped: configuration.confinesMonitor,
-                                               spinNanoseconds: configuration.ringIdlePollNanoseconds)
-                try server.start()
-                ring = server
-            } catch {
-                return .failed(error.description)
-            }
+        let hypercalls: Hypercalls, ring: HypercallRing?
+        switch prepared {
+        case .success(let parts): (hypercalls, ring) = parts
+        case .failure(let error): return .failed(error.description)
+        case nil: return .failed("the VM was not prepared")
         }
         defer { ring?.stop() }
         var profile = configuration.guestProfilePath.map { GuestProfile(path: $0) }
@@ -198,7 +217,7 @@ public final class VirtualMachine {
         }
         if configuration.confinesMonitor && profile == nil {
             do {
-                try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: descriptors,
+                try Confinement.confine(vcpuFD: vcpu.fd, vmFD: vcpu.vm.fd, descriptors: hypercalls.descriptors,
                                         servesVolumes: volumes != nil,
                                         walksPaths: !HostVolumes.kernelResolvesBeneath,
                                         servesSockets: configuration.hasSockets,

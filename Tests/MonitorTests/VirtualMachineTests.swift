@@ -47,6 +47,19 @@ struct VirtualMachineTests {
         print("mewz-monitor: ring: \(run.stderr.split(separator: "\n").joined(separator: "; "))")
     }
 
+    /// prepareToRun() (the OCI layer's, before the commit) starts the ring's server early; run()
+    /// then opens that one, and its calls are served as before.
+    @Test func preparedRingServesPostedCalls() throws {
+        let run = try TestGuest.run(["ring", "50", "40000"], configure: {
+            $0.servesHypercallRing = true
+            $0.ringIdlePollNanoseconds = 200_000_000
+            $0.countsExits = true
+        }, prepareFirst: true)
+        #expect(run.termination == .exited(0))
+        #expect(run.stdout == String(repeating: "ring\n", count: 50))
+        #expect(run.stderr.split(separator: "\n").contains { $0.hasPrefix("mewz-exits: ring ") })
+    }
+
     /// Without a server the slot stays OFF: the guest never gets to post.
     @Test func ringStaysClosedWithoutAServer() throws {
         let run = try TestGuest.run(["ring", "1", "200"]) { $0.servesHypercallRing = false }

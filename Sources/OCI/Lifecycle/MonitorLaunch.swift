@@ -214,6 +214,9 @@ struct MonitorLaunch {
         var ready = MonitorLaunch.ready
         _ = Syscall.retrying { write(readyFD, &ready, 1) }
         close(readyFD)
+        // While the runtime commits the container (its state first): the ring's thread and the
+        // rest of run()'s set-up that needs no clock.
+        machine.prepareToRun()
 
         var committed: UInt8 = 0
         guard Syscall.retrying({ read(commitFD, &committed, 1) }) == 1 else { _exit(1) }

@@ -29,7 +29,7 @@ enum TestGuest {
                     stdinStaysOpen: Bool = false,
                     configure: (inout VMConfiguration) -> Void = { _ in },
                     image: (UnsafeRawBufferPointer) throws -> GuestImage = { GuestImage(elf: $0) },
-                    whileRunning: ((Int32) -> Void)? = nil) throws -> Run {
+                    whileRunning: ((Int32) -> Void)? = nil, prepareFirst: Bool = false) throws -> Run {
         let elf = try probe.get()
         var configuration = VMConfiguration(
             arguments: ["probe"] + arguments, environment: environment, linearMemoryMaxPages: 16)
@@ -50,6 +50,11 @@ enum TestGuest {
             if let whileRunning {
                 let readEnd = stdout.readEnd
                 Thread.detachNewThread { whileRunning(readEnd) }
+            }
+            if prepareFirst {
+                // As the OCI layer does before the runtime's commit; twice, as a caller might.
+                machine.prepareToRun()
+                machine.prepareToRun()
             }
             return machine.run()
         }
