@@ -23,7 +23,6 @@ struct GuestProfile {
 
     let path: String
     private var samples: [UInt64: UInt64] = [:]
-    private(set) var sampleCount: UInt64 = 0
     private(set) var hostTicks: UInt64 = 0
 
     init(path: String) { self.path = path }
@@ -44,7 +43,6 @@ struct GuestProfile {
     mutating func sample(_ vcpu: KVMVCPU) {
         guard let registers = try? vcpu.registers() else { return }
         samples[registers.rip, default: 0] += 1
-        sampleCount += 1
     }
 
     /// Stops the ticks and writes the file.
