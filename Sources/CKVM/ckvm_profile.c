@@ -29,6 +29,18 @@ static void drop_pending_tick(void)
     }
 }
 
+/* Puts the thread's signal mask back (and KVM_RUN's, which had none, once
+ * set: vcpu_fd >= 0), keeping the failure's errno. */
+static int fail_start(const sigset_t *before, int vcpu_fd)
+{
+    int saved_errno = errno;
+    if (vcpu_fd >= 0)
+        ioctl(vcpu_fd, KVM_SET_SIGNAL_MASK, NULL);
+    pthread_sigmask(SIG_SETMASK, before, NULL);
+    errno = saved_errno;
+    return -1;
+}
+
 int ckvm_profile_start(int vcpu_fd, long interval_ns)
 {
     sigset_t prof, during_run;
@@ -38,6 +50,8 @@ int ckvm_profile_start(int vcpu_fd, long interval_ns)
      * blocked while the vCPU runs: the thread's, without SIGPROF). */
     if (pthread_sigmask(SIG_BLOCK, &prof, &during_run) != 0)
         return -1;
+    /* On a failure below the thread's mask is put back as it was. */
+    sigset_t before = during_run;
     sigdelset(&during_run, SIGPROF);
     struct {
         struct kvm_signal_mask header;
@@ -46,14 +60,14 @@ int ckvm_profile_start(int vcpu_fd, long interval_ns)
     mask.header.len = 8;
     memcpy(mask.set, &during_run, 8);
     if (ioctl(vcpu_fd, KVM_SET_SIGNAL_MASK, &mask) != 0)
-        return -1;
+        return fail_start(&before, -1);
 
     struct sigaction action = {0};
     action.sa_handler = tick;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
     if (sigaction(SIGPROF, &action, &saved_action) != 0)
-        return -1;
+        return fail_start(&before, vcpu_fd);
     struct sigevent event = {0};
     event.sigev_notify = SIGEV_THREAD_ID;
     event.sigev_signo = SIGPROF;
@@ -62,7 +76,7 @@ int ckvm_profile_start(int vcpu_fd, long interval_ns)
         int saved_errno = errno;
         sigaction(SIGPROF, &saved_action, NULL);
         errno = saved_errno;
-        return -1;
+        return fail_start(&before, vcpu_fd);
     }
     struct itimerspec every = {
         .it_interval = {interval_ns / 1000000000L, interval_ns % 1000000000L},
@@ -73,7 +87,7 @@ int ckvm_profile_start(int vcpu_fd, long interval_ns)
         timer_delete(tick_timer);
         sigaction(SIGPROF, &saved_action, NULL);
         errno = saved_errno;
-        return -1;
+        return fail_start(&before, vcpu_fd);
     }
     ticking = 1;
     return 0;
