@@ -14,6 +14,9 @@ extension HostVolumes {
     /// openat2 beneath `directory`; EXDEV (an escape) is ENOTCAPABLE for the guest. Without
     /// openat2 in the kernel, the O_NOFOLLOW walk of HostVolumes+Walk.
     static func openBeneath(_ directory: Int32, _ path: String, _ flags: Int32, mode: UInt32 = 0) throws(GuestErrno) -> Int32 {
+        // A NUL would end the kernel's path where Swift's checks of the whole string did not
+        // look ("..\0x"); guest paths never hold one (Hypercalls.guestPath), so this only guards.
+        guard !path.utf8.contains(0) else { throw GuestErrno(code: WASIErrno.invalid) }
         guard kernelResolvesBeneath else { return try openByWalk(directory, path, flags, mode: mode) }
         while true {
             let fd = ckvm_open_beneath(directory, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode))
@@ -29,6 +32,7 @@ extension HostVolumes {
     /// component, trailing slashes kept ("a/" stays "a/" so the call sees them, as Linux
     /// does). With `follow`, a last component that is a symlink is replaced by its target.
     static func parent(of path: String, beneath root: Int32, follow: Bool) throws(GuestErrno) -> (fd: Int32, last: String) {
+        guard !path.utf8.contains(0) else { throw GuestErrno(code: WASIErrno.invalid) }  // as in openBeneath
         var path = path
         for _ in 0...symlinkLimit {
             guard !path.isEmpty else { throw GuestErrno(code: WASIErrno.noEntry) }

@@ -24,6 +24,8 @@ extension HostVolumes {
     static func openByWalk(_ start: Int32, _ path: String, _ flags: Int32, mode: UInt32 = 0) throws(GuestErrno) -> Int32 {
         guard !path.hasPrefix("/") else { throw GuestErrno(code: WASIErrno.notCapable) }
         guard !path.isEmpty else { throw GuestErrno(code: WASIErrno.noEntry) }
+        // "..\0x" is a plain name to the walk's checks and ".." to openat (openBeneath).
+        guard !path.utf8.contains(0) else { throw GuestErrno(code: WASIErrno.invalid) }
         let followLast = flags & O_NOFOLLOW == 0
         var pending = components(path)
         var stack = [try openAt(start, ".", CKVM_O_PATH | O_DIRECTORY)]

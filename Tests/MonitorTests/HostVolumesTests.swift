@@ -41,6 +41,21 @@ import Testing
         }
     }
 
+    /// A NUL ends the kernel's path where the checks of the whole string do not look: "..\0x"
+    /// is not ".." to them and is ".." to openat. (The arguments write the NUL as "@": a NUL in
+    /// a test's name would make its log binary to grep.)
+    @Test(arguments: ["..@x", "dir/..@x", "a@/../..", "@"])
+    func namesWithANulAreRefused(template: String) throws {
+        let path = template.replacingOccurrences(of: "@", with: "\0")
+        try withTree { root, _ in
+            #expect(throws: GuestErrno(code: WASIErrno.invalid)) { try HostVolumes.openBeneath(root, path, O_RDONLY) }
+            #expect(throws: GuestErrno(code: WASIErrno.invalid)) { try HostVolumes.openByWalk(root, path, O_RDONLY) }
+            #expect(throws: GuestErrno(code: WASIErrno.invalid)) {
+                _ = try HostVolumes.parent(of: path, beneath: root, follow: false)
+            }
+        }
+    }
+
     @Test func followsLinksInsideAndStopsLoops() throws {
         try withTree { root, _ in
             let (parent, last) = try HostVolumes.parent(of: "inner", beneath: root, follow: true)

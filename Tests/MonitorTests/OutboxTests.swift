@@ -62,6 +62,22 @@ struct OutboxTests {
         #expect(same, "the bytes differ", sourceLocation: sourceLocation)
     }
 
+    /// What the monitor keeps of a record is capped (abi.h, MEWZ_OUTBOX_HELD_MAX): a longer
+    /// record, which no guest of ours makes, is refused whole, not copied into the monitor.
+    @Test func aRecordLongerThanTheHeldCapIsRefused() {
+        let (guest, client, _) = smallConnection()
+        defer { close(client) }
+        let length = Int(MEWZ_OUTBOX_HELD_MAX) + 1
+        _ = fake.memory.write(Self.pattern(length), at: Self.dataAddress)
+        post([(guest, Self.dataAddress, UInt32(length))])
+        flush()
+        let answer = answers(1)[0]
+        #expect(answer.error == WASIErrno.noBuffers && answer.held == 0)
+        #expect(hypercalls.sockets.held.isEmpty)
+        var byte: UInt8 = 0
+        #expect(recv(client, &byte, 1, Int32(MSG_DONTWAIT)) == -1 && errno == EAGAIN)  // nothing was sent
+    }
+
     /// Fills the outbox with `records` records of 60 KiB of the pattern on `handle` (one flush
     /// each) until the monitor holds some; returns the bytes posted.
     func postUntilHeld(_ handle: UInt32) -> Int {

@@ -146,6 +146,21 @@ struct SocketHypercallTests {
         #expect(end.error == WASIErrno.success && end.nread == 0)
     }
 
+    /// A peek that waits for all would see the same queued bytes on every try: it answers what
+    /// one peek sees, once, and leaves them queued.
+    @Test func aPeekForMoreThanIsQueuedAnswersWhatIsThere() {
+        let (listening, port) = listener()
+        let client = Self.hostClient(port: port)
+        defer { close(client) }
+        let accepted = accept(listening)
+        #expect(Glibc.write(client, "abc", 3) == 3)
+        let (peeked, text) = receive(accepted.accepted, length: 12,
+                                     flags: UInt32(MEWZ_RECV_PEEK) | UInt32(MEWZ_RECV_WAITALL) | UInt32(MEWZ_SOCK_NONBLOCK))
+        #expect(peeked.error == WASIErrno.success && peeked.nread == 3 && text == "abc")
+        let (got, again) = receive(accepted.accepted, length: 12)
+        #expect(got.nread == 3 && again == "abc")
+    }
+
     @Test func connectingToAClosedPortIsRefused() {
         // A port just bound and closed again: nothing listens there.
         let (probe, port) = listener()
@@ -306,6 +321,20 @@ struct SocketHypercallTests {
         fake.store(mewz_hc_stage(buf: FakeGuestMemory.ramSize - 8, cap: 64, len: 0, error: 0, eof: 0), at: stageAddress)
         #expect(hypercalls.handle(number: MEWZ_HC_POLL_RECV.rawValue, argument: Self.argumentAddress) == .resume)
         #expect(fake.load(mewz_hc_stage.self, at: stageAddress)?.error == WASIErrno.fault)
+    }
+
+    /// POLL_RECV reads the stages' count apart from the entries'; through the ring the guest may
+    /// change it in between. Fewer stages than entries must mean "not staged" for the rest,
+    /// never an index past the stages (which would end the monitor).
+    @Test func fewerStagesThanEntriesAreNotStaged() throws {
+        let (listening, port) = listener()
+        let client = Self.hostClient(port: port)
+        defer { close(client) }
+        let accepted = accept(listening).accepted
+        #expect(Glibc.write(client, "abc", 3) == 3)
+        var entries = [mewz_hc_poll_fd(handle: accepted, events: UInt16(MEWZ_POLL_IN), revents: 0, nbytes: 0)]
+        let ready = try hypercalls.waitWithSockets(for: &entries, timeout: Hypercalls.deadline(after: 0), staged: [])
+        #expect(ready == 1 && entries[0].revents & UInt16(MEWZ_POLL_IN) != 0 && entries[0].nbytes == 3)
     }
 
     static let badCalls: [(String, mewz_sock_op, UInt32, UInt32, UInt32, UInt32)] = [

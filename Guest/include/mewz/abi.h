@@ -439,7 +439,7 @@ struct mewz_hc_fs {
 /* Per-call flags of accept, recv and send. */
 #define MEWZ_SOCK_NONBLOCK 0x1 /* EAGAIN instead of waiting */
 #define MEWZ_RECV_PEEK 0x2
-#define MEWZ_RECV_WAITALL 0x4
+#define MEWZ_RECV_WAITALL 0x4 /* with PEEK: what one peek sees, not waited for */
 #define MEWZ_RECV_TRUNCATED 0x1 /* roflags: a datagram was cut */
 
 /* An IPv4 or IPv6 endpoint; family 0: none. */
@@ -567,7 +567,8 @@ struct mewz_hc_poll_recv {
  * taken until they are). A host error drops the record (error: its WASI
  * errno); the guest reports it on the socket's next send. Records on a
  * handle that is not an open stream socket are answered EBADF, bytes
- * outside guest memory EFAULT.
+ * outside guest memory EFAULT, a record longer than MEWZ_OUTBOX_HELD_MAX
+ * ENOBUFS.
  */
 #define MEWZ_OUTBOX_RECORDS 128
 #define MEWZ_OUTBOX_HELD_MAX (64U << 10)

@@ -63,12 +63,16 @@ extension Hypercalls {
     // MARK: Arguments
 
     /// The guest's path at (address, length): EFAULT outside guest memory, EINVAL for a NUL.
+    /// The bytes are copied once and the copy is checked and decoded: a ring call runs while
+    /// the guest runs, and a NUL written between a check of guest memory and a second read of
+    /// it would end the host's string early ("..\0x" is ".." to the kernel).
     func guestPath(_ address: UInt64, _ length: UInt64) throws(GuestErrno) -> String {
         guard length < UInt64(PATH_MAX) else { throw GuestErrno(code: WASIErrno.nameTooLong) }
         guard length > 0 else { return "" }
         guard let bytes = memory.slice(address, length) else { throw GuestErrno(code: WASIErrno.fault) }
-        guard memchr(bytes.baseAddress!, 0, bytes.count) == nil else { throw GuestErrno(code: WASIErrno.invalid) }
-        return String(decoding: bytes, as: UTF8.self)
+        let copy = [UInt8](UnsafeRawBufferPointer(bytes))
+        guard !copy.contains(0) else { throw GuestErrno(code: WASIErrno.invalid) }
+        return String(decoding: copy, as: UTF8.self)
     }
 
     func guestBuffer(_ address: UInt64, _ length: UInt64) throws(GuestErrno) -> UnsafeMutableRawBufferPointer {

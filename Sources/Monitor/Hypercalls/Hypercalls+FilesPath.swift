@@ -21,10 +21,11 @@ extension Hypercalls {
         return try body(directory, parent, last)
     }
 
-    /// One name that is not "." or "..": no slash (compared as bytes, the hot path's way).
+    /// One name that is not "." or "..": no slash and no NUL (compared as bytes, the hot
+    /// path's way).
     static func isPlainName(_ path: String) -> Bool {
         let bytes = path.utf8
-        guard !bytes.isEmpty, !bytes.contains(UInt8(ascii: "/")) else { return false }
+        guard !bytes.isEmpty, !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 }) else { return false }
         return bytes.contains { $0 != UInt8(ascii: ".") } || bytes.count > 2
     }
 
@@ -110,13 +111,21 @@ extension Hypercalls {
     /// WASI filestat: dev, ino, u8 filetype (7 bytes padding), nlink, size, atim, mtim, ctim.
     func storeFilestat(_ info: stat, at address: UInt64) throws(GuestErrno) {
         let out = try guestBuffer(address, 64)
-        func nanoseconds(_ time: timespec) -> UInt64 { UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec) }
         let words: [(Int, UInt64)] = [
             (0, UInt64(info.st_dev)), (8, UInt64(info.st_ino)), (16, UInt64(Self.wasiFiletype(info.st_mode))),
-            (24, UInt64(info.st_nlink)), (32, UInt64(info.st_size)), (40, nanoseconds(info.st_atim)),
-            (48, nanoseconds(info.st_mtim)), (56, nanoseconds(info.st_ctim)),
+            (24, UInt64(info.st_nlink)), (32, UInt64(clamping: info.st_size)), (40, Self.wasiTimestamp(info.st_atim)),
+            (48, Self.wasiTimestamp(info.st_mtim)), (56, Self.wasiTimestamp(info.st_ctim)),
         ]
         for (offset, value) in words { out.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt64.self) }
+    }
+
+    /// A host file time as WASI's unsigned nanoseconds since 1970: a time before 1970 (which a
+    /// volume's files may well have: `touch -d 1960-01-01`) is 0, one past 2554 the largest.
+    static func wasiTimestamp(_ time: timespec) -> UInt64 {
+        guard time.tv_sec >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(time.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, carry) = whole.addingReportingOverflow(UInt64(clamping: time.tv_nsec))
+        return overflow || carry ? UInt64.max : sum
     }
 
     /// fd_filestat_set_times and path_filestat_set_times: fstflags ATIM 1, ATIM_NOW 2, MTIM 4,

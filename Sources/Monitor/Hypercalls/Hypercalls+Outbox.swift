@@ -30,6 +30,9 @@ extension Hypercalls {
         }
         guard record.len > 0 else { return (WASIErrno.success, 0) }
         guard let bytes = memory.slice(record.addr, UInt64(record.len)) else { return (WASIErrno.fault, 0) }
+        // What a record leaves unsent is copied and kept: no more than the ABI's cap, whatever
+        // the guest asks (the guest's own records are at most 16 KiB, sock_outbox.c).
+        guard bytes.count <= Int(MEWZ_OUTBOX_HELD_MAX) else { return (WASIErrno.noBuffers, 0) }
         if let entry = sockets.held[record.handle] {
             // Behind bytes still held, or on a socket whose held bytes failed.
             if entry.error != 0 { return (entry.error, 0) }

@@ -43,7 +43,9 @@ extension Hypercalls {
                 let socket = try sockets.socket(call.handle)
                 var vectors = try hostVectors(count: call.iovcnt, at: call.iov_addr)
                 let flags = call.flags & UInt32(MEWZ_RECV_PEEK) != 0 ? Int32(MSG_PEEK) : 0
-                let waitAll = call.flags & UInt32(MEWZ_RECV_WAITALL) != 0 && socket.isStream
+                // Not with PEEK: each peek sees the same queued bytes again, and the loop would
+                // fill the buffers with copies of them. A peek answers what it sees (abi.h).
+                let waitAll = call.flags & UInt32(MEWZ_RECV_WAITALL) != 0 && socket.isStream && flags & Int32(MSG_PEEK) == 0
                 let waits = call.flags & UInt32(MEWZ_SOCK_NONBLOCK) == 0
                 let wanted = vectors.reduce(0) { $0 + $1.iov_len }
                 var total = 0

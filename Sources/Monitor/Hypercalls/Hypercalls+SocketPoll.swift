@@ -70,7 +70,10 @@ extension Hypercalls {
                 let asked = UInt16(MEWZ_POLL_IN | MEWZ_POLL_OUT) & entry.events
                 let always = UInt16(MEWZ_POLL_ERR | MEWZ_POLL_HUP | MEWZ_POLL_NVAL)
                 entry.revents = Self.guestEvents(Int16(truncatingIfNeeded: call.happened[slot])) & (asked | always)
-                if entry.revents & UInt16(MEWZ_POLL_IN) != 0, staged?[index] != true {
+                // `staged` was read apart from `entries` (pollAndReceive): a guest that changed
+                // its count in between gets FIONREAD for what the stages do not cover.
+                let isStaged = staged.map { index < $0.count && $0[index] } ?? false
+                if entry.revents & UInt16(MEWZ_POLL_IN) != 0, !isStaged {
                     if call.readable[slot] == nil { call.readable[slot] = Syscall.bytesReadable(call.fd[slot]) ?? 0 }
                     entry.nbytes = call.readable[slot] ?? 0
                 }
@@ -165,7 +168,9 @@ extension Hypercalls {
             if let deadline {
                 let now = Syscall.clockNanoseconds(CLOCK_MONOTONIC)
                 // Rounded up: a wake-up before the deadline would only wait again.
-                milliseconds = deadline > now ? Int32(clamping: (deadline - now + 999_999) / 1_000_000) : 0
+                // (Divided before rounding: a deadline near UInt64.max cannot overflow.)
+                let left = deadline > now ? deadline - now : 0
+                milliseconds = Int32(clamping: left / 1_000_000 + (left % 1_000_000 == 0 ? 0 : 1))
             }
             let result = ckvm_epoll_wait(sockets.epollFD, &call.epollEvents, &call.epollKeys, milliseconds)
             if result < 0 {

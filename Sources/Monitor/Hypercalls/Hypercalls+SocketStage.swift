@@ -21,9 +21,12 @@ extension Hypercalls {
             }
         }
         let action = poll(call.poll_addr, staged: staged)
-        guard action == .resume, let answered = memory.object(mewz_hc_poll.self, at: call.poll_addr)?
+        // The poll struct is read again (poll wrote its answer there). Through the ring the guest
+        // runs meanwhile and may have changed `nfds` since either read: the receives go only
+        // to a count the stages were read for, never to one no check has seen.
+        guard action == .resume, let staged, let answered = memory.object(mewz_hc_poll.self, at: call.poll_addr)?
                 .loadUnaligned(as: mewz_hc_poll.self),
-              answered.error == WASIErrno.success else { return action }
+              answered.error == WASIErrno.success, Int(answered.nfds) == staged.count else { return action }
         guard let entries = memory.slice(answered.fds_addr, UInt64(answered.nfds) * entrySize),
               let stages = memory.slice(call.stages_addr, UInt64(answered.nfds) * stageSize) else { return action }
         for index in 0..<Int(answered.nfds) {
