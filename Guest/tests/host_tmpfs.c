@@ -242,6 +242,44 @@ int main(void)
     CHECK(mewz_tmpfs_mounts[0].used_pages <= before + 1);
     CHECK_EQ(mewz_tmpfs_serve(&c), MEWZ_WASI_EBADF);
 
+    /* A write past the largest file: EFBIG, and the size does not move. */
+    uint32_t edge;
+    CHECK_EQ(open_at(root, "edge", 1, false, 3, &edge), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(transfer(MEWZ_FS_PWRITE, edge, "x", 1, 1ULL << 40, &err), 0);
+    CHECK_EQ(err, MEWZ_WASI_EFBIG);
+    CHECK_EQ(stat_field(edge, 4), 0);
+    CHECK_EQ(transfer(MEWZ_FS_PWRITE, edge, "x", 1, MEWZ_TMPFS_FILE_MAX - 1, &err), 1);
+    CHECK_EQ(stat_field(edge, 4), MEWZ_TMPFS_FILE_MAX);
+    CHECK_EQ(simple(MEWZ_FS_UNLINK, root, "edge"), MEWZ_WASI_ESUCCESS);
+    c = (struct mewz_hc_fs){.op = MEWZ_FS_CLOSE, .handle = edge};
+    CHECK_EQ(mewz_tmpfs_serve(&c), MEWZ_WASI_ESUCCESS);
+
+    /* An allocation the mount cannot hold gives back what it took. */
+    before = mewz_tmpfs_mounts[0].used_pages;
+    uint32_t hog;
+    CHECK_EQ(open_at(root, "hog", 1, false, 3, &hog), MEWZ_WASI_ESUCCESS);
+    c = (struct mewz_hc_fs){.op = MEWZ_FS_ALLOCATE, .handle = hog, .arg0 = 0, .arg1 = 1 << 20};
+    CHECK_EQ(mewz_tmpfs_serve(&c), MEWZ_WASI_ENOSPC);
+    CHECK_EQ(stat_field(hog, 4), 0);
+    CHECK_EQ(mewz_tmpfs_mounts[0].used_pages, before);
+
+    /* A removed directory that is still open takes no new names (ENOENT,
+     * as Linux), and a rename into it does not walk its gone parents. */
+    uint32_t gone;
+    CHECK_EQ(simple(MEWZ_FS_MKDIR, root, "p"), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(simple(MEWZ_FS_MKDIR, root, "p/q"), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(open_at(root, "p/q", 2, false, 1, &gone), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(simple(MEWZ_FS_RMDIR, root, "p/q"), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(simple(MEWZ_FS_RMDIR, root, "p"), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(open_at(gone, "new", 1, false, 2, NULL), MEWZ_WASI_ENOENT);
+    CHECK_EQ(simple(MEWZ_FS_MKDIR, gone, "z"), MEWZ_WASI_ENOENT);
+    CHECK_EQ(simple(MEWZ_FS_MKDIR, root, "m"), MEWZ_WASI_ESUCCESS);
+    c = path_op(MEWZ_FS_RENAME, root, "m");
+    c.handle2 = gone;
+    c.path2_addr = put("x", 1);
+    c.path2_len = 1;
+    CHECK_EQ(call(&c), MEWZ_WASI_ENOENT);
+
     /* A read-only tmpfs: nothing changes. */
     uint32_t ro;
     CHECK_EQ(mewz_tmpfs_mount(1, 1 << 20, true, &ro), MEWZ_WASI_ESUCCESS);

@@ -79,6 +79,37 @@ static void test_fd_write(void)
     CHECK_EQ(write_call_count, 0);
 }
 
+/* A buffer that overlaps the iovec array rewrites the next entry while it
+ * is filled: the rewritten entry is checked again where it is used, and one
+ * that no longer fits in memory ends the transfer there (it used to be
+ * copied into, or handed to the monitor, unchecked). */
+static void test_iovec_entries_rewritten_by_the_transfer(void)
+{
+    reset_fakes();
+    put_iovec(0x100, 0x108, 8);     /* entry 0: the bytes of entry 1 */
+    put_iovec(0x108, 0x1000, 16);   /* entry 1, until entry 0 is filled */
+    CHECK_EQ(mewz_iovec_check(0x100, 2), MEWZ_WASI_ESUCCESS);
+    uint8_t forged[8];
+    uint32_t far = MEMORY_END + 0x10000, len = 0x1000;
+    memcpy(forged, &far, 4);
+    memcpy(forged + 4, &len, 4);
+    uint8_t source[24];
+    memcpy(source, forged, 8);
+    memset(source + 8, 'x', 16);
+    CHECK_EQ(mewz_iovec_fill(0x100, 2, source, sizeof source), 8);
+    CHECK_EQ(mewz_guest_load_u32(0x108), far);
+
+    struct mewz_hc_iovec out[2];
+    uint32_t next = 0;
+    uint64_t bytes = 0;
+    CHECK_EQ(mewz_iovec_translate(0x100, 2, &next, out, 2, &bytes), 1);
+    CHECK_EQ(bytes, 8);
+    CHECK_EQ(out[0].addr, MEWZ_LM_BASE + 0x108);
+
+    uint8_t gathered[24];
+    CHECK_EQ(mewz_iovec_gather(0x100, 2, gathered, sizeof gathered), 8);
+}
+
 static void test_fd_write_bounds(void)
 {
     reset_fakes();
@@ -418,6 +449,7 @@ int main(void)
     mewz_rofs_mount(NULL, 0); /* no ROFS: stdio only, nothing preopened */
     mewz_fd_init();
     test_fd_write();
+    test_iovec_entries_rewritten_by_the_transfer();
     test_fd_write_bounds();
     test_fd_read();
     test_fdstat();

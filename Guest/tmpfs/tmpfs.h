@@ -13,6 +13,8 @@
 #define MEWZ_TMPFS_NODES 16384U
 #define MEWZ_TMPFS_OPENS 1024U
 #define MEWZ_TMPFS_NAME_MAX 255U
+/* The largest file: one top page of 512 index pages of 512 data pages. */
+#define MEWZ_TMPFS_FILE_MAX (512ULL * 512ULL * MEWZ_PAGE_SIZE)
 /* Readdir cookies 0..2 are the start, "." and ".."; entries count on. */
 #define MEWZ_TMPFS_FIRST_COOKIE 3U
 

@@ -187,10 +187,13 @@ static uint32_t do_transfer(struct mewz_hc_fs *c, bool write, bool positioned)
         if (write) {
             uint64_t copied = mewz_tmpfs_copy(n, offset + done, buffer, len, true);
             done += copied;
-            if (offset + done > n->size)
+            /* Only what was written moves the end of the file. */
+            if (copied > 0 && offset + done > n->size)
                 n->size = offset + done;
             if (copied < len) {
-                err = MEWZ_WASI_ENOSPC;
+                /* Past the largest file (1 GiB) as Linux past s_maxbytes. */
+                err = offset + done >= MEWZ_TMPFS_FILE_MAX ? MEWZ_WASI_EFBIG
+                                                           : MEWZ_WASI_ENOSPC;
                 break;
             }
         } else {
@@ -410,15 +413,21 @@ static uint32_t do_remove(struct mewz_hc_fs *c, bool directory)
 }
 
 /* Whether `ino` is `dir` or one of its ancestors (a rename would make a
- * directory its own descendant). */
+ * directory its own descendant). A removed directory (still open) may name
+ * a parent that is gone, or whose slot a new node took: the walk stops at a
+ * node that is not a directory, and after as many steps as there are nodes. */
 static bool is_ancestor(uint32_t ino, uint32_t dir)
 {
-    for (uint32_t at = dir;; at = mewz_tmpfs_node(at)->parent) {
+    uint32_t at = dir;
+    for (uint32_t steps = 0; steps <= MEWZ_TMPFS_NODES; steps++) {
         if (at == ino)
             return true;
-        if (mewz_tmpfs_node(at)->parent == at)
+        const struct mewz_tmpfs_node *n = mewz_tmpfs_node(at);
+        if (n == NULL || n->type != MEWZ_WASI_FILETYPE_DIRECTORY || n->parent == at)
             return false;
+        at = n->parent;
     }
+    return false;
 }
 
 static uint32_t do_rename(struct mewz_hc_fs *c)
@@ -434,6 +443,10 @@ static uint32_t do_rename(struct mewz_hc_fs *c)
     struct mewz_tmpfs_node *to_dir = mewz_tmpfs_node(to.dir);
     if (from_dir->fs != to_dir->fs)
         return MEWZ_WASI_EXDEV;
+    /* Into a removed directory (still open): nothing is there to find, and
+     * its parent's slot may be another node's by now. */
+    if (to_dir->nlink == 0)
+        return MEWZ_WASI_ENOENT;
     if (is_dots(&from) || is_dots(&to))
         return MEWZ_WASI_EBUSY;
     uint32_t ino, target;

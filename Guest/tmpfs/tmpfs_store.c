@@ -135,7 +135,7 @@ static void free_from(struct mewz_tmpfs_node *n, uint64_t from)
 
 uint32_t mewz_tmpfs_resize(struct mewz_tmpfs_node *n, uint64_t size)
 {
-    if (size > 512ULL * 512ULL * MEWZ_PAGE_SIZE)
+    if (size > MEWZ_TMPFS_FILE_MAX)
         return MEWZ_WASI_EFBIG;
     if (size < n->size) {
         /* The tail of the last kept page reads as zeros after growth. */
@@ -149,16 +149,25 @@ uint32_t mewz_tmpfs_resize(struct mewz_tmpfs_node *n, uint64_t size)
     return MEWZ_WASI_ESUCCESS;
 }
 
+/* A failure gives back what it took past the end of the file, as Linux's
+ * fallocate does: the pages would otherwise stay charged to the mount with
+ * nothing to free them but a later growth and truncation. (Holes it filled
+ * inside the file stay: they are the file's.) */
 uint32_t mewz_tmpfs_reserve(struct mewz_tmpfs_node *n, uint64_t offset,
                             uint64_t len)
 {
     for (uint64_t p = offset / MEWZ_PAGE_SIZE;
          p * MEWZ_PAGE_SIZE < offset + len; p++) {
         uint64_t *slot = page_slot(n, p, true);
+        uint32_t err = MEWZ_WASI_ESUCCESS;
         if (slot == NULL)
-            return p >= 512ULL * 512ULL ? MEWZ_WASI_EFBIG : MEWZ_WASI_ENOSPC;
-        if (*slot == 0 && (*slot = page_for(n->fs)) == 0)
-            return MEWZ_WASI_ENOSPC;
+            err = p >= 512ULL * 512ULL ? MEWZ_WASI_EFBIG : MEWZ_WASI_ENOSPC;
+        else if (*slot == 0 && (*slot = page_for(n->fs)) == 0)
+            err = MEWZ_WASI_ENOSPC;
+        if (err != MEWZ_WASI_ESUCCESS) {
+            free_from(n, n->size);
+            return err;
+        }
     }
     return MEWZ_WASI_ESUCCESS;
 }
@@ -223,6 +232,10 @@ uint32_t mewz_tmpfs_lookup(const struct mewz_tmpfs_node *dir, const char *name,
 uint32_t mewz_tmpfs_link(struct mewz_tmpfs_node *dir, const char *name,
                          uint32_t len, uint32_t ino)
 {
+    /* A removed directory (nlink 0, still open somewhere) takes no new
+     * names: ENOENT, as Linux answers. */
+    if (dir->nlink == 0)
+        return MEWZ_WASI_ENOENT;
     if (len > MEWZ_TMPFS_NAME_MAX)
         return MEWZ_WASI_ENAMETOOLONG;
     if (free_entries == 0) {

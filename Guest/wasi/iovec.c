@@ -2,6 +2,11 @@
  * iovec.c: wasm iovecs ({u32 buf, u32 len} in linear memory) checked and
  * translated to the monitor's {u64 addr, u64 len} with guest addresses, or
  * filled from guest memory (file reads from the ROFS).
+ *
+ * Every entry is checked again where it is used: a buffer may overlap the
+ * iovec array itself, so bytes received into one entry can rewrite the
+ * next after mewz_iovec_check looked at it. An entry that no longer fits
+ * in memory ends the list there (a short transfer).
  */
 #include "kernel.h"
 
@@ -29,6 +34,8 @@ uint32_t mewz_iovec_translate(uint32_t iovs, uint32_t iovs_len, uint32_t *next,
         uint32_t entry = iovs + i * MEWZ_WASM_IOVEC_SIZE;
         uint32_t buf = mewz_guest_load_u32(entry);
         uint32_t len = mewz_guest_load_u32(entry + 4);
+        if (!mewz_guest_range_ok(buf, len))
+            break;
         if (len == 0)
             continue;
         /* The result is a u32 size: a batch stops where it would not fit
@@ -54,6 +61,8 @@ uint32_t mewz_iovec_fill(uint32_t iovs, uint32_t iovs_len, const uint8_t *src,
         uint32_t entry = iovs + i * MEWZ_WASM_IOVEC_SIZE;
         uint32_t buf = mewz_guest_load_u32(entry);
         uint64_t n = mewz_guest_load_u32(entry + 4);
+        if (!mewz_guest_range_ok(buf, n))
+            break;
         if (n > len - done)
             n = len - done;
         if (n > UINT32_MAX - done) /* the result is a u32 size */
@@ -72,6 +81,8 @@ uint32_t mewz_iovec_gather(uint32_t iovs, uint32_t iovs_len, uint8_t *dst,
         uint32_t entry = iovs + i * MEWZ_WASM_IOVEC_SIZE;
         uint32_t buf = mewz_guest_load_u32(entry);
         uint32_t n = mewz_guest_load_u32(entry + 4);
+        if (!mewz_guest_range_ok(buf, n))
+            break;
         if (n > len - done)
             n = len - done;
         memcpy(dst + done, mewz_guest_ptr(buf), n);
