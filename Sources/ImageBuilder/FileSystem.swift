@@ -184,7 +184,8 @@ enum FileSystem {
         for name in entries(of: directory) where matching(name) {
             let path = directory + "/" + name
             var info = stat()
-            guard lstat(path, &info) == 0, now - info.st_mtim.tv_sec > age else { continue }
+            // (The file's time is not subtracted: any value can be set, and INT64_MIN would overflow.)
+            guard lstat(path, &info) == 0, info.st_mtim.tv_sec < now - age else { continue }
             if (info.st_mode & S_IFMT) == S_IFDIR {
                 removeTree(path)
             } else {

@@ -123,7 +123,7 @@ public struct ImageCache: Sendable {
                 guard let header = entry.header, let currentKey, let key = currentKey(header.moduleDigest) else { return false }
                 return key.hex != entry.key
             case .rootfs:
-                return now - entry.lastUsed > Self.unusedROFSAge
+                return entry.lastUsed < now - Self.unusedROFSAge  // a file time can be anything: not subtracted
             }
         }
     }
@@ -152,7 +152,7 @@ public struct ImageCache: Sendable {
 
     private func removeIfOld(_ path: String, now: Int) -> UInt64 {
         var info = stat()
-        guard lstat(path, &info) == 0, now - info.st_mtim.tv_sec > Self.leftoverAge else { return 0 }
+        guard lstat(path, &info) == 0, info.st_mtim.tv_sec < now - Self.leftoverAge else { return 0 }
         if info.st_mode & S_IFMT == S_IFDIR {
             FileSystem.removeTree(path)
             return 0

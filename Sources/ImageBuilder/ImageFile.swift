@@ -23,7 +23,9 @@ public final class ImageFile: @unchecked Sendable {
     /// Opens and checks `path`: what a cache hit costs (open, fstat, one
     /// pread of the header, its checksum).
     public init(opening path: String) throws(ImageBuildError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, no controlling terminal: a fifo or device at the path is opened only to
+        // be refused (not a regular file, below), never waited on or taken as a terminal.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw .io("open", path, errno: errno) }
         do {
             (header, size, accessTime) = try Self.check(fd, path: path)
@@ -67,7 +69,9 @@ public final class ImageFile: @unchecked Sendable {
     func markUsed() {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        guard now.tv_sec - accessTime.tv_sec > 3600 else { return }
+        // Compared without subtracting the file's time, which a file's owner sets at will
+        // (INT64_MIN on tmpfs): the difference could overflow.
+        guard accessTime.tv_sec < now.tv_sec - 3600 else { return }
         // UTIME_NOW and UTIME_OMIT of <sys/stat.h>, which Swift does not import.
         let utimeNow = (1 << 30) - 1, utimeOmit = (1 << 30) - 2
         var times = [timespec(tv_sec: 0, tv_nsec: utimeNow), timespec(tv_sec: 0, tv_nsec: utimeOmit)]

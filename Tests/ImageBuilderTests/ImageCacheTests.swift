@@ -75,6 +75,38 @@ struct ImageCacheTests {
         #expect(!FileManager.default.fileExists(atPath: path + ".lock"))
     }
 
+    /// A file's owner sets its times at will, and tmpfs keeps even INT64_MIN: the cache's age
+    /// checks compare without subtracting, so such a file is merely old, never a trap.
+    @Test func filesWithTheEarliestTimesAreOldNotATrap() throws {
+        let (fixture, cache, path) = try filled()
+        defer { withExtendedLifetime(fixture) {} }
+        let earliest = [timespec(tv_sec: Int.min, tv_nsec: 0), timespec(tv_sec: Int.min, tv_nsec: 0)]
+        // /dev/shm (tmpfs) keeps the time as set; the fixture's filesystem may clamp it.
+        let shm = "/dev/shm/mewz-cache-test-\(getpid())-\(UUID().uuidString).img"
+        defer { unlink(shm) }
+        try FileManager.default.copyItem(atPath: path, toPath: shm)
+        for file in [path, shm] { #expect(utimensat(AT_FDCWD, file, earliest, 0) == 0) }
+        let image = try ImageFile(opening: shm)
+        image.markUsed()
+        var info = stat()
+        #expect(stat(shm, &info) == 0 && info.st_atim.tv_sec > 0)  // marked used: now
+        let now = time(nil)
+        #expect(cache.prunable(all: false, now: now, currentKey: nil).map(\.path) == [path])
+        let leftover = fixture.directory.file("cache/tmp/build-y", "partial")
+        #expect(utimensat(AT_FDCWD, leftover, earliest, 0) == 0)
+        _ = cache.removeLeftovers(now: now)
+        #expect(!FileManager.default.fileExists(atPath: leftover))
+    }
+
+    /// What sits at an image's path is opened only to be checked: a fifo is refused at once
+    /// (not waited on for a writer that never comes).
+    @Test(.timeLimit(.minutes(1))) func aFifoAtTheImagePathIsRefusedNotWaitedOn() throws {
+        let directory = TemporaryDirectory()
+        let fifo = directory.path + "/mewz.img"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: ImageBuildError.self) { try ImageFile(opening: fifo) }
+    }
+
     @Test func leftoversOfInterruptedBuildsGoWhenOld() throws {
         let (fixture, cache, _) = try filled()
         defer { withExtendedLifetime(fixture) {} }
