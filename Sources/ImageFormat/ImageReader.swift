@@ -39,7 +39,7 @@ public struct ImageReader {
         guard SHA256.hash(content) == header.contentDigest else { throw .contentDigestMismatch }
         if header.hasROFS {
             do {
-                _ = try ROFSReader(rofs).tree()
+                _ = try ROFSReader(rofs).tree(copyingData: false)
             } catch {
                 throw .badROFS(error)
             }

@@ -4,15 +4,28 @@ extension ROFSReader {
     /// from the root, a directory by exactly one entry and with the right
     /// parent, and every nlink is the count of entries naming the inode
     /// (directories: 2 + subdirectories). Returns the tree it read, file
-    /// bytes included, so a round trip can compare it with what was written.
-    public func tree() throws(ROFSError) -> ROFSTree {
+    /// bytes included, so a round trip can compare it with what was written;
+    /// without `copyingData` (a check: `cache verify`) files are bounds-checked
+    /// and left out, so checking a large filesystem costs no copy of it.
+    ///
+    /// The work is linear in the entry table: directories whose entry runs
+    /// overlap (which would have each walk the same entries again, a crafted
+    /// filesystem's way to cost K x N) are refused.
+    public func tree(copyingData: Bool = true) throws(ROFSError) -> ROFSTree {
         var tree = ROFSTree(rootMetadata: try inode(ROFS.rootInode).metadata)
         var treeIndex = [ROFSTree.InodeID?](repeating: nil, count: Int(inodeCount))
         treeIndex[Int(ROFS.rootInode)] = ROFSTree.root
         var linksCounted = [UInt32](repeating: 0, count: Int(inodeCount))
         var pending: [UInt32] = [ROFS.rootInode]
+        var entriesWalked: UInt64 = 0
         while let directory = pending.popLast() {
             let entries = try entries(of: directory)
+            // Each directory is walked once (one entry names it), so disjoint runs sum to at most
+            // the table's size.
+            entriesWalked += UInt64(entries.count)
+            guard entriesWalked <= UInt64(direntCount) else {
+                throw .badInode(directory, "its entries overlap another directory's")
+            }
             var subdirectories: UInt32 = 0
             for (position, entry) in entries.enumerated() {
                 if position > 0, !ROFS.namePrecedes(entries[position - 1].name, entry.name) {
@@ -35,7 +48,8 @@ extension ROFSReader {
                     treeIndex[Int(entry.inode)] = try tree.addDirectory(entry.name, in: parent, metadata: record.metadata)
                     pending.append(entry.inode)
                 case .regular:
-                    let bytes = Array(try contents(of: entry.inode))
+                    let data = try contents(of: entry.inode)
+                    let bytes = copyingData ? Array(data) : []
                     treeIndex[Int(entry.inode)] = try tree.addFile(
                         entry.name, in: parent, data: .bytes(bytes), metadata: record.metadata)
                 case .symlink:

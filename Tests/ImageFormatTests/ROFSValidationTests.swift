@@ -160,6 +160,35 @@ struct ROFSReaderTests {
         }
     }
 
+    /// Directories whose entry runs overlap would each walk the same entries again (K
+    /// directories sharing N entries: K x N work from a file of K + N entries). The walk is
+    /// bounded by the entry table and refuses them.
+    @Test func overlappingDirectoriesAreRefused() throws {
+        var tree = ROFSTree()
+        let a = try tree.addDirectory(bytes("a"), in: ROFSTree.root, metadata: meta(0o755))
+        let b = try tree.addDirectory(bytes("b"), in: ROFSTree.root, metadata: meta(0o755))
+        try tree.addFile(bytes("x"), in: a, data: .bytes([1]), metadata: meta(0o644))
+        try tree.addFile(bytes("y"), in: b, data: .bytes([2]), metadata: meta(0o644))
+        let blob = try written(tree)
+        #expect(check(blob) == nil)
+        // (No throwing closure here: this toolchain's SIL generation crashes on a typed-throws
+        // closure passed to withUnsafeBytes.)
+        let found: (UInt32, UInt32, UInt64)? = blob.withUnsafeBytes { buffer in
+            guard let reader = try? ROFSReader(buffer), let top = try? reader.entries(of: ROFS.rootInode),
+                  top.count == 2, let record = try? reader.inode(top[0].inode) else { return nil }
+            return (top[0].inode, top[1].inode, UInt64(record.offset))
+        }
+        let (aInode, bInode, aOffset) = try #require(found)
+        #expect(aInode != bInode)
+        let inode = { (index: UInt32, field: Int) in 80 + Int(index) * 56 + field }
+        // b's run becomes a's entry and the one after it: 2 + 1 + 2 entries walked of 4.
+        let overlapping = edited(blob, [(inode(bInode, 16), UInt64(aOffset), 8), (inode(bInode, 8), 2, 8)])
+        // Whichever of the two is walked second is the one refused.
+        let refused = check(overlapping)
+        #expect([aInode, bInode].map { ROFSError.badInode($0, "its entries overlap another directory's") }.contains(refused),
+                "\(String(describing: refused))")
+    }
+
     @Test func symlinkDamage() throws {
         var tree = ROFSTree()
         try tree.addSymlink(bytes("l"), in: ROFSTree.root, target: bytes("target"), metadata: meta(0o777))
