@@ -70,9 +70,13 @@ extension Hypercalls {
         guard length < UInt64(PATH_MAX) else { throw GuestErrno(code: WASIErrno.nameTooLong) }
         guard length > 0 else { return "" }
         guard let bytes = memory.slice(address, length) else { throw GuestErrno(code: WASIErrno.fault) }
-        let copy = [UInt8](UnsafeRawBufferPointer(bytes))
-        guard !copy.contains(0) else { throw GuestErrno(code: WASIErrno.invalid) }
-        return String(decoding: copy, as: UTF8.self)
+        // The copy is on the stack (below PATH_MAX): no allocation on the file calls' path.
+        let decoded: String? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { copy in
+            _ = copy.initialize(from: bytes)
+            return copy.contains(0) ? nil : String(decoding: copy, as: UTF8.self)
+        }
+        guard let decoded else { throw GuestErrno(code: WASIErrno.invalid) }
+        return decoded
     }
 
     func guestBuffer(_ address: UInt64, _ length: UInt64) throws(GuestErrno) -> UnsafeMutableRawBufferPointer {
