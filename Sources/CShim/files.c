@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +22,34 @@ int cshim_open_in_root(int root_fd, const char *path, int flags)
         fd = syscall(SYS_openat2, root_fd, path, &how, sizeof how);
     } while (fd < 0 && (errno == EINTR || errno == EAGAIN));
     return (int)fd;
+}
+
+int cshim_open_regular_in_root(int root_fd, const char *path, int flags)
+{
+    int path_fd = cshim_open_in_root(root_fd, path, O_PATH | O_CLOEXEC);
+    if (path_fd < 0)
+        return -1;
+    struct stat info;
+    if (fstat(path_fd, &info) != 0) {
+        int failed = errno;
+        close(path_fd);
+        errno = failed;
+        return -1;
+    }
+    if (!S_ISREG(info.st_mode)) {
+        close(path_fd);
+        return -2;
+    }
+    char proc_path[32];
+    snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", path_fd);
+    int fd;
+    do {
+        fd = open(proc_path, flags);
+    } while (fd < 0 && errno == EINTR);
+    int saved = errno;
+    close(path_fd);
+    errno = saved;
+    return fd;
 }
 
 int cshim_open_path(const char *path, int extra_flags)

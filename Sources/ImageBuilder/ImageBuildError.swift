@@ -119,6 +119,11 @@ public struct ImageBuildError: Error, CustomStringConvertible, Equatable, Sendab
         ImageBuildError(.rootfs, "rootfs \(rootfs): \(error)")
     }
 
+    /// `path` lies deeper than the walk goes (RootfsWalk.depthLimit).
+    public static func rootfsTooDeep(_ path: String, limit: Int) -> ImageBuildError {
+        ImageBuildError(.rootfs, "\(path) in the rootfs is more than \(limit) directories deep")
+    }
+
     /// A file was modified, replaced or removed between the walk and the read.
     public static func rootfsChanged(_ path: String) -> ImageBuildError {
         ImageBuildError(.rootfs, "\(path) changed while the image was built; try again")

@@ -29,6 +29,11 @@ import Musl
 /// cacheable (git's "racily clean" rule): its ROFS serves that one
 /// container and is not kept.
 public struct RootfsWalk: Sendable {
+    /// How deep the walk goes. It recurses a level a directory, with a descriptor open at each:
+    /// a rootfs made deeper than this (not from a tar, whose paths stop at PATH_MAX, about 2,000
+    /// levels) would otherwise end the process with a stack overflow.
+    static let depthLimit = 1024
+
     struct Identity: Equatable, Sendable {
         var device: UInt64
         var inode: UInt64
@@ -152,7 +157,12 @@ private struct Walker {
 
     /// Lists the directory open as `fd` (closed on return) and every
     /// directory below it.
-    mutating func walkDirectory(_ fd: Int32, index: Int, inode: ROFSTree.InodeID, path: [UInt8]) throws(ImageBuildError) {
+    mutating func walkDirectory(_ fd: Int32, index: Int, inode: ROFSTree.InodeID, path: [UInt8],
+                                depth: Int = 0) throws(ImageBuildError) {
+        guard depth <= RootfsWalk.depthLimit else {
+            close(fd)
+            throw .rootfsTooDeep(result.hostPath(directory: index), limit: RootfsWalk.depthLimit)
+        }
         guard let stream = fdopendir(fd) else {
             let code = errno
             close(fd)
@@ -196,7 +206,8 @@ private struct Walker {
                 }
                 result.directories.append(.init(parent: index, name: name, identity: Self.identity(info)))
                 record(path: entryPath, type: 3, info)
-                try walkDirectory(child, index: result.directories.count - 1, inode: childInode, path: entryPath)
+                try walkDirectory(child, index: result.directories.count - 1, inode: childInode, path: entryPath,
+                                  depth: depth + 1)
             case S_IFREG, S_IFLNK:
                 try addLeaf(name, info, in: directoryFD, directory: index, inode: inode, path: entryPath)
             default:
@@ -241,7 +252,10 @@ private struct Walker {
                 throw .rootfsEntry(result.root, error)
             }
             result.files.append(.init(directory: index, name: name, identity: identity))
-            result.dataBytes += identity.size
+            // Saturated: sparse files can claim sizes whose sum overflows (the layout then
+            // refuses the total as too large).
+            let (sum, overflow) = result.dataBytes.addingReportingOverflow(identity.size)
+            result.dataBytes = overflow ? UInt64.max : sum
             record(path: path, type: 4, info)
         }
         if info.st_nlink > 1 { links[linkKey] = (added, path) }

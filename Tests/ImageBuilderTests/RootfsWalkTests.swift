@@ -123,6 +123,37 @@ struct RootfsWalkTests {
         #expect(try fixture.walk(margin: 0).isCacheable == true)
     }
 
+    /// The walk recurses a level a directory: a rootfs deeper than its limit is one clear error,
+    /// not a stack overflow (a tree of 8,000 levels ended the process before the limit).
+    @Test func aTreeDeeperThanTheLimitIsAnError() throws {
+        let fixture = RootfsFixture()
+        var fd = open(fixture.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        for _ in 0...RootfsWalk.depthLimit {
+            #expect(mkdirat(fd, "d", 0o755) == 0)
+            let child = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            close(fd)
+            fd = child
+        }
+        close(fd)
+        let error = buildError { () throws(ImageBuildError) in _ = try fixture.walk() }
+        #expect(error?.description.hasSuffix("in the rootfs is more than \(RootfsWalk.depthLimit) directories deep") == true,
+                "\(String(describing: error))")
+    }
+
+    /// Sparse files can claim any size: a sum past UInt64 saturates (and the image is then too
+    /// large), never traps. tmpfs (/dev/shm) takes such sizes; ext4 refuses them.
+    @Test func sizesWhoseSumOverflowsSaturate() throws {
+        let root = "/dev/shm/mewz-walk-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        #expect(mkdir(root, 0o755) == 0)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for name in ["a", "b", "c"] {
+            #expect(FileManager.default.createFile(atPath: root + "/" + name, contents: nil))
+            #expect(truncate(root + "/" + name, off_t.max) == 0)
+        }
+        let walk = try RootfsWalk.walk(root, racyMargin: 0) { _ in }
+        #expect(walk.dataBytes == UInt64.max)
+    }
+
     @Test func rootThatIsNotADirectory() {
         let fixture = RootfsFixture()
         let file = fixture.file("f", [1])

@@ -131,6 +131,20 @@ extension BinaryLifecycleTests {
         #expect(plain.stderr == "mewz-runtime: container does not exist\n")
     }
 
+    /// What a create killed before it wrote the state leaves: the directory and its lock
+    /// file. delete --force removes it (it used to wait for ever on its own lock).
+    @Test(.timeLimit(.minutes(1))) func deleteForceRemovesADirectoryWithoutState() throws {
+        let harness = try RuntimeHarness()
+        let directory = harness.root + "/abandoned"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: directory + "/lock", contents: nil))
+        let plain = try harness.run(["delete", "abandoned"])
+        #expect(plain.exit == .exited(1))
+        let forced = try harness.run(["delete", "-f", "abandoned"])
+        #expect(forced.exit == .exited(0) && forced.stderr.isEmpty)
+        #expect(!harness.containerDirectoryExists("abandoned"))
+    }
+
     @Test func unknownContainerErrors() throws {
         let harness = try RuntimeHarness()
         for command in [["state", "x"], ["start", "x"], ["kill", "x", "9"], ["kill", "-a", "x"], ["delete", "x"]] {

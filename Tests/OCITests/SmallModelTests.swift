@@ -12,9 +12,20 @@ import Testing
         #expect(try SignalName.parse(text) == signal)
     }
 
-    @Test(arguments: ["0", "-9", "65", "", "SIG", "FOO", "SIGKILLX", "RTMIN+31", "RTMAX-31", "9x"])
+    @Test(arguments: ["0", "-9", "65", "", "SIG", "FOO", "SIGKILLX", "RTMIN+31", "RTMAX-31", "9x",
+                      "RTMIN+2147483647", "RTMAX-2147483647"])
     func rejects(text: String) {
         #expect(throws: OCIError.unknownSignal(text)) { try SignalName.parse(text) }
+    }
+}
+
+/// A hook's timeout is any positive Int64 in config.json: its deadline saturates instead of
+/// overflowing (which ended create after the container process was made, leaving it all behind).
+@Suite struct HookDeadlineTests {
+    @Test func deadlinesSaturate() {
+        #expect(HookRunner.deadline(seconds: 2, from: 500) == 2_500)
+        #expect(HookRunner.deadline(seconds: 9_223_372_036_854_776, from: 1_000) == Int64.max)
+        #expect(HookRunner.deadline(seconds: Int64.max / 1000, from: Int64.max - 10) == Int64.max)
     }
 }
 
@@ -131,6 +142,32 @@ import Testing
             failure = error.message
         }
         #expect(failure == message)
+    }
+}
+
+/// The module args[0] names is checked before it is opened: a device node (a layer may carry
+/// one) is never opened on the host, where a driver's open can act. inotify sees every open of
+/// the node but an O_PATH one, which does not open the device.
+@Suite struct ModuleOpenTests {
+    @Test func aDeviceNodeNamedAsTheModuleIsRefusedUnopened() throws {
+        var template = Array("/tmp/mewz-module-open-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
+        try #require(made)
+        let rootfs = String(cString: template)
+        defer { unlink(rootfs + "/app.wasm"); rmdir(rootfs) }
+        // The null device (1, 3): harmless, and an open of it is what inotify reports.
+        try #require(mknod(rootfs + "/app.wasm", S_IFCHR | 0o600, (1 << 8) | 3) == 0)
+        let watcher = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        try #require(watcher >= 0)
+        defer { close(watcher) }
+        try #require(inotify_add_watch(watcher, rootfs, UInt32(IN_OPEN)) >= 0)
+        let process = Spec.Process(terminal: false, args: ["/app.wasm"], env: [], cwd: "/")
+        #expect(throws: OCIError.moduleNotRegular("/app.wasm")) {
+            _ = try WasmModuleFile.load(process: process, rootfs: rootfs)
+        }
+        var events = [UInt8](repeating: 0, count: 4096)
+        let got = read(watcher, &events, events.count)
+        #expect(got < 0 && errno == EAGAIN, "the device node was opened (\(got) bytes of inotify events)")
     }
 }
 

@@ -4,6 +4,13 @@
 /* openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: `path` is resolved as if `root_fd`
  * were "/", so neither ".." nor an absolute symlink can leave it. Returns an fd or -1 (errno). */
 int cshim_open_in_root(int root_fd, const char *path, int flags);
+/* A regular file beneath root_fd (as cshim_open_in_root), opened with `flags`
+ * only once it is known to be one: it is first opened O_PATH, which never
+ * opens the object itself, checked, and reopened through /proc/self/fd. A
+ * device node is then never opened (a driver's open can act: a watchdog
+ * starts, a tape rewinds), nor a fifo waited on. Returns the fd, -1 with
+ * errno, or -2 for something that is not a regular file. */
+int cshim_open_regular_in_root(int root_fd, const char *path, int flags);
 
 /* open(path, O_PATH | O_CLOEXEC | extra_flags): a handle that pins a file without opening it
  * for I/O (O_PATH needs _GNU_SOURCE, which Swift's Glibc does not define). */

@@ -6,6 +6,14 @@ import Glibc
 /// environment when it has none), killed after `timeout` seconds. The first failure stops
 /// the list; the error names the hook point and index and carries its output, like runc's.
 struct HookRunner {
+    /// The monotonic millisecond at which a hook of `seconds` times out: saturated, since
+    /// config.json may give any positive Int64 (a century is as good as never).
+    static func deadline(seconds: Int64, from now: Int64) -> Int64 {
+        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        let (sum, carry) = now.addingReportingOverflow(milliseconds)
+        return overflow || carry ? Int64.max : sum
+    }
+
     enum Point: String {
         case prestart, createRuntime, createContainer, startContainer, poststart, poststop
 
@@ -86,7 +94,7 @@ struct HookRunner {
         close(errors[1]); errors[1] = -1
         close(failure[1]); failure[1] = -1
 
-        let deadline = hook.timeout.map { Syscall.monotonicMilliseconds() + $0 * 1000 }
+        let deadline = hook.timeout.map { Self.deadline(seconds: $0, from: Syscall.monotonicMilliseconds()) }
         var collected = HookOutput(stdout: output[0], stderr: errors[0], limit: HookRunner.outputLimit)
         let finished = collected.drain(until: deadline, childPID: pid)
         if !finished {

@@ -9,16 +9,24 @@ extension Runtime {
     public func delete(_ options: DeleteOptions) throws(OCIError) {
         let directory = try claimedDirectory(options.id)
         let lock: ContainerLock
-        let state: ContainerState
         do {
             lock = try directory.lock()
-            state = try directory.loadState()
         } catch where error.kind == .notFound {
-            if options.force { removeAbandoned(directory) }
             if options.force { return }
             throw error
         }
         defer { withExtendedLifetime(lock) {} }
+        let state: ContainerState
+        do {
+            state = try directory.loadState()
+        } catch where error.kind == .notFound {
+            guard options.force else { throw error }
+            // The lock held and no state: the create died before writing it (it holds the
+            // lock until it has), so nobody will. Removed under this same lock: taking it
+            // again through another open would wait on this process's own lock for ever.
+            if !FileIO.exists(directory.statePath) { try? directory.remove() }
+            return
+        }
         let status = directory.status(of: state)
         if (status == .running || status == .paused) && !options.force {
             throw .cannotDeleteNotStopped(id: options.id, status: status)
@@ -49,11 +57,4 @@ extension Runtime {
             .run(state.hooks.poststop)
     }
 
-    /// A directory whose create died before writing its state (create holds the lock until
-    /// it has written it, so holding the lock and finding no state means nobody will).
-    private func removeAbandoned(_ directory: ContainerDirectory) {
-        guard let lock = try? directory.lock() else { return }
-        if !FileIO.exists(directory.statePath) { try? directory.remove() }
-        withExtendedLifetime(lock) {}
-    }
 }

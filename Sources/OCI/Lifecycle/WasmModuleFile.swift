@@ -68,14 +68,12 @@ struct WasmModuleFile {
     /// An fd of a regular file, or the errno (-1: exists but is not a regular file).
     private enum OpenResult { case success(Int32), failure(Int32) }
 
+    /// Checked before it is opened (cshim_open_regular_in_root): a device node the image
+    /// names is never opened on the host.
     private static func open(_ path: String, in rootFD: Int32) -> OpenResult {
-        let fd = cshim_open_in_root(rootFD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        let fd = cshim_open_regular_in_root(rootFD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        if fd == -2 { return .failure(-1) }
         guard fd >= 0 else { return .failure(errno) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            return .failure(-1)
-        }
         return .success(fd)
     }
 

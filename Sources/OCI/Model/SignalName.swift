@@ -48,12 +48,13 @@ public enum SignalName {
     private static func realTime(_ name: String) -> Int32? {
         if name == "RTMIN" { return realTimeMinimum }
         if name == "RTMAX" { return realTimeMaximum }
+        // (Offsets compared with the range, not added first: "RTMIN+2147483647" must not overflow.)
         if name.hasPrefix("RTMIN+"), let offset = Int32(name.dropFirst(6)), offset >= 0,
-           realTimeMinimum + offset <= realTimeMaximum {
+           offset <= realTimeMaximum - realTimeMinimum {
             return realTimeMinimum + offset
         }
         if name.hasPrefix("RTMAX-"), let offset = Int32(name.dropFirst(6)), offset >= 0,
-           realTimeMaximum - offset >= realTimeMinimum {
+           offset <= realTimeMaximum - realTimeMinimum {
             return realTimeMaximum - offset
         }
         return nil
