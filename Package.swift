@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CMewzABI"),
 
         // Effects.
-        .target(name: "ImageBuilder", dependencies: ["WasmCore", "WasmToC", "ImageFormat"]),
+        .target(name: "ImageBuilder", dependencies: ["WasmCore", "WasmToC", "ImageFormat", "CShim"]),
         .target(name: "Monitor", dependencies: ["CKVM", "CMewzABI", "CSeccomp", "ImageFormat"]),
         .target(name: "OCI", dependencies: ["ImageBuilder", "Monitor", "ImageFormat", "WasmCore", "WasmToC", "CJSONC", "CShim"]),
         .executableTarget(name: "MewzRuntime", dependencies: ["OCI"]),

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 int cshim_open_in_root(int root_fd, const char *path, int flags)
@@ -50,6 +51,14 @@ int cshim_open_regular_in_root(int root_fd, const char *path, int flags)
     close(path_fd);
     errno = saved;
     return fd;
+}
+
+long cshim_filesystem_type(int fd)
+{
+    struct statfs info;
+    if (fstatfs(fd, &info) != 0)
+        return -1;
+    return (long)info.f_type;
 }
 
 int cshim_open_path(const char *path, int extra_flags)

@@ -1,3 +1,4 @@
+import CShim
 import ImageFormat
 
 #if canImport(Glibc)
@@ -22,8 +23,13 @@ import Musl
 /// symlink targets and hard-link structure. A hit then costs a walk of
 /// fstatat calls, not a read of every byte. Any write to a file changes
 /// its ctime (which no user can set back), so an edited rootfs never hits
-/// a stale entry; the device number is left out because every overlay mount
-/// (one per podman container) gets a new one. A file changed within the
+/// a stale entry. The device number of the rootfs is part of the key, except
+/// on overlayfs, where every mount (one per podman or containerd container)
+/// gets a new one while its files are the layers' on the host's filesystem.
+/// Without it, a rootfs on a filesystem image (a loop-mounted ext4, erofs,
+/// squashfs: their inode numbers and ctimes are the image's, not the
+/// kernel's) could copy another rootfs's metadata with different contents
+/// and be served that one's cached ROFS. A file changed within the
 /// filesystem's timestamp granularity of the walk could keep its ctime, so
 /// a walk that sees a ctime less than `defaultRacyMargin` before its start is not
 /// cacheable (git's "racily clean" rule): its ROFS serves that one
@@ -61,7 +67,9 @@ public struct RootfsWalk: Sendable {
     /// granularity (a jiffy for the coarse clock most use).
     public static let defaultRacyMargin: UInt64 = 1_000_000_000
     /// Bumped whenever the key's records or the ROFS layout change.
-    static let keyVersion = "mewz-rootfs-key-1"
+    static let keyVersion = "mewz-rootfs-key-2"
+    /// statfs f_type of overlayfs (linux/magic.h OVERLAYFS_SUPER_MAGIC).
+    static let overlayFilesystem = 0x794c_7630
 
     public let root: String
     public internal(set) var tree: ROFSTree
@@ -150,6 +158,9 @@ private struct Walker {
         result.directories.append(.init(parent: 0, name: [], identity: Self.identity(info)))
         hasher.update(RootfsWalk.keyVersion)
         hasher.update("rofs \(ROFS.version)")
+        if cshim_filesystem_type(fd) != RootfsWalk.overlayFilesystem {
+            hasher.update("device \(info.st_dev)")
+        }
         record(path: [], type: 3, info)
         try walkDirectory(fd, index: 0, inode: ROFSTree.root, path: [])
         result.key = hasher.finalize()

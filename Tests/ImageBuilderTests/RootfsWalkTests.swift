@@ -123,6 +123,42 @@ struct RootfsWalkTests {
         #expect(try fixture.walk(margin: 0).isCacheable == true)
     }
 
+    /// Two filesystem images whose metadata is the same byte for byte (one a copy of the other,
+    /// a file's bytes edited in the image) must not share a key: their inode numbers and ctimes
+    /// are the images', so only the device tells them apart (once, the second rootfs was served
+    /// the first one's cached ROFS, its files included).
+    @Test func sameMetadataOnAnotherFilesystemIsAnotherKey() throws {
+        let directory = TemporaryDirectory()
+        let imageA = directory.path + "/a.img", imageB = directory.path + "/b.img"
+        let mountA = directory.path + "/a", mountB = directory.path + "/b"
+        func shell(_ script: String) -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-ec", script]
+            try? process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        try #require(shell("""
+            truncate -s 4M '\(imageA)'; mkfs.ext4 -q -F '\(imageA)' >/dev/null
+            mkdir -p '\(mountA)' '\(mountB)'; mount -o loop '\(imageA)' '\(mountA)'
+            printf AAAA-first-tenant > '\(mountA)/secret'; umount '\(mountA)'
+            cp '\(imageA)' '\(imageB)'
+            """) == 0)
+        // The file's bytes in image B, edited in place: no inode or time changes.
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: imageB)))
+        let needle = Array("AAAA-first-tenant".utf8)
+        let at = try #require((0...(bytes.count - needle.count)).first { bytes[$0..<$0 + needle.count].elementsEqual(needle) })
+        bytes.replaceSubrange(at..<at + needle.count, with: Array("BBBB-other-tenant".utf8))
+        try Data(bytes).write(to: URL(fileURLWithPath: imageB))
+        try #require(shell("mount -o loop,ro '\(imageA)' '\(mountA)'; mount -o loop,ro '\(imageB)' '\(mountB)'") == 0)
+        defer { _ = shell("umount '\(mountA)' || true; umount '\(mountB)' || true") }
+        #expect(try String(contentsOfFile: mountB + "/secret", encoding: .utf8) == "BBBB-other-tenant")
+        let walkA = try RootfsWalk.walk(mountA, racyMargin: 0) { _ in }
+        let walkB = try RootfsWalk.walk(mountB, racyMargin: 0) { _ in }
+        #expect(walkA.key != walkB.key)
+    }
+
     /// The walk recurses a level a directory: a rootfs deeper than its limit is one clear error,
     /// not a stack overflow (a tree of 8,000 levels ended the process before the limit).
     @Test func aTreeDeeperThanTheLimitIsAnError() throws {

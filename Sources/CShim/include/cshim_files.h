@@ -12,6 +12,10 @@ int cshim_open_in_root(int root_fd, const char *path, int flags);
  * errno, or -2 for something that is not a regular file. */
 int cshim_open_regular_in_root(int root_fd, const char *path, int flags);
 
+/* fstatfs(2)'s f_type for fd (the filesystem's magic, linux/magic.h), or -1
+ * with errno (<sys/vfs.h> is not in Swift's Glibc module). */
+long cshim_filesystem_type(int fd);
+
 /* open(path, O_PATH | O_CLOEXEC | extra_flags): a handle that pins a file without opening it
  * for I/O (O_PATH needs _GNU_SOURCE, which Swift's Glibc does not define). */
 int cshim_open_path(const char *path, int extra_flags);
