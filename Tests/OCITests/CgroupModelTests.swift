@@ -67,6 +67,8 @@ import Testing
     @Test(arguments: [
         ("/", false, "linux.cgroupsPath \"/\" is the root cgroup"),
         ("../x", false, "linux.cgroupsPath \"../x\" leaves the hierarchy"),
+        (".", false, "linux.cgroupsPath \".\" is the caller's own cgroup"),
+        ("a/..", false, "linux.cgroupsPath \"a/..\" is the caller's own cgroup"),
         ("/a/b", true, "linux.cgroupsPath \"/a/b\" must have the form \"slice:prefix:name\" with --systemd-cgroup"),
         ("machine:libpod:c1", true, "linux.cgroupsPath \"machine:libpod:c1\" \"machine\" is not a systemd slice name"),
         ("a--b.slice:p:c1", true, "linux.cgroupsPath \"a--b.slice:p:c1\" \"a--b.slice\" is not a systemd slice name"),

@@ -27,6 +27,9 @@ public enum CgroupPath: Equatable, Sendable {
             guard cleaned != "/" else { throw .invalidCgroupsPath(given, reason: "is the root cgroup") }
             return .absolute(cleaned)
         }
+        // "." (or "a/..") is the caller's own cgroup: the container would take the engine's
+        // (conmon's, the shim's) limits as its own, and delete would remove that cgroup.
+        guard cleaned != "." else { throw .invalidCgroupsPath(given, reason: "is the caller's own cgroup") }
         return .relative(cleaned)
     }
 
