@@ -25,11 +25,31 @@ int cshim_open_in_root(int root_fd, const char *path, int flags)
     return (int)fd;
 }
 
+static int reopen_if_regular(int path_fd, int flags);
+
 int cshim_open_regular_in_root(int root_fd, const char *path, int flags)
 {
     int path_fd = cshim_open_in_root(root_fd, path, O_PATH | O_CLOEXEC);
     if (path_fd < 0)
         return -1;
+    return reopen_if_regular(path_fd, flags);
+}
+
+int cshim_open_regular_at(int dir_fd, const char *name, int flags)
+{
+    int path_fd;
+    do {
+        path_fd = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    } while (path_fd < 0 && errno == EINTR);
+    if (path_fd < 0)
+        return -1;
+    return reopen_if_regular(path_fd, flags);
+}
+
+/* Checks the O_PATH descriptor path_fd (closed on return) and, for a regular
+ * file, opens it with `flags` through /proc/self/fd. */
+static int reopen_if_regular(int path_fd, int flags)
+{
     struct stat info;
     if (fstat(path_fd, &info) != 0) {
         int failed = errno;

@@ -1,3 +1,4 @@
+import CShim
 import ImageFormat
 
 #if canImport(Glibc)
@@ -39,7 +40,10 @@ extension RootfsWalk {
     private func copy(_ file: File, size: UInt64, cursor: DirectoryCursor, to writer: ImageFileWriter) throws(ImageBuildError) {
         let path = hostPath(directory: file.directory, name: file.name)
         let directoryFD = try cursor.open(file.directory)
-        let fd = openat(directoryFD, file.name.cString, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        // Checked before it is opened: a name swapped for a device node since the walk is
+        // refused without opening the device (a driver's open can act).
+        let fd = cshim_open_regular_at(directoryFD, file.name.cString, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        if fd == -2 { throw .rootfsChanged(path) }
         guard fd >= 0 else {
             throw errno == ELOOP || errno == ENOENT ? .rootfsChanged(path) : .rootfsUnreadable(path, errno: errno)
         }

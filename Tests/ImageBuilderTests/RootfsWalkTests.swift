@@ -199,6 +199,37 @@ struct RootfsWalkTests {
         #expect(missing?.description == "cannot open rootfs \(fixture.path("none")): No such file or directory")
     }
 
+    /// A file swapped for a device node between the walk and the read is refused without the
+    /// device being opened (inotify sees every open of the node but an O_PATH one).
+    @Test func aFileSwappedForADeviceIsRefusedUnopened() throws {
+        let fixture = RootfsFixture()
+        fixture.file("d/f", Array("bytes".utf8))
+        let walk = try fixture.walk()
+        unlink(fixture.path("d/f"))
+        try #require(mknod(fixture.path("d/f"), S_IFCHR | 0o600, (1 << 8) | 3) == 0)  // the null device
+        let watcher = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        try #require(watcher >= 0)
+        defer { close(watcher) }
+        try #require(inotify_add_watch(watcher, fixture.path("d"), UInt32(IN_OPEN)) >= 0)
+        let error = buildError { () throws(ImageBuildError) in
+            try fixture.builder().writeROFSImage(walk, to: fixture.directory.path + "/out.img")
+        }
+        #expect(error?.description == "\(fixture.path("d/f")) changed while the image was built; try again")
+        var events = [UInt8](repeating: 0, count: 4096)
+        var opened = false
+        let got = read(watcher, &events, events.count)
+        if got > 0 {
+            // Events name the entry; the directory's own opens (the cursor's) have no name.
+            var at = 0
+            while at + 16 <= got {
+                let length = Int(events[at + 12]) | Int(events[at + 13]) << 8
+                if length > 0, events[at + 16] == UInt8(ascii: "f") { opened = true }
+                at += 16 + length
+            }
+        }
+        #expect(!opened, "the device node was opened")
+    }
+
     /// Between the walk and the read, a file is edited, a directory swapped
     /// for a symlink to somewhere else, or a file removed: each is one
     /// clear error, and nothing is read from outside the rootfs.

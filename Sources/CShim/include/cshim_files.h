@@ -12,6 +12,12 @@ int cshim_open_in_root(int root_fd, const char *path, int flags);
  * errno, or -2 for something that is not a regular file. */
 int cshim_open_regular_in_root(int root_fd, const char *path, int flags);
 
+/* Name `name` in the directory open as dir_fd, not followed, opened with
+ * `flags` only if it is a regular file: as cshim_open_regular_in_root, for
+ * one component. Returns the fd, -1 with errno, or -2 for something that is
+ * not a regular file (never opened). */
+int cshim_open_regular_at(int dir_fd, const char *name, int flags);
+
 /* fstatfs(2)'s f_type for fd (the filesystem's magic, linux/magic.h), or -1
  * with errno (<sys/vfs.h> is not in Swift's Glibc module). */
 long cshim_filesystem_type(int fd);
