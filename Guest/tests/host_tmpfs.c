@@ -57,6 +57,18 @@ static uint32_t simple(uint32_t op, uint32_t dir, const char *path)
     return mewz_tmpfs_serve(&c);
 }
 
+/* A call of two paths (symlink, rename, link): `path` beneath `dir`, `path2`
+ * beneath `dir2` (symlink ignores dir2: its link is beneath `dir`). */
+static uint32_t two_paths(uint32_t op, uint32_t dir, const char *path,
+                          uint32_t dir2, const char *path2)
+{
+    struct mewz_hc_fs c = path_op(op, dir, path);
+    c.handle2 = dir2;
+    c.path2_addr = put(path2, (uint32_t)strlen(path2));
+    c.path2_len = strlen(path2);
+    return call(&c);
+}
+
 /* Opens path (oflags, follow, access 1 read 2 write); returns the errno. */
 static uint32_t open_at(uint32_t dir, const char *path, uint32_t oflags,
                         bool follow, uint32_t access, uint32_t *handle)
@@ -146,32 +158,20 @@ int main(void)
     CHECK_EQ(open_at(root, "d/e/../../a", 0, false, 1, NULL), MEWZ_WASI_ESUCCESS);
 
     /* Symlinks: followed beneath the start only, loops stop. */
-    struct mewz_hc_fs c = path_op(MEWZ_FS_SYMLINK, root, "a");
-    c.path2_addr = put("l", 1);
-    c.path2_len = 1;
-    CHECK_EQ(call(&c), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(two_paths(MEWZ_FS_SYMLINK, root, "a", root, "l"), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(open_at(root, "l", 0, true, 1, &again), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(stat_field(again, 1), stat_field(file, 1)); /* same inode */
     CHECK_EQ(open_at(root, "l", 0, false, 1, NULL), MEWZ_WASI_ELOOP);
     CHECK_EQ(open_at(root, "l", 2, false, 1, NULL), MEWZ_WASI_ENOTDIR);
-    c = path_op(MEWZ_FS_SYMLINK, root, "/etc");
-    c.path2_addr = put("abs", 3);
-    c.path2_len = 3;
-    CHECK_EQ(call(&c), MEWZ_WASI_EPERM);
-    c = path_op(MEWZ_FS_SYMLINK, root, "../a");
-    c.path2_addr = put("d/up", 4);
-    c.path2_len = 4;
-    CHECK_EQ(call(&c), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(two_paths(MEWZ_FS_SYMLINK, root, "/etc", root, "abs"), MEWZ_WASI_EPERM);
+    CHECK_EQ(two_paths(MEWZ_FS_SYMLINK, root, "../a", root, "d/up"), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(open_at(root, "d/up", 0, true, 1, NULL), MEWZ_WASI_ESUCCESS);
     uint32_t sub;
     CHECK_EQ(open_at(root, "d", 2, false, 1, &sub), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(open_at(sub, "up", 0, true, 1, NULL), MEWZ_WASI_ENOTCAPABLE);
-    c = path_op(MEWZ_FS_SYMLINK, root, "loop");
-    c.path2_addr = put("loop", 4);
-    c.path2_len = 4;
-    CHECK_EQ(call(&c), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(two_paths(MEWZ_FS_SYMLINK, root, "loop", root, "loop"), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(open_at(root, "loop", 0, true, 1, NULL), MEWZ_WASI_ELOOP);
-    c = path_op(MEWZ_FS_READLINK, root, "l");
+    struct mewz_hc_fs c = path_op(MEWZ_FS_READLINK, root, "l");
     c.buf_addr = put("??", 2);
     c.buf_len = 1;
     CHECK_EQ(mewz_tmpfs_serve(&c), MEWZ_WASI_ESUCCESS);
@@ -179,27 +179,11 @@ int main(void)
     CHECK_EQ(simple(MEWZ_FS_READLINK, root, "a"), MEWZ_WASI_EINVAL);
 
     /* Rename and link. */
-    c = path_op(MEWZ_FS_RENAME, root, "d");
-    c.handle2 = root;
-    c.path2_addr = put("d/e/inside", 10);
-    c.path2_len = 10;
-    CHECK_EQ(call(&c), MEWZ_WASI_EINVAL);
-    c = path_op(MEWZ_FS_RENAME, root, "a");
-    c.handle2 = root;
-    c.path2_addr = put("d", 1);
-    c.path2_len = 1;
-    CHECK_EQ(call(&c), MEWZ_WASI_EISDIR);
-    c = path_op(MEWZ_FS_LINK, root, "a");
-    c.handle2 = root;
-    c.path2_addr = put("b", 1);
-    c.path2_len = 1;
-    CHECK_EQ(call(&c), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(two_paths(MEWZ_FS_RENAME, root, "d", root, "d/e/inside"), MEWZ_WASI_EINVAL);
+    CHECK_EQ(two_paths(MEWZ_FS_RENAME, root, "a", root, "d"), MEWZ_WASI_EISDIR);
+    CHECK_EQ(two_paths(MEWZ_FS_LINK, root, "a", root, "b"), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(stat_field(file, 3), 2); /* nlink */
-    c = path_op(MEWZ_FS_RENAME, root, "b");
-    c.handle2 = root;
-    c.path2_addr = put("d/e/b", 5);
-    c.path2_len = 5;
-    CHECK_EQ(call(&c), MEWZ_WASI_ESUCCESS);
+    CHECK_EQ(two_paths(MEWZ_FS_RENAME, root, "b", root, "d/e/b"), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(open_at(root, "d/e/b", 0, false, 1, NULL), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(open_at(root, "b", 0, false, 1, NULL), MEWZ_WASI_ENOENT);
 
@@ -274,21 +258,13 @@ int main(void)
     CHECK_EQ(open_at(gone, "new", 1, false, 2, NULL), MEWZ_WASI_ENOENT);
     CHECK_EQ(simple(MEWZ_FS_MKDIR, gone, "z"), MEWZ_WASI_ENOENT);
     CHECK_EQ(simple(MEWZ_FS_MKDIR, root, "m"), MEWZ_WASI_ESUCCESS);
-    c = path_op(MEWZ_FS_RENAME, root, "m");
-    c.handle2 = gone;
-    c.path2_addr = put("x", 1);
-    c.path2_len = 1;
-    CHECK_EQ(call(&c), MEWZ_WASI_ENOENT);
+    CHECK_EQ(two_paths(MEWZ_FS_RENAME, root, "m", gone, "x"), MEWZ_WASI_ENOENT);
 
     /* A read-only tmpfs: nothing changes. */
     uint32_t ro;
     CHECK_EQ(mewz_tmpfs_mount(1, 1 << 20, true, &ro), MEWZ_WASI_ESUCCESS);
     CHECK_EQ(open_at(ro, "x", 1, false, 2, NULL), MEWZ_WASI_EROFS);
     CHECK_EQ(simple(MEWZ_FS_MKDIR, ro, "x"), MEWZ_WASI_EROFS);
-    c = path_op(MEWZ_FS_RENAME, root, "a");
-    c.handle2 = ro;
-    c.path2_addr = put("a", 1);
-    c.path2_len = 1;
-    CHECK_EQ(call(&c), MEWZ_WASI_EXDEV);
+    CHECK_EQ(two_paths(MEWZ_FS_RENAME, root, "a", ro, "a"), MEWZ_WASI_EXDEV);
     return check_report("host_tmpfs");
 }
