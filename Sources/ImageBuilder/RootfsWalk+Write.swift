@@ -59,11 +59,17 @@ extension RootfsWalk {
     static func identity(of fd: Int32) -> Identity? {
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Identity(
+        return identity(info)
+    }
+
+    /// What the walk records of an entry, and the copy checks it against.
+    static func identity(_ info: stat) -> Identity {
+        Identity(
             device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: UInt64(max(info.st_size, 0)),
             modification: nanoseconds(info.st_mtim), change: nanoseconds(info.st_ctim))
     }
 
+    /// Times before the epoch become 0.
     static func nanoseconds(_ time: timespec) -> UInt64 {
         time.tv_sec < 0 ? 0 : UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(max(time.tv_nsec, 0))
     }

@@ -155,7 +155,7 @@ private struct Walker {
             throw .rootfsOpen(result.root, errno: code)
         }
         result.tree = ROFSTree(rootMetadata: Self.metadata(info))
-        result.directories.append(.init(parent: 0, name: [], identity: Self.identity(info)))
+        result.directories.append(.init(parent: 0, name: [], identity: RootfsWalk.identity(info)))
         hasher.update(RootfsWalk.keyVersion)
         hasher.update("rofs \(ROFS.version)")
         if cshim_filesystem_type(fd) != RootfsWalk.overlayFilesystem {
@@ -204,7 +204,7 @@ private struct Walker {
                 let child = openat(directoryFD, name.cString, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard child >= 0 else { throw .rootfsUnreadable(result.hostPath(directory: index, name: name), errno: errno) }
                 var opened = stat()
-                guard fstat(child, &opened) == 0, Self.identity(opened) == Self.identity(info) else {
+                guard fstat(child, &opened) == 0, RootfsWalk.identity(opened) == RootfsWalk.identity(info) else {
                     close(child)
                     throw .rootfsChanged(result.hostPath(directory: index, name: name))
                 }
@@ -215,7 +215,7 @@ private struct Walker {
                     close(child)
                     throw .rootfsEntry(result.root, error)
                 }
-                result.directories.append(.init(parent: index, name: name, identity: Self.identity(info)))
+                result.directories.append(.init(parent: index, name: name, identity: RootfsWalk.identity(info)))
                 record(path: entryPath, type: 3, info)
                 try walkDirectory(child, index: result.directories.count - 1, inode: childInode, path: entryPath,
                                   depth: depth + 1)
@@ -254,7 +254,7 @@ private struct Walker {
             record(path: path, type: 7, info)
             hasher.updateField(target)
         } else {
-            let identity = Self.identity(info)
+            let identity = RootfsWalk.identity(info)
             do {
                 added = try result.tree.addFile(
                     name, in: parent, data: .external(size: identity.size, source: result.files.count),
@@ -285,7 +285,7 @@ private struct Walker {
 
     /// One entry of the key: its path and what the walk saw of it.
     mutating func record(path: [UInt8], type: UInt8, _ info: stat) {
-        let identity = Self.identity(info)
+        let identity = RootfsWalk.identity(info)
         result.newestChange = max(result.newestChange, identity.change)
         hasher.updateField(path)
         var fields: [UInt8] = [type]
@@ -298,23 +298,13 @@ private struct Walker {
     static func now() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
-        return nanoseconds(time)
-    }
-
-    static func identity(_ info: stat) -> RootfsWalk.Identity {
-        RootfsWalk.Identity(
-            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: UInt64(max(info.st_size, 0)),
-            modification: nanoseconds(info.st_mtim), change: nanoseconds(info.st_ctim))
+        return RootfsWalk.nanoseconds(time)
     }
 
     static func metadata(_ info: stat) -> ROFSMetadata {
-        ROFSMetadata(mode: UInt16(info.st_mode & 0o7777), accessTime: nanoseconds(info.st_atim),
-                     modificationTime: nanoseconds(info.st_mtim), changeTime: nanoseconds(info.st_ctim))
-    }
-
-    /// Times before the epoch become 0.
-    static func nanoseconds(_ time: timespec) -> UInt64 {
-        time.tv_sec < 0 ? 0 : UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(max(time.tv_nsec, 0))
+        ROFSMetadata(mode: UInt16(info.st_mode & 0o7777), accessTime: RootfsWalk.nanoseconds(info.st_atim),
+                     modificationTime: RootfsWalk.nanoseconds(info.st_mtim),
+                     changeTime: RootfsWalk.nanoseconds(info.st_ctim))
     }
 
     static func kind(_ mode: mode_t) -> String {
